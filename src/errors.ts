@@ -1,0 +1,195 @@
+/**
+ * Every error the library throws, in one place, each with a stable `code`.
+ *
+ * Messages say what happened and what to check. Match on `code` (or `instanceof`), never on
+ * the message text: codes are part of the public API and do not change between minor versions.
+ *
+ * @module
+ */
+
+/** Stable machine-readable error codes. */
+export const ErrorCodes = {
+  /** Wrong password or user, or the peer's ACL denied us. */
+  ESL_AUTH_FAILED: 'ESL_AUTH_FAILED',
+  /** The peer's ACL (`apply-inbound-acl`) rejected the connection (`text/rude-rejection`). */
+  ESL_ACCESS_DENIED: 'ESL_ACCESS_DENIED',
+  /** A command, connect or wait took longer than its timeout. */
+  ESL_TIMEOUT: 'ESL_TIMEOUT',
+  /** The socket could not be opened, or closed while a command was waiting. */
+  ESL_CONNECTION: 'ESL_CONNECTION',
+  /** A command was called while the client is not connected. */
+  ESL_NOT_CONNECTED: 'ESL_NOT_CONNECTED',
+  /** FreeSWITCH answered a command with `-ERR ...`. */
+  ESL_COMMAND_FAILED: 'ESL_COMMAND_FAILED',
+  /** An originate failed; `hangupCause` says why (e.g. `USER_BUSY`). */
+  ESL_ORIGINATE_FAILED: 'ESL_ORIGINATE_FAILED',
+  /** The peer sent bytes that are not the Event Socket protocol, or a frame over the size limit. */
+  ESL_PROTOCOL: 'ESL_PROTOCOL',
+  /** A command argument contains CR or LF (command injection) or is otherwise unusable. */
+  ESL_INVALID_ARGUMENT: 'ESL_INVALID_ARGUMENT',
+  /** The call hung up or its socket closed while an operation on it was pending. */
+  CALL_ENDED: 'CALL_ENDED',
+  /** A configuration value (environment variable or option) is invalid. */
+  CONFIG_INVALID: 'CONFIG_INVALID',
+  /** Every port of the configured RTP range is in use. */
+  MEDIA_PORTS_EXHAUSTED: 'MEDIA_PORTS_EXHAUSTED',
+  /** A media socket or codec failed. */
+  MEDIA_ERROR: 'MEDIA_ERROR',
+  /** A realtime AI provider failed or disconnected. */
+  PROVIDER_ERROR: 'PROVIDER_ERROR',
+} as const;
+
+/** One of {@link ErrorCodes}. */
+export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
+
+/** Base class of every error thrown by freeswitch-voice-ai. */
+export class VoiceAiError extends Error {
+  /** Stable code; see {@link ErrorCodes}. */
+  readonly code: ErrorCode;
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+    this.name = new.target.name;
+  }
+}
+
+/** Base class of the Event Socket errors. */
+export class EslError extends VoiceAiError {}
+
+/**
+ * Authentication failed: FreeSWITCH answered `-ERR invalid` to `auth`/`userauth`, or rejected
+ * the connection by ACL. Never retried: check `ESL_PASSWORD` (event_socket.conf.xml `password`)
+ * or the `apply-inbound-acl` list.
+ */
+export class EslAuthError extends EslError {
+  constructor(
+    message: string,
+    /** FreeSWITCH's reply text, e.g. `-ERR invalid`. */
+    readonly replyText?: string,
+    code: typeof ErrorCodes.ESL_AUTH_FAILED | typeof ErrorCodes.ESL_ACCESS_DENIED = ErrorCodes.ESL_AUTH_FAILED,
+  ) {
+    super(code, message);
+  }
+}
+
+/** An operation exceeded its timeout. `timeoutMs` is the limit that was hit. */
+export class EslTimeoutError extends EslError {
+  constructor(
+    message: string,
+    readonly timeoutMs: number,
+  ) {
+    super(ErrorCodes.ESL_TIMEOUT, message);
+  }
+}
+
+/**
+ * The connection failed or dropped. A command that was written but not answered fails with
+ * this error and is **never** sent again: it may or may not have run on FreeSWITCH.
+ */
+export class EslConnectionError extends EslError {
+  constructor(
+    message: string,
+    options?: { cause?: unknown; code?: typeof ErrorCodes.ESL_CONNECTION | typeof ErrorCodes.ESL_NOT_CONNECTED },
+  ) {
+    super(options?.code ?? ErrorCodes.ESL_CONNECTION, message, options);
+  }
+}
+
+/** FreeSWITCH answered `-ERR ...`. `replyText` is the full reply, `command` what we sent. */
+export class EslCommandError extends EslError {
+  constructor(
+    message: string,
+    readonly command: string,
+    readonly replyText: string,
+    code: typeof ErrorCodes.ESL_COMMAND_FAILED | typeof ErrorCodes.ESL_ORIGINATE_FAILED = ErrorCodes.ESL_COMMAND_FAILED,
+  ) {
+    super(code, message);
+  }
+}
+
+/** An originate failed. `hangupCause` is FreeSWITCH's cause, e.g. `USER_BUSY`, `NO_ROUTE_DESTINATION`. */
+export class OriginateError extends EslCommandError {
+  constructor(
+    command: string,
+    replyText: string,
+    readonly hangupCause: string,
+  ) {
+    super(`originate failed: ${hangupCause}`, command, replyText, ErrorCodes.ESL_ORIGINATE_FAILED);
+  }
+}
+
+/** The peer broke the Event Socket protocol (malformed frame, bad Content-Length, oversized frame). */
+export class EslProtocolError extends EslError {
+  constructor(message: string) {
+    super(ErrorCodes.ESL_PROTOCOL, message);
+  }
+}
+
+/**
+ * A command argument was rejected before anything was written: CR or LF would let it inject a
+ * second command, or the value is empty where FreeSWITCH needs one.
+ */
+export class EslInvalidArgumentError extends EslError {
+  constructor(
+    message: string,
+    /** Which argument, e.g. `uuid`, `variables.foo`. */
+    readonly argument: string,
+  ) {
+    super(ErrorCodes.ESL_INVALID_ARGUMENT, message);
+  }
+}
+
+/** The call ended (hangup or socket closed) while an operation on it was pending. */
+export class CallEndedError extends VoiceAiError {
+  constructor(
+    message: string,
+    /** The hangup cause, when FreeSWITCH told us one. */
+    readonly hangupCause?: string,
+  ) {
+    super(ErrorCodes.CALL_ENDED, message);
+  }
+}
+
+/** A configuration value is invalid. `variable` names the environment variable or option. */
+export class ConfigError extends VoiceAiError {
+  constructor(
+    message: string,
+    readonly variable: string,
+    readonly value?: string,
+  ) {
+    super(ErrorCodes.CONFIG_INVALID, message);
+  }
+}
+
+/** No free port in the RTP range: widen `RTP_PORT_MIN..RTP_PORT_MAX` or use the shared-socket mode. */
+export class PortExhaustedError extends VoiceAiError {
+  constructor(
+    readonly min: number,
+    readonly max: number,
+  ) {
+    super(
+      ErrorCodes.MEDIA_PORTS_EXHAUSTED,
+      `no free UDP port in ${min}..${max}: every port is in use; widen RTP_PORT_MIN..RTP_PORT_MAX or use the shared-socket mode`,
+    );
+  }
+}
+
+/** A media socket, codec or bridge failed. */
+export class MediaError extends VoiceAiError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(ErrorCodes.MEDIA_ERROR, message, options);
+  }
+}
+
+/** A realtime provider failed, disconnected, or rejected a request. */
+export class ProviderError extends VoiceAiError {
+  constructor(
+    message: string,
+    /** The provider's own error code, when it sent one. */
+    readonly providerCode?: string,
+    options?: { cause?: unknown },
+  ) {
+    super(ErrorCodes.PROVIDER_ERROR, message, options);
+  }
+}

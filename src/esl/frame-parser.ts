@@ -9,6 +9,8 @@ export interface EslFrame {
   readonly contentType: string | undefined;
   /** The body (`Content-Length` bytes), or `undefined`. */
   readonly body: Buffer | undefined;
+  /** The undecoded header block (a view, without the blank line): for peers that read commands. */
+  readonly raw: Buffer;
 }
 
 /** Limits of the {@link FrameParser}. */
@@ -67,6 +69,7 @@ export class FrameParser {
   private scanAfterLf = false;
   // The frame being assembled while in State.Body.
   private pendingHeaders: LazyHeaders | undefined;
+  private pendingRaw: Buffer | undefined;
   private pendingType: string | undefined;
   private bodyLength = 0;
 
@@ -112,17 +115,18 @@ export class FrameParser {
         const lengthText = headers.get('Content-Length');
         const contentType = headers.get('Content-Type');
         if (lengthText === undefined) {
-          this.onFrame({ headers, contentType, body: undefined });
+          this.onFrame({ headers, contentType, body: undefined, raw: block.subarray(0, end - 1) });
           continue;
         }
         if (!DIGITS.test(lengthText)) return this.fail(`invalid Content-Length: ${JSON.stringify(lengthText.slice(0, 32))}`);
         const length = Number(lengthText);
         if (length > this.maxBodyBytes) return this.fail(`body of ${length} bytes exceeds ${this.maxBodyBytes}`);
         if (length === 0) {
-          this.onFrame({ headers, contentType, body: Buffer.alloc(0) });
+          this.onFrame({ headers, contentType, body: Buffer.alloc(0), raw: block.subarray(0, end - 1) });
           continue;
         }
         this.pendingHeaders = headers;
+        this.pendingRaw = block.subarray(0, end - 1);
         this.pendingType = contentType;
         this.bodyLength = length;
         this.state = State.Body;
@@ -130,8 +134,9 @@ export class FrameParser {
       if (this.state === State.Body) {
         if (this.buffered < this.bodyLength) return undefined;
         const body = this.consume(this.bodyLength);
-        const frame: EslFrame = { headers: this.pendingHeaders!, contentType: this.pendingType, body };
+        const frame: EslFrame = { headers: this.pendingHeaders!, contentType: this.pendingType, body, raw: this.pendingRaw! };
         this.pendingHeaders = undefined;
+        this.pendingRaw = undefined;
         this.pendingType = undefined;
         this.state = State.Headers;
         this.onFrame(frame);
@@ -147,6 +152,7 @@ export class FrameParser {
     this.buffered = 0;
     this.state = State.Headers;
     this.pendingHeaders = undefined;
+    this.pendingRaw = undefined;
     this.pendingType = undefined;
     this.resetScan();
   }

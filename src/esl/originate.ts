@@ -28,18 +28,22 @@ export type OriginateOptions = OriginateTarget & {
 const NEEDS_QUOTES = /[\s]/;
 
 /**
- * Escapes one `{var=value}` value for FreeSWITCH's tokenizer (`switch_separate_string` /
- * `cleanup_separated_string`): `\` → `\\`, `,` → `\,` (quotes do not protect commas: `v='p,q'`
- * sets `v` to `p`), `'` → `\'`; a value with whitespace is wrapped in single quotes (otherwise
- * the dial string splits there). Braces would close the variable block and are rejected.
+ * Escapes one `{var=value}` value so that it reaches the channel unchanged. FreeSWITCH reads an
+ * originate line in two passes (`switch_separate_string`): first it splits on blanks, honouring
+ * single quotes and consuming `\\` and `\'` escapes; then it splits the `{...}` block on commas,
+ * consuming `\,`, `\\` and `\'`. Quotes do not protect commas (`v='p,q'` sets `v` to `p`: the
+ * first pass already removed them). So the value is escaped for the comma pass, then for the
+ * blank pass, and wrapped in single quotes when it contains whitespace. FreeSWITCH trims
+ * trailing blanks of a value whatever the quoting. Braces would end the block and are rejected.
  */
 export function escapeChannelVariable(value: string, name = 'value'): string {
   assertNoNewline(value, name);
   if (/[{}]/.test(value)) {
     throw new EslInvalidArgumentError(`${name} contains { or }, which would end the variable block of the dial string`, name);
   }
-  const escaped = value.replace(/\\/g, '\\\\').replace(/,/g, '\\,').replace(/'/g, "\\'");
-  return NEEDS_QUOTES.test(value) ? `'${escaped}'` : escaped;
+  const commaPass = value.replace(/[\\,']/g, (ch) => `\\${ch}`);
+  const blankPass = commaPass.replace(/[\\']/g, (ch) => `\\${ch}`);
+  return NEEDS_QUOTES.test(value) ? `'${blankPass}'` : blankPass;
 }
 
 /** Builds `{a=1,b='x y'}` from a record (empty string when there are none). */

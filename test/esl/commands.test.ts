@@ -95,11 +95,11 @@ describe('CR/LF injection guard', () => {
 describe('originate variables are escaped the way FreeSWITCH parses them', () => {
   it.each([
     ['plain', 'plain'],
-    ['a,b', 'a\\,b'],
+    ['a,b', 'a\\\\,b'],
     ['x y', "'x y'"],
-    ['a,b c', "'a\\,b c'"],
-    ["it's", "it\\'s"],
-    ['C:\\dir', 'C:\\\\dir'],
+    ['a,b c', "'a\\\\,b c'"],
+    ["it's", "it\\\\\\'s"],
+    ['C:\\dir', 'C:\\\\\\\\dir'],
     ['', ''],
   ])('%j → %j', (value, escaped) => {
     expect(escapeChannelVariable(value)).toBe(escaped);
@@ -118,7 +118,7 @@ describe('originate variables are escaped the way FreeSWITCH parses them', () =>
     });
     expect(uuid).toBe('15a66b70-9789-4f0d-9e7c-de97bbe8eac6');
     expect(command).toBe(
-      "originate {origination_uuid=15a66b70-9789-4f0d-9e7c-de97bbe8eac6,origination_caller_id_number=1000,secretary_uuid='a\\,b c'}loopback/9000/default &park()",
+      "originate {origination_uuid=15a66b70-9789-4f0d-9e7c-de97bbe8eac6,origination_caller_id_number=1000,secretary_uuid='a\\\\,b c'}loopback/9000/default &park()",
     );
   });
 

@@ -1,0 +1,522 @@
+import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'eventemitter3';
+import { EslAuthError, EslCommandError, EslConnectionError, ErrorCodes } from '../errors.js';
+import { type Logger, silentLogger } from '../logger.js';
+import * as helpers from './api-commands.js';
+import { BackgroundJob, type BackgroundJobResult, BackgroundJobs } from './background-jobs.js';
+import {
+  type ChannelMessage,
+  type CommandHeaders,
+  type EventSubscriptionFormat,
+  type ExecuteOptions,
+  type LogLevel,
+  apiCommand,
+  bgapiCommand,
+  buildCommand,
+  executeMessage,
+  filterCommand,
+  filterDeleteCommand,
+  logCommand,
+  nixeventCommand,
+  sendeventCommand,
+  sendmsgCommand,
+} from './commands.js';
+import { type CommandOptions, EslConnection, type EslLogLine } from './connection.js';
+import type { EslEvent } from './event.js';
+import { type EventHandler, EventRouter, type EventStream, type EventStreamOptions, type WaitForEventOptions } from './event-router.js';
+import type { FrameParserOptions } from './frame-parser.js';
+import { openInboundConnection } from './inbound-login.js';
+import { type OriginateOptions, buildOriginate, parseOriginateResult } from './originate.js';
+import type { EslReply } from './reply.js';
+import { reconnectWithBackoff } from './reconnect.js';
+import { SessionState } from './session-state.js';
+
+/** Options of {@link AsyncESLClient}. Defaults match `loadConfig()`'s. */
+export interface AsyncESLClientOptions extends FrameParserOptions {
+  /** FreeSWITCH host (`ESL_HOST`). Default `127.0.0.1`. */
+  host?: string;
+  /** Event Socket port (`ESL_PORT`). Default `8021`. */
+  port?: number;
+  /** `event_socket.conf.xml` password (`ESL_PASSWORD`). Default `ClueCon`. Never logged. */
+  password?: string;
+  /** Log in with `userauth <user@domain>:<password>` instead of `auth`. */
+  user?: string;
+  /** Ms to open the socket and authenticate (`ESL_CONNECT_TIMEOUT`). Default 5000. */
+  connectTimeout?: number;
+  /** Ms to wait for a command's reply (`ESL_READ_TIMEOUT`). Default 30000. */
+  readTimeout?: number;
+  /** Ms before the first reconnect retry; doubles up to `maxReconnectDelay` (`ESL_RECONNECT_DELAY`). Default 1000. */
+  reconnectDelay?: number;
+  /** Longest wait between reconnect attempts, ms. Default 30000. */
+  maxReconnectDelay?: number;
+  /** Reconnect attempts after a drop; 0 disables, `Infinity` never gives up (`ESL_MAX_RECONNECT_ATTEMPTS`). Default 10. */
+  maxReconnectAttempts?: number;
+  /** Ms a `bgapi` job may take to report its result. Default 300000. */
+  backgroundJobTimeout?: number;
+  /** A pino-compatible logger. Default: silent. */
+  logger?: Logger;
+}
+
+/** Lifecycle events of {@link AsyncESLClient} (FreeSWITCH events use `on('CHANNEL_ANSWER', ...)`). */
+export interface EslClientEvents {
+  /** The TCP connection opened (before authentication). */
+  connect: [];
+  /** Authenticated, subscriptions and filters in place: commands may be sent. */
+  ready: [];
+  /** The connection closed; `error` says why unless it was {@link AsyncESLClient.close}. */
+  disconnect: [error: Error | undefined];
+  /** A reconnect attempt is starting. */
+  reconnecting: [info: { attempt: number; error: Error | undefined }];
+  /** Something failed outside a command: a handler threw, reconnecting gave up, auth failed on reconnect. */
+  error: [error: Error];
+  /** A `log/data` line (after {@link AsyncESLClient.log}). */
+  log: [line: EslLogLine];
+}
+
+type LifecycleEvent = keyof EslClientEvents;
+const LIFECYCLE = new Set<string>(['connect', 'ready', 'disconnect', 'reconnecting', 'error', 'log']);
+
+/** Options of {@link AsyncESLClient.bgapi}. */
+export interface BgapiOptions {
+  /** Ms to wait for the result (default `backgroundJobTimeout`). */
+  timeout?: number;
+  signal?: AbortSignal;
+  /** Your own Job-UUID (FreeSWITCH uses it); default a random one. */
+  jobUuid?: string;
+}
+
+type State = 'idle' | 'connecting' | 'ready' | 'reconnecting' | 'closed';
+
+/**
+ * An inbound Event Socket client (FreeSWITCH `mod_event_socket`, port 8021).
+ *
+ * ```ts
+ * const client = new AsyncESLClient({ host: '127.0.0.1', password: process.env.ESL_PASSWORD });
+ * await client.connect();
+ * await client.subscribe(['CHANNEL_ANSWER', 'CHANNEL_HANGUP_COMPLETE']);
+ * client.on('CHANNEL_ANSWER', (e) => console.log('answered', e.uuid));
+ * const uuid = await client.originate({ dialString: 'user/1000', app: 'park' });
+ * ```
+ *
+ * Commands are pipelined and answered in order; each has a timeout and an `AbortSignal`. After
+ * a drop the client reconnects (with backoff) and restores its subscriptions and filters; a
+ * command that was written but not answered fails with {@link EslConnectionError} and is never
+ * sent again.
+ */
+export class AsyncESLClient {
+  private readonly emitter = new EventEmitter<EslClientEvents>();
+  private readonly router: EventRouter;
+  private readonly jobs = new BackgroundJobs();
+  private readonly session = new SessionState();
+  private readonly logger: Logger;
+  private readonly opts: Required<Omit<AsyncESLClientOptions, 'user' | 'logger' | keyof FrameParserOptions>> &
+    Pick<AsyncESLClientOptions, 'user' | keyof FrameParserOptions>;
+  private conn: EslConnection | undefined;
+  private state: State = 'idle';
+  private connecting: Promise<void> | undefined;
+  private reconnectAbort: AbortController | undefined;
+  private jobEventsReady: Promise<void> | undefined;
+
+  constructor(options: AsyncESLClientOptions = {}) {
+    this.logger = options.logger ?? silentLogger;
+    this.opts = {
+      host: options.host ?? '127.0.0.1',
+      port: options.port ?? 8021,
+      password: options.password ?? 'ClueCon',
+      user: options.user,
+      connectTimeout: options.connectTimeout ?? 5000,
+      readTimeout: options.readTimeout ?? 30_000,
+      reconnectDelay: options.reconnectDelay ?? 1000,
+      maxReconnectDelay: options.maxReconnectDelay ?? 30_000,
+      maxReconnectAttempts: options.maxReconnectAttempts ?? 10,
+      backgroundJobTimeout: options.backgroundJobTimeout ?? 300_000,
+      maxHeaderBytes: options.maxHeaderBytes,
+      maxBodyBytes: options.maxBodyBytes,
+    };
+    this.router = new EventRouter((error, event) => {
+      this.logger.error({ err: error, event: event.name }, 'event handler threw');
+      this.emitter.emit('error', error instanceof Error ? error : new Error(String(error)));
+    });
+  }
+
+  /** Whether the client is authenticated and can send commands. */
+  get isConnected(): boolean {
+    return this.state === 'ready';
+  }
+
+  /** Counters of the current connection (frames, events, drops), or `undefined`. */
+  get stats(): EslConnection['stats'] | undefined {
+    return this.conn?.stats;
+  }
+
+  /**
+   * Connects and authenticates. Rejects with {@link EslAuthError} on a wrong password or an
+   * ACL rejection, {@link EslTimeoutError} or {@link EslConnectionError} otherwise.
+   */
+  connect(options: { signal?: AbortSignal } = {}): Promise<void> {
+    if (this.state === 'ready') return Promise.resolve();
+    if (this.connecting) return this.connecting;
+    this.state = 'connecting';
+    this.connecting = this.establish(options.signal).then(
+      () => {
+        this.connecting = undefined;
+      },
+      (error: unknown) => {
+        this.connecting = undefined;
+        this.state = 'idle';
+        throw error;
+      },
+    );
+    return this.connecting;
+  }
+
+  /** Closes the connection and stops reconnecting. Pending commands and jobs reject. */
+  async close(): Promise<void> {
+    const conn = this.conn;
+    this.state = 'closed';
+    this.conn = undefined;
+    this.reconnectAbort?.abort(new EslConnectionError('client closed'));
+    this.jobs.failAll('client closed before the background job reported its result');
+    this.router.shutdown(new EslConnectionError('client closed'));
+    if (conn?.isOpen) {
+      await conn.send(buildCommand('exit'), { timeout: 250 }).catch(() => {});
+      conn.destroy();
+    }
+  }
+
+  // ---------------------------------------------------------------- events
+
+  /** Listens to a lifecycle event (`ready`, `disconnect`, ...). */
+  on<K extends LifecycleEvent>(event: K, listener: (...args: EslClientEvents[K]) => void): this;
+  /**
+   * Handles FreeSWITCH events by name (`CHANNEL_ANSWER`), `CUSTOM` subclass (`sofia::register`)
+   * or `*`, optionally for one channel. Returns an id for {@link AsyncESLClient.off}. Subscribe
+   * first ({@link AsyncESLClient.subscribe}): FreeSWITCH sends only what was asked for.
+   */
+  on(name: string, handler: EventHandler, options?: { uuid?: string }): number;
+  on(name: string, handler: (...args: never[]) => void, options?: { uuid?: string }): this | number {
+    if (LIFECYCLE.has(name)) {
+      this.emitter.on(name as LifecycleEvent, handler as () => void);
+      return this;
+    }
+    return this.router.on({ names: name, uuid: options?.uuid }, handler as EventHandler);
+  }
+
+  /** Removes a FreeSWITCH event handler by id, or a lifecycle listener. */
+  off(id: number): boolean;
+  off<K extends LifecycleEvent>(event: K, listener: (...args: EslClientEvents[K]) => void): this;
+  off(idOrEvent: number | LifecycleEvent, listener?: (...args: never[]) => void): boolean | this {
+    if (typeof idOrEvent === 'number') return this.router.off(idOrEvent);
+    this.emitter.off(idOrEvent, listener as () => void);
+    return this;
+  }
+
+  /** Listens once to a lifecycle event. */
+  once<K extends LifecycleEvent>(event: K, listener: (...args: EslClientEvents[K]) => void): this {
+    this.emitter.once(event, listener as never);
+    return this;
+  }
+
+  /** Resolves with the next matching event (rejects on timeout, abort, or {@link AsyncESLClient.close}). */
+  waitForEvent(options: WaitForEventOptions): Promise<EslEvent> {
+    return this.router.waitFor(options);
+  }
+
+  /** `for await (const e of client.events({ names: ['DTMF'], uuid }))`. Ends on close or abort. */
+  events(options: EventStreamOptions = {}): EventStream {
+    return this.router.stream(options);
+  }
+
+  // ---------------------------------------------------------------- commands
+
+  /** Sends a serialised command and returns its reply, whatever it says. */
+  send(command: string, options?: CommandOptions): Promise<EslReply> {
+    const conn = this.conn;
+    if (this.state !== 'ready' || !conn) {
+      return Promise.reject(new EslConnectionError(`not connected to FreeSWITCH (state: ${this.state})`, { code: ErrorCodes.ESL_NOT_CONNECTED }));
+    }
+    return conn.send(command, options);
+  }
+
+  /** `api <command>`: runs it and resolves with the reply (`reply.text`, `reply.ok`). Blocks this connection until done: use {@link AsyncESLClient.bgapi} for slow commands. */
+  api(command: string, options?: CommandOptions): Promise<EslReply> {
+    return this.sendSafely(() => apiCommand(command), options);
+  }
+
+  /**
+   * `bgapi <command>`: FreeSWITCH runs it in a thread. Await the returned {@link BackgroundJob}
+   * for the result; `job.jobUuid` is known at once.
+   */
+  bgapi(command: string, options: BgapiOptions = {}): BackgroundJob {
+    const jobUuid = options.jobUuid ?? randomUUID();
+    let line: string;
+    try {
+      line = bgapiCommand(command, jobUuid);
+    } catch (error) {
+      const failed = Promise.reject(error as Error);
+      return new BackgroundJob(jobUuid, failed, failed as never);
+    }
+    const resultEvent = this.jobs.wait(jobUuid, options.timeout ?? this.opts.backgroundJobTimeout, options.signal);
+    const accepted = this.ensureJobEvents()
+      .then(() => this.send(line, { signal: options.signal }))
+      .then((reply) => {
+        if (!reply.ok) throw new EslCommandError(`bgapi refused: ${reply.text}`, `bgapi ${command}`, reply.text);
+        return reply;
+      });
+    accepted.catch((error: Error) => this.jobs.fail(jobUuid, error));
+    const result = Promise.all([accepted, resultEvent]).then(([, event]): BackgroundJobResult => {
+      const body = event.body;
+      return { jobUuid, body, ok: !(body.startsWith('-ERR') || body.startsWith('-USAGE')), event };
+    });
+    return new BackgroundJob(jobUuid, accepted, result);
+  }
+
+  /** `sendmsg <uuid>`: a message to a channel (`execute`, `hangup`, `unicast`, ...). Rejects on `-ERR`. */
+  sendmsg(uuid: string, message: ChannelMessage, options?: CommandOptions): Promise<EslReply> {
+    return this.expectOk(() => sendmsgCommand(uuid, message), options);
+  }
+
+  /** `sendmsg execute`: queues an application on a channel. */
+  async execute(uuid: string, app: string, arg?: string, options: ExecuteOptions & CommandOptions = {}): Promise<EslReply> {
+    return this.sendmsg(uuid, executeMessage(app, arg, options), options);
+  }
+
+  /** `sendevent <name>`: fires an event (headers, optional multi-line body). Resolves with the reply (`+OK <Event-UUID>`). */
+  sendevent(name: string, headers?: CommandHeaders, body?: string, options?: CommandOptions): Promise<EslReply> {
+    return this.expectOk(() => sendeventCommand(name, headers, body), options);
+  }
+
+  /**
+   * `event <format> <names>`: asks FreeSWITCH for events. Names accumulate; `CUSTOM` subclasses
+   * (`sofia::register`) may be listed directly. The format applies to the whole connection.
+   * Restored after a reconnect.
+   */
+  async subscribe(names: string | readonly string[], format?: EventSubscriptionFormat, options?: CommandOptions): Promise<void> {
+    const list = typeof names === 'string' ? names.split(/\s+/).filter(Boolean) : names;
+    const fmt = format ?? this.session.format;
+    await this.expectOk(() => SessionState.subscribeCommand(fmt, list), options);
+    this.session.format = fmt;
+    const { events, subclasses } = SessionState.split(list);
+    for (const e of events) this.session.events.add(e);
+    for (const s of subclasses) this.session.subclasses.add(s);
+  }
+
+  /** `nixevent <names>`: stops some events. */
+  async unsubscribe(names: string | readonly string[], options?: CommandOptions): Promise<void> {
+    const list = typeof names === 'string' ? names.split(/\s+/).filter(Boolean) : names;
+    await this.expectOk(() => nixeventCommand(list), options);
+    for (const n of list) {
+      this.session.events.delete(n);
+      this.session.subclasses.delete(n);
+    }
+    this.jobEventsReady = undefined;
+  }
+
+  /** `noevents`: stops all events. */
+  async noevents(options?: CommandOptions): Promise<void> {
+    await this.expectOk(() => buildCommand('noevents'), options);
+    this.session.events.clear();
+    this.session.subclasses.clear();
+    this.jobEventsReady = undefined;
+  }
+
+  /** `filter <header> <value>`: only events matching a filter are delivered. Restored after a reconnect. */
+  async filter(header: string, value: string, options?: CommandOptions): Promise<void> {
+    await this.expectOk(() => filterCommand(header, value), options);
+    this.session.filters.push([header, value]);
+    this.jobEventsReady = undefined;
+  }
+
+  /** `filter delete <header> [value]`. */
+  async filterDelete(header: string, value?: string, options?: CommandOptions): Promise<void> {
+    await this.expectOk(() => filterDeleteCommand(header, value), options);
+    const f = this.session.filters;
+    for (let i = f.length - 1; i >= 0; i--) if (f[i]![0] === header && (value === undefined || f[i]![1] === value)) f.splice(i, 1);
+  }
+
+  /** `log <level>`: FreeSWITCH's log lines arrive as `log` events. */
+  async log(level: LogLevel, options?: CommandOptions): Promise<void> {
+    await this.expectOk(() => logCommand(level), options);
+    this.session.logLevel = level;
+  }
+
+  /** `nolog`. */
+  async nolog(options?: CommandOptions): Promise<void> {
+    await this.expectOk(() => buildCommand('nolog'), options);
+    this.session.logLevel = undefined;
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  /** Plays a file, tone or `say:` to a channel (`uuid_broadcast`). */
+  uuidBroadcast(uuid: string, path: string, leg?: helpers.BroadcastLeg, options?: CommandOptions): Promise<string> {
+    return helpers.uuidBroadcast(this, uuid, path, leg, options);
+  }
+  /** Stops playback on a channel (`uuid_break`); `all` also drops what is queued. */
+  uuidBreak(uuid: string, all?: boolean, options?: CommandOptions): Promise<void> {
+    return helpers.uuidBreak(this, uuid, all, options);
+  }
+  /** Bridges two channels (`uuid_bridge`). */
+  uuidBridge(uuid: string, otherUuid: string, options?: CommandOptions): Promise<void> {
+    return helpers.uuidBridge(this, uuid, otherUuid, options);
+  }
+  /** Hangs a channel up (`uuid_kill`), with an optional cause. */
+  uuidKill(uuid: string, cause?: string, options?: CommandOptions): Promise<void> {
+    return helpers.uuidKill(this, uuid, cause, options);
+  }
+  /** Transfers a channel in the dialplan (`uuid_transfer`). */
+  uuidTransfer(uuid: string, destination: string, dialplan?: string, context?: string, options?: CommandOptions): Promise<void> {
+    return helpers.uuidTransfer(this, uuid, destination, dialplan, context, options);
+  }
+  /** Reads a channel variable (`undefined` when unset). */
+  uuidGetvar(uuid: string, name: string, options?: CommandOptions): Promise<string | undefined> {
+    return helpers.uuidGetvar(this, uuid, name, options);
+  }
+  /** Sets a channel variable (unsets it when `value` is omitted). */
+  uuidSetvar(uuid: string, name: string, value?: string, options?: CommandOptions): Promise<void> {
+    return helpers.uuidSetvar(this, uuid, name, value, options);
+  }
+  /** Whether a channel exists. */
+  uuidExists(uuid: string, options?: CommandOptions): Promise<boolean> {
+    return helpers.uuidExists(this, uuid, options);
+  }
+  /** The channels FreeSWITCH has (`show channels as json`). */
+  showChannels(options?: CommandOptions): Promise<helpers.ChannelRow[]> {
+    return helpers.showChannels(this, options);
+  }
+  /** `status`, parsed. */
+  status(options?: CommandOptions): Promise<helpers.SwitchStatus> {
+    return helpers.status(this, options);
+  }
+
+  /**
+   * Places a call with `bgapi originate` and resolves with the new leg's uuid once it is
+   * answered. Variables are escaped the way FreeSWITCH parses them. A failure rejects with
+   * {@link OriginateError} carrying the hangup cause (`USER_BUSY`, `NO_ANSWER`, ...).
+   */
+  async originate(options: OriginateOptions): Promise<string> {
+    const { command, uuid } = buildOriginate(options);
+    const result = await this.bgapi(command, { timeout: options.jobTimeout, signal: options.signal });
+    return parseOriginateResult(command, result.body) || uuid;
+  }
+
+  // ---------------------------------------------------------------- internals
+
+  private sendSafely(build: () => string, options?: CommandOptions): Promise<EslReply> {
+    let line: string;
+    try {
+      line = build();
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.send(line, options);
+  }
+
+  private async expectOk(build: () => string, options?: CommandOptions): Promise<EslReply> {
+    const reply = await this.sendSafely(build, options);
+    if (!reply.ok) {
+      const line = build().split('\n', 1)[0]!;
+      throw new EslCommandError(`FreeSWITCH refused "${line.slice(0, 80)}": ${reply.text}`, line, reply.text);
+    }
+    return reply;
+  }
+
+  /** Makes sure `BACKGROUND_JOB` events reach us (subscription, and a filter when filters are on). */
+  private ensureJobEvents(): Promise<void> {
+    if (this.jobEventsReady) return this.jobEventsReady;
+    const needsFilter = this.session.filters.length > 0 && !this.session.filters.some(([h, v]) => h === 'Event-Name' && v === 'BACKGROUND_JOB');
+    const steps: Promise<unknown>[] = [];
+    if (!this.session.isSubscribed('BACKGROUND_JOB')) steps.push(this.subscribe(['BACKGROUND_JOB']));
+    if (needsFilter) steps.push(this.filter('Event-Name', 'BACKGROUND_JOB'));
+    const ready = Promise.all(steps).then(() => undefined);
+    this.jobEventsReady = ready;
+    ready.catch(() => {
+      if (this.jobEventsReady === ready) this.jobEventsReady = undefined;
+    });
+    return ready;
+  }
+
+  private onEvent(event: EslEvent): void {
+    if (event.name === 'BACKGROUND_JOB') this.jobs.settle(event);
+    this.router.dispatch(event);
+  }
+
+  /** Opens, authenticates and restores one connection. */
+  private async establish(signal: AbortSignal | undefined): Promise<void> {
+    // Assigned once logged in; a close during login finds it undefined and is the login's to report.
+    let conn: EslConnection | undefined;
+    conn = await openInboundConnection(
+      { ...this.opts, logger: this.logger },
+      {
+        onEvent: (e) => this.onEvent(e),
+        onLog: (line) => this.emitter.emit('log', line),
+        onDisconnectNotice: (disposition) => this.logger.debug({ disposition }, 'esl disconnect notice'),
+        onClose: (error) => this.onConnectionClose(conn, error),
+      },
+      signal,
+    );
+    this.emitter.emit('connect');
+    try {
+      for (const command of this.session.restoreCommands()) {
+        const reply = await conn.send(command, { signal });
+        if (!reply.ok) this.logger.warn({ reply: reply.text }, 'esl: restoring a subscription failed');
+      }
+    } catch (error) {
+      conn.destroy();
+      throw error;
+    }
+    this.conn = conn;
+    this.state = 'ready';
+    this.logger.info({ host: this.opts.host, port: this.opts.port }, 'esl ready');
+    this.emitter.emit('ready');
+  }
+
+  private onConnectionClose(conn: EslConnection | undefined, error: Error | undefined): void {
+    if (conn === undefined || conn !== this.conn) return;
+    this.conn = undefined;
+    this.emitter.emit('disconnect', error);
+    if (this.state === 'closed') return;
+    if (this.opts.maxReconnectAttempts <= 0) {
+      this.giveUp(new EslConnectionError('connection to FreeSWITCH lost and reconnecting is disabled (maxReconnectAttempts = 0)', { cause: error }));
+      return;
+    }
+    void this.reconnect(error);
+  }
+
+  private async reconnect(cause: Error | undefined): Promise<void> {
+    this.state = 'reconnecting';
+    const abort = new AbortController();
+    this.reconnectAbort = abort;
+    const attempts = this.opts.maxReconnectAttempts;
+    try {
+      await reconnectWithBackoff(() => this.establish(abort.signal), {
+        attempts,
+        delay: this.opts.reconnectDelay,
+        maxDelay: this.opts.maxReconnectDelay,
+        signal: abort.signal,
+        onAttempt: (attempt) => this.emitter.emit('reconnecting', { attempt, error: cause }),
+        onFailure: (error) => {
+          cause = error;
+          this.logger.warn({ err: error.message }, 'esl reconnect attempt failed');
+        },
+      });
+    } catch (error) {
+      // close() may have run while we were retrying.
+      if ((this.state as State) === 'closed') return;
+      this.giveUp(
+        error instanceof EslAuthError
+          ? error
+          : new EslConnectionError(`gave up reconnecting to FreeSWITCH after ${attempts} attempts`, { cause: error }),
+      );
+    } finally {
+      if (this.reconnectAbort === abort) this.reconnectAbort = undefined;
+    }
+  }
+
+  private giveUp(failure: Error): void {
+    this.state = 'closed';
+    this.jobs.failAll(failure.message);
+    this.router.shutdown(failure);
+    this.emitter.emit('error', failure);
+  }
+}

@@ -1,0 +1,37 @@
+/**
+ * The Event Socket layer: wire protocol, inbound client, (later) outbound server.
+ *
+ * @module
+ */
+export * from './api-commands.js';
+export { BackgroundJob, type BackgroundJobResult } from './background-jobs.js';
+export { AsyncESLClient, type AsyncESLClientOptions, type BgapiOptions, type EslClientEvents } from './client.js';
+export * from './commands.js';
+export {
+  type CommandOptions,
+  type ConnectionHandler,
+  type ConnectionStats,
+  EslConnection,
+  type EslConnectionOptions,
+  type EslLogLine,
+} from './connection.js';
+export { EslEvent, type EventFormat, parseJsonEvent, parsePlainEvent, parseXmlEvent } from './event.js';
+export {
+  type EventHandler,
+  EventRouter,
+  type EventSelector,
+  EventStream,
+  type EventStreamOptions,
+  type WaitForEventOptions,
+} from './event-router.js';
+export {
+  DEFAULT_MAX_BODY_BYTES,
+  DEFAULT_MAX_HEADER_BYTES,
+  type EslFrame,
+  FrameParser,
+  type FrameParserOptions,
+} from './frame-parser.js';
+export { type Headers, LazyHeaders, MapHeaders } from './header-block.js';
+export * from './originate.js';
+export { EslReply } from './reply.js';
+export { urlDecode, urlEncode } from './url-codec.js';

@@ -1,0 +1,13 @@
+/**
+ * freeswitch-voice-ai: put a speech-to-speech voice AI on FreeSWITCH calls.
+ *
+ * - {@link AsyncESLClient}: inbound Event Socket client (port 8021).
+ * - `loadConfig()`: configuration from the environment variables FreeSWITCH deployments use.
+ *
+ * The FreeSWITCH simulator for tests lives in `freeswitch-voice-ai/testing`.
+ *
+ * @packageDocumentation
+ */
+export * from './errors.js';
+export { type LogFn, type Logger, redactCommand, silentLogger } from './logger.js';
+export * from './esl/index.js';

@@ -1,0 +1,132 @@
+import { createHash } from 'node:crypto';
+import { ConfigError } from '../errors.js';
+import { AsyncESLClient, type AsyncESLClientOptions } from '../esl/client.js';
+import type { Logger } from '../logger.js';
+import { loadConfig } from './env.js';
+import type { TenantConfigSource } from './tenants.js';
+
+/** Where a FreeSWITCH's Event Socket listens, and its password. */
+export interface EslEndpoint {
+  host: string;
+  port: number;
+  password: string;
+}
+
+
+/**
+ * A key that identifies an endpoint without revealing its password: `host:port#<hash>`.
+ * Two tenants on the same FreeSWITCH share one key, and so one client.
+ */
+export function endpointKey(endpoint: EslEndpoint): string {
+  const digest = createHash('sha256').update(endpoint.password).digest('hex').slice(0, 12);
+  return `${endpoint.host}:${endpoint.port}#${digest}`;
+}
+
+/** Options of {@link EslClientPool}. */
+export interface EslClientPoolOptions {
+  /** The default endpoint and client settings (from `loadConfig().esl`). */
+  defaults: Omit<AsyncESLClientOptions, 'logger'> & EslEndpoint;
+  /** Tenants, some perhaps on their own FreeSWITCH; without a source every tenant uses the defaults. */
+  tenants?: TenantConfigSource;
+  logger?: Logger;
+}
+
+/**
+ * One connected {@link AsyncESLClient} per distinct FreeSWITCH endpoint, created on first use
+ * and shared by every tenant that lives there. Connecting happens once per endpoint even when
+ * many calls ask at the same time.
+ */
+export class EslClientPool {
+  private readonly clients = new Map<string, Promise<AsyncESLClient>>();
+
+  constructor(private readonly options: EslClientPoolOptions) {}
+
+  /** Number of endpoints with a client. */
+  get size(): number {
+    return this.clients.size;
+  }
+
+  /** The client for the default endpoint. */
+  getDefault(signal?: AbortSignal): Promise<AsyncESLClient> {
+    return this.forEndpoint(this.options.defaults, signal);
+  }
+
+  /**
+   * The client for a tenant's FreeSWITCH: the tenant's overrides on top of the defaults.
+   * Rejects with {@link ConfigError} for a tenant the source does not know.
+   */
+  async forDomain(domainUuid: string, signal?: AbortSignal): Promise<AsyncESLClient> {
+    if (!this.options.tenants) return this.getDefault(signal);
+    const tenant = await this.options.tenants.get(domainUuid, signal);
+    if (tenant === undefined) {
+      throw new ConfigError(`unknown tenant: no configuration for domain ${domainUuid}`, 'domainUuid', domainUuid);
+    }
+    const { host, port, password } = { ...pick(this.options.defaults), ...definedOnly(tenant.esl ?? {}) };
+    return this.forEndpoint({ ...this.options.defaults, host, port, password }, signal);
+  }
+
+  /** Closes every client. */
+  async close(): Promise<void> {
+    const all = [...this.clients.values()];
+    this.clients.clear();
+    await Promise.all(all.map((p) => p.then((c) => c.close(), () => undefined)));
+  }
+
+  private forEndpoint(options: AsyncESLClientOptions & EslEndpoint, signal?: AbortSignal): Promise<AsyncESLClient> {
+    const key = endpointKey(options);
+    let client = this.clients.get(key);
+    if (!client) {
+      const c = new AsyncESLClient({ ...options, logger: this.options.logger });
+      client = c.connect({ signal }).then(() => c);
+      this.clients.set(key, client);
+      // A failed connect is not cached: the next caller tries again.
+      client.catch(() => {
+        if (this.clients.get(key) === client) this.clients.delete(key);
+      });
+    }
+    return client;
+  }
+}
+
+function pick(e: EslEndpoint): EslEndpoint {
+  return { host: e.host, port: e.port, password: e.password };
+}
+
+function definedOnly(e: Partial<EslEndpoint>): Partial<EslEndpoint> {
+  const out: Partial<EslEndpoint> = {};
+  if (e.host !== undefined) out.host = e.host;
+  if (e.port !== undefined) out.port = e.port;
+  if (e.password !== undefined) out.password = e.password;
+  return out;
+}
+
+let shared: EslClientPool | undefined;
+
+/**
+ * Sets up the process-wide pool behind {@link getEslClient} and {@link getEslForDomain}
+ * (replacing, and closing, any previous one). Without a call, the first use builds one from
+ * `loadConfig()`.
+ */
+export function configureEslPool(options: EslClientPoolOptions): EslClientPool {
+  void shared?.close();
+  shared = new EslClientPool(options);
+  return shared;
+}
+
+function pool(): EslClientPool {
+  if (!shared) {
+    const { esl } = loadConfig();
+    shared = new EslClientPool({ defaults: esl });
+  }
+  return shared;
+}
+
+/** The shared client for `ESL_HOST:ESL_PORT`, created and connected on first use. */
+export function getEslClient(signal?: AbortSignal): Promise<AsyncESLClient> {
+  return pool().getDefault(signal);
+}
+
+/** The shared client of the FreeSWITCH a tenant lives on (one per distinct endpoint). */
+export function getEslForDomain(domainUuid: string, signal?: AbortSignal): Promise<AsyncESLClient> {
+  return pool().forDomain(domainUuid, signal);
+}

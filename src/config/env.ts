@@ -67,7 +67,8 @@ export const DEFAULTS = Object.freeze({
 /** FreeSWITCH's public default Event Socket password. */
 const PUBLIC_DEFAULT_PASSWORD = 'ClueCon';
 
-type Env = Readonly<Record<string, string | undefined>>;
+/** The variables {@link loadConfig} reads from: `process.env` or any record. */
+export type Env = Readonly<Record<string, string | undefined>>;
 
 /** Collects every problem so one error can name them all. */
 class Reader {

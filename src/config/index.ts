@@ -14,6 +14,7 @@ export {
 } from './client-pool.js';
 export {
   type AudioMode,
+  type Env,
   DEFAULTS,
   type EslSettings,
   loadConfig,

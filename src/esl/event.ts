@@ -1,10 +1,11 @@
 import { type Headers, LazyHeaders, MapHeaders } from './header-block.js';
+import { LazyJsonHeaders, looksLikeJsonObject } from './json-headers.js';
 import { urlDecode } from './url-codec.js';
 
 /** The wire format an event arrived in (`event plain|json|xml ...`). */
 export type EventFormat = 'plain' | 'json' | 'xml';
 
-const LF = 0x0a;
+const BLANK_LINE = '\n\n';
 
 /**
  * A FreeSWITCH event, whatever format it arrived in.
@@ -19,7 +20,8 @@ export class EslEvent {
   constructor(
     /** The event's headers (`Event-Name`, `Unique-ID`, `variable_*`, ...). */
     readonly headers: Headers,
-    private readonly rawBody: Buffer | string | undefined,
+    /** The body: bytes, text, or a function that reads it on first use. */
+    private readonly rawBody: Buffer | string | (() => string | undefined) | undefined,
     /** The wire format it arrived in. */
     readonly format: EventFormat,
   ) {}
@@ -111,7 +113,7 @@ export class EslEvent {
   get body(): string {
     if (this.bodyText === undefined) {
       const raw = this.rawBody;
-      this.bodyText = raw === undefined ? '' : typeof raw === 'string' ? raw : raw.toString('utf8');
+      this.bodyText = raw === undefined ? '' : typeof raw === 'string' ? raw : typeof raw === 'function' ? (raw() ?? '') : raw.toString('utf8');
     }
     return this.bodyText;
   }
@@ -133,41 +135,21 @@ export class EslEvent {
  * bounds the bytes, so neither is needed).
  */
 export function parsePlainEvent(buf: Buffer): EslEvent {
-  let end = buf.length;
-  let bodyStart = -1;
-  for (let nl = buf.indexOf(LF); nl !== -1 && nl + 1 < buf.length; nl = buf.indexOf(LF, nl + 1)) {
-    if (buf[nl + 1] === LF) {
-      end = nl;
-      bodyStart = nl + 2;
-      break;
-    }
-  }
+  const blank = buf.indexOf(BLANK_LINE);
+  const end = blank === -1 ? buf.length : blank;
+  const bodyStart = blank === -1 ? -1 : blank + 2;
   const body = bodyStart !== -1 && bodyStart < buf.length ? buf.subarray(bodyStart) : undefined;
   return new EslEvent(new LazyHeaders(buf, 0, end), body, 'plain');
 }
 
 /**
- * Decodes a `text/event-json` body. Array values (FreeSWITCH's multi-value headers) are joined
- * the way the plain format writes them (`ARRAY::a|:b`). Returns `undefined` for invalid JSON.
+ * Decodes a `text/event-json` body lazily (see {@link LazyJsonHeaders}): nothing is parsed until
+ * a header is read. Returns `undefined` when the bytes cannot be a JSON object.
  */
 export function parseJsonEvent(buf: Buffer): EslEvent | undefined {
-  let obj: unknown;
-  try {
-    obj = JSON.parse(buf.toString('utf8'));
-  } catch {
-    return undefined;
-  }
-  if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) return undefined;
-  const map = new Map<string, string>();
-  let body: string | undefined;
-  for (const [k, v] of Object.entries(obj as Record<string, unknown>)) {
-    if (k === '_body') {
-      body = typeof v === 'string' ? v : JSON.stringify(v);
-      continue;
-    }
-    map.set(k, Array.isArray(v) ? `ARRAY::${v.join('|:')}` : typeof v === 'string' ? v : JSON.stringify(v));
-  }
-  return new EslEvent(new MapHeaders(map), body, 'json');
+  if (!looksLikeJsonObject(buf)) return undefined;
+  const headers = new LazyJsonHeaders(buf);
+  return new EslEvent(headers, () => headers.get('_body'), 'json');
 }
 
 const XML_HEADER = /<([A-Za-z0-9_.:-]+)>([^<]*)<\/\1>/g;

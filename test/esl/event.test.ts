@@ -118,3 +118,21 @@ describe('event decoding of hostile input', () => {
     expect([e.name, e.uuid, e.dtmfDigit, e.body]).toEqual(['DTMF', 'u1', '5', '']);
   });
 });
+
+describe('lazy JSON header reads agree with a full JSON.parse', () => {
+  it.each([
+    ['escaped quotes and a key-like text inside a value', { 'X-A': 'say "Unique-ID":"fake" here', 'Unique-ID': 'real' }],
+    ['unicode and control escapes', { 'Event-Name': 'CUSTOM', 'X-B': 'José\n\t\u0001 "q" \\ end\\' }],
+    ['backslash right before the closing quote', { 'X-C': 'ends with \\', 'X-D': 'next' }],
+    ['numbers, booleans, null and arrays', { 'X-N': 5, 'X-T': true, 'X-Z': null, 'X-L': ['a', 'b'] }],
+  ])('%s', (_label, object) => {
+    const buf = Buffer.from(JSON.stringify(object));
+    const e = parseJsonEvent(buf)!;
+    for (const [k, v] of Object.entries(object)) {
+      const expected = Array.isArray(v) ? `ARRAY::${v.join('|:')}` : typeof v === 'string' ? v : JSON.stringify(v);
+      expect(e.get(k), k).toBe(expected);
+    }
+    expect(e.get('unique-id')).toBe((object as Record<string, unknown>)['Unique-ID'] as string | undefined);
+    expect(e.get('Absent')).toBeUndefined();
+  });
+});

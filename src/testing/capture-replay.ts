@@ -1,72 +1,173 @@
+/**
+ * Replays a recorded Event Socket conversation byte for byte, so a client can be tested against
+ * real FreeSWITCH bytes.
+ *
+ * @module
+ */
 import { type AddressInfo, type Server, type Socket, createServer } from 'node:net';
+import { EventEmitter } from 'eventemitter3';
 
 /** One step of a recorded conversation: what the client sent, or what FreeSWITCH answered. */
 export interface CaptureStep {
+  /** Bytes the client wrote. */
   send?: string;
+  /** Bytes FreeSWITCH wrote back before the next `send` (complete frames). */
   recv?: string;
+  /** How many frames `recv` holds. */
   frames?: number;
+  /** FreeSWITCH closed the socket after this `recv`. */
   closedAfter?: boolean;
 }
 
 /** A recorded Event Socket conversation (the format of the wire captures). */
 export interface Capture {
+  /** What the recording shows. */
   description?: string;
+  /** The conversation, in order. */
   steps: CaptureStep[];
 }
 
+/** A client's bytes that differed from the recording. */
+export interface ReplayMismatch {
+  /** Index of the `send` step that was expected. */
+  step: number;
+  /** The bytes the recording has. */
+  expected: string;
+  /** What the client wrote instead (everything unconsumed). */
+  received: string;
+}
+
+/** Options of {@link CaptureReplayServer}. */
+export interface CaptureReplayOptions {
+  /** Default `127.0.0.1`. */
+  host?: string;
+  /** Default 0 (a free port). */
+  port?: number;
+}
+
+/** Events of {@link CaptureReplayServer}. */
+export interface CaptureReplayEvents {
+  /** A connection played the whole recording. */
+  played: [];
+  /** A connection sent bytes the recording does not have; it was closed. */
+  mismatch: [mismatch: ReplayMismatch];
+}
+
 /**
- * Serves a recorded conversation byte for byte: the leading `recv` steps on accept, then, each
- * time the client has sent the bytes of the next `send` step, the `recv` steps that follow it.
- * A mismatch is recorded in {@link CaptureReplayServer.mismatches} and closes the connection.
- * For inbound captures (FreeSWITCH accepts us) — run our client against real FreeSWITCH bytes.
+ * Serves a recorded inbound conversation (FreeSWITCH accepting us) to every connection: the
+ * leading `recv` steps on accept, then, each time the client has written exactly the bytes of
+ * the next `send` step, the `recv` steps that follow it; `closedAfter` closes the socket. A
+ * client that writes anything else gets its connection closed and the difference recorded in
+ * {@link CaptureReplayServer.mismatches}.
+ *
+ * ```ts
+ * const server = await replayCapture(JSON.parse(readFileSync('inbound-session.json', 'utf8')));
+ * const client = new AsyncESLClient({ host: server.host, port: server.port, password: 'ClueCon' });
+ * ```
  */
-export class CaptureReplayServer {
-  /** Sends that differed from the recording: `{ expected, received }`. */
-  readonly mismatches: { expected: string; received: string }[] = [];
+export class CaptureReplayServer extends EventEmitter<CaptureReplayEvents> {
+  /** Sends that differed from the recording. */
+  readonly mismatches: ReplayMismatch[] = [];
+  /** How many connections played the recording to its end. */
+  playedCount = 0;
   private server: Server | undefined;
+  private readonly sockets = new Set<Socket>();
+  private bound = { host: '127.0.0.1', port: 0 };
 
-  constructor(private readonly capture: Capture) {}
-
-  /** Starts on 127.0.0.1 and an ephemeral port. */
-  async start(): Promise<{ host: string; port: number }> {
-    this.server = createServer((socket) => this.serve(socket));
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    return { host: '127.0.0.1', port: (this.server.address() as AddressInfo).port };
+  constructor(
+    private readonly capture: Capture,
+    private readonly options: CaptureReplayOptions = {},
+  ) {
+    super();
   }
 
-  /** Stops listening. */
+  /** Address once started. */
+  get host(): string {
+    return this.bound.host;
+  }
+
+  /** Port once started. */
+  get port(): number {
+    return this.bound.port;
+  }
+
+  /** Starts listening. */
+  async start(): Promise<{ host: string; port: number }> {
+    const host = this.options.host ?? '127.0.0.1';
+    const server = createServer((socket) => this.serve(socket));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.options.port ?? 0, host, () => resolve());
+    });
+    this.server = server;
+    this.bound = { host, port: (server.address() as AddressInfo).port };
+    return { ...this.bound };
+  }
+
+  /** Stops listening and closes every connection. */
   async stop(): Promise<void> {
+    for (const s of this.sockets) s.destroy();
     const server = this.server;
     this.server = undefined;
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  /** Resolves once a connection has played the whole recording (at once if one has). */
+  whenPlayed(timeoutMs = 5000): Promise<void> {
+    if (this.playedCount > 0) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.off('played', done);
+        reject(new Error(`recording not played to its end within ${timeoutMs} ms`));
+      }, timeoutMs);
+      const done = (): void => {
+        clearTimeout(timer);
+        resolve();
+      };
+      this.once('played', done);
+    });
   }
 
   private serve(socket: Socket): void {
     const steps = this.capture.steps;
     let i = 0;
     let pending = Buffer.alloc(0);
+    let ended = false;
+    this.sockets.add(socket);
+    socket.on('close', () => this.sockets.delete(socket));
     socket.on('error', () => {});
+    const finishIfDone = (): void => {
+      if (i >= steps.length && !ended) {
+        ended = true;
+        this.playedCount++;
+        this.emit('played');
+      }
+    };
     const play = (): void => {
       while (i < steps.length && steps[i]!.send === undefined) {
         const step = steps[i++]!;
         if (step.recv) socket.write(step.recv);
         if (step.closedAfter) {
-          socket.end();
+          finishIfDone();
+          socket.end(() => socket.destroy());
           return;
         }
       }
+      finishIfDone();
     };
     socket.on('data', (chunk: Buffer) => {
-      pending = Buffer.concat([pending, chunk]);
+      pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
       while (i < steps.length && steps[i]!.send !== undefined) {
         const expected = Buffer.from(steps[i]!.send!, 'utf8');
-        if (pending.length < expected.length) return;
-        const received = pending.subarray(0, expected.length);
-        if (!received.equals(expected)) {
-          this.mismatches.push({ expected: expected.toString(), received: pending.toString() });
+        const compared = Math.min(pending.length, expected.length);
+        if (!pending.subarray(0, compared).equals(expected.subarray(0, compared))) {
+          const mismatch = { step: i, expected: expected.toString('utf8'), received: pending.toString('utf8') };
+          this.mismatches.push(mismatch);
+          this.emit('mismatch', mismatch);
           socket.destroy();
           return;
         }
+        if (pending.length < expected.length) return;
         pending = pending.subarray(expected.length);
         i++;
         play();
@@ -74,4 +175,11 @@ export class CaptureReplayServer {
     });
     play();
   }
+}
+
+/** Starts a {@link CaptureReplayServer} for `capture` and resolves once it listens. */
+export async function replayCapture(capture: Capture, options: CaptureReplayOptions = {}): Promise<CaptureReplayServer> {
+  const server = new CaptureReplayServer(capture, options);
+  await server.start();
+  return server;
 }

@@ -86,7 +86,9 @@ export function separateChar(text: string, delim: string): string[] {
 
 /** The variables and endpoint of one dial string. */
 export interface ParsedDialString {
+  /** The `{...}` variables, after FreeSWITCH's unescaping. */
   variables: Record<string, string>;
+  /** The endpoint after the variables, e.g. `loopback/9000/default`. */
   endpoint: string;
 }
 

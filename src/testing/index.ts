@@ -1,19 +1,63 @@
 /**
- * Test tooling: a FreeSWITCH simulator that speaks the Event Socket protocol over real TCP,
- * byte for byte as FreeSWITCH does, and a server that replays recorded conversations.
+ * Test tooling (`freeswitch-voice-ai/testing`): a FreeSWITCH simulator that speaks the Event
+ * Socket protocol over real TCP, byte for byte as FreeSWITCH does, and a server that replays
+ * recorded conversations.
  *
  * @module
  */
-export { CaptureReplayServer, type Capture, type CaptureStep } from './capture-replay.js';
-export { type ChannelInit, type ChannelStateName, SimulatedChannel } from './channel.js';
-export { cleanupSeparated, parseDialString, parseOriginateLine, type ParsedDialString, separateBlank, separateChar } from './dial-string.js';
-export { CALLING_SITES, type CallingSite, EventFactory, type HeaderPairs } from './event-factory.js';
-export { type SimulatedEvent, SimulatedListener } from './listener.js';
+export { BUILTIN_APPLICATIONS, playbackMs } from './applications.js';
 export {
-  type CommandHookResult,
-  FreeSwitchSimulator,
-  type FreeSwitchSimulatorEvents,
-  type FreeSwitchSimulatorOptions,
-  type ReceivedCommand,
-} from './simulator.js';
-export { defaultOriginateRule, type EventSink, type OriginateRule, SwitchCore } from './switch-core.js';
+  type ApiResult,
+  defaultOriginateRule,
+  ORIGINATE_USAGE,
+  type OriginateRule,
+  type PlaceCallOptions,
+  placeInboundCall,
+  transfer,
+} from './call-flows.js';
+export {
+  type Capture,
+  type CaptureReplayEvents,
+  type CaptureReplayOptions,
+  CaptureReplayServer,
+  type CaptureStep,
+  replayCapture,
+  type ReplayMismatch,
+} from './capture-replay.js';
+export {
+  type CallerProfile,
+  type CallStateName,
+  type ChannelInit,
+  CHANNEL_STATES,
+  type ChannelStateName,
+  Q850,
+  type RunningApp,
+  SimulatedChannel,
+} from './channel-model.js';
+export { channelRow, writeCdrVariables } from './channel-records.js';
+export { cleanupSeparated, parseDialString, type ParsedDialString, parseOriginateLine, separateBlank, separateChar } from './dial-string.js';
+export {
+  CALLING_SITES,
+  type CallingSite,
+  canonicalEventName,
+  EVENT_NAMES,
+  EventFactory,
+  type HeaderPairs,
+  type SwitchIdentity,
+} from './event-templates.js';
+export { applyMessage, channelDataReply, type CommandHost, handleCommand } from './inbound-commands.js';
+export { headerOf, type QueuedCommand, type ReceivedCommand, SimulatedListener, toReceivedCommand } from './listener.js';
+export { FreeSwitchSimulator } from './simulator.js';
+export type { CommandHook, CommandHookResult, FreeSwitchSimulatorEvents, FreeSwitchSimulatorOptions } from './simulator-options.js';
+export { API_COMMANDS, type ApiCommand, type ApiContext, bridge, expandVariables, sendDtmf } from './switch-api.js';
+export {
+  type ApplicationHandler,
+  type ApplicationResult,
+  defaultDialplan,
+  type Dialplan,
+  type DialplanStep,
+  type EventSink,
+  type SimulatedEvent,
+  SwitchCore,
+  type SwitchCoreOptions,
+} from './switch-core.js';

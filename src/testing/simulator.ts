@@ -1,94 +1,70 @@
-import { randomUUID } from 'node:crypto';
+/**
+ * A FreeSWITCH that speaks `mod_event_socket` (inbound direction) over real TCP, for tests.
+ *
+ * @module
+ */
 import { type AddressInfo, type Server, type Socket, createServer } from 'node:net';
 import { EventEmitter } from 'eventemitter3';
-import {
-  AUTH_REQUEST_FRAME,
-  apiResponseFrame,
-  commandReplyFrame,
-  disconnectNoticeFrame,
-  logDataFrame,
-  rudeRejectionFrame,
-} from '../esl/event-serializer.js';
+import { AUTH_REQUEST_FRAME, disconnectNoticeFrame, rudeRejectionFrame } from '../esl/event-serializer.js';
 import { FrameParser } from '../esl/frame-parser.js';
-import { type HeaderPairs } from './event-factory.js';
-import { type SimulatedEvent, SimulatedListener } from './listener.js';
-import { type OriginateRule, SwitchCore } from './switch-core.js';
-
-/** A command as the simulator received it. */
-export interface ReceivedCommand {
-  /** The command line, e.g. `api status`. */
-  line: string;
-  /** Its headers (`Job-UUID`, `call-command`, ...). */
-  headers: Record<string, string>;
-  /** Its body, if it had a `Content-Length`. */
-  body: string | undefined;
-}
-
-/** What a command hook may decide: `hang` never answers, `drop` closes the connection. */
-export type CommandHookResult = 'hang' | 'drop' | undefined;
-
-/** Options of {@link FreeSwitchSimulator}. */
-export interface FreeSwitchSimulatorOptions {
-  /** `event_socket.conf.xml` password. Default `ClueCon`. */
-  password?: string;
-  /** `userauth` accounts: `{ 'user@domain': 'password' }`. */
-  users?: Record<string, string>;
-  /** Address to listen on. Default `127.0.0.1`. */
-  host?: string;
-  /** Port; 0 (default) picks a free one. */
-  port?: number;
-  /** `apply-inbound-acl`: return false to reject a peer with `text/rude-rejection`. */
-  acl?: (remoteAddress: string) => boolean;
-  /** What `originate` does for a dial string (default: `error/<CAUSE>` fails, others answer). */
-  originateRule?: OriginateRule;
-  /** `FreeSWITCH-Hostname` of the events. */
-  hostname?: string;
-}
-
-/** Events of {@link FreeSwitchSimulator}. */
-export interface FreeSwitchSimulatorEvents {
-  /** A command arrived (after authentication or not). */
-  command: [command: ReceivedCommand, listener: SimulatedListener];
-  /** A connection opened. */
-  connection: [listener: SimulatedListener];
-}
+import { type Logger, redactCommand, silentLogger } from '../logger.js';
+import { type PlaceCallOptions, placeInboundCall } from './call-flows.js';
+import type { SimulatedChannel } from './channel-model.js';
+import { canonicalEventName, type HeaderPairs } from './event-templates.js';
+import { type QueuedCommand, type ReceivedCommand, SimulatedListener, toReceivedCommand } from './listener.js';
+import { SimulatorHost } from './simulator-host.js';
+import type { CommandHook, FreeSwitchSimulatorEvents, FreeSwitchSimulatorOptions } from './simulator-options.js';
+import { sendDtmf } from './switch-api.js';
+import { type SimulatedEvent, SwitchCore } from './switch-core.js';
 
 /**
- * A FreeSWITCH that speaks `mod_event_socket` over real TCP, for tests: authentication,
- * `api`/`bgapi`, events in plain/json/xml with subscriptions and filters, `sendevent`,
- * `sendmsg`, `log`, and channels created by `originate`. Replies and events are written byte
- * for byte as FreeSWITCH writes them (checked against recorded traffic).
+ * A FreeSWITCH that speaks `mod_event_socket` over real TCP on 127.0.0.1, for tests: `auth` /
+ * `userauth`, ACL rejection, `api` and `bgapi`, events in plain/json/xml with subscriptions and
+ * filters, `sendevent`, `sendmsg`, `log`, `myevents`, `linger`, `exit`; channels created by
+ * `originate` (loopback legs, the dialplan) or {@link FreeSwitchSimulator.placeCall}. Replies,
+ * notices and events are written byte for byte as FreeSWITCH writes them (checked against
+ * recorded traffic in this package's tests).
  *
  * ```ts
  * const sim = new FreeSwitchSimulator();
  * const { host, port } = await sim.start();
  * const client = new AsyncESLClient({ host, port, password: 'ClueCon' });
+ * // ...
+ * await sim.stop();
  * ```
  *
- * Test hooks: {@link FreeSwitchSimulator.onCommand} (hold or drop on a command),
- * {@link FreeSwitchSimulator.injectRaw}, {@link FreeSwitchSimulator.dropConnections},
- * {@link FreeSwitchSimulator.emitEvent}, {@link FreeSwitchSimulator.commands}, and
- * `stop()`/`start()` on the same port to simulate a restart.
+ * Test hooks: {@link FreeSwitchSimulator.onCommand}, {@link FreeSwitchSimulator.holdReplies},
+ * {@link FreeSwitchSimulator.setCommandDelay}, {@link FreeSwitchSimulator.injectRaw},
+ * {@link FreeSwitchSimulator.dropConnections}, {@link FreeSwitchSimulator.emitEvent},
+ * {@link FreeSwitchSimulator.commands}, and `stop()`/`start()` on the same port (a restart).
  */
 export class FreeSwitchSimulator extends EventEmitter<FreeSwitchSimulatorEvents> {
-  /** Every command received, in order, across connections. */
+  /** Every command received, in order, across connections and restarts. */
   readonly commands: ReceivedCommand[] = [];
-  /** The simulated switch: channels and api commands. */
+  /** The simulated switch: channels, applications, events. */
   readonly core: SwitchCore;
+  private readonly host: SimulatorHost;
   private readonly sessions = new Set<SimulatedListener>();
   private readonly options: FreeSwitchSimulatorOptions;
+  private readonly logger: Logger;
   private server: Server | undefined;
   private boundPort: number;
-  private hook: ((command: ReceivedCommand) => CommandHookResult) | undefined;
+  private hook: CommandHook | undefined;
+  private held = false;
+  private delayMs = 0;
+  private stopped = false;
 
   constructor(options: FreeSwitchSimulatorOptions = {}) {
     super();
     this.options = options;
+    this.logger = options.logger ?? silentLogger;
     this.boundPort = options.port ?? 0;
-    this.core = new SwitchCore((event) => this.fanOut(event), options.originateRule, options.hostname);
+    const identity = { ...options.identity, ...(options.hostname !== undefined && { hostname: options.hostname }) };
+    this.core = new SwitchCore((event) => this.host.fanOut(event), { identity, dialplan: options.dialplan, applications: options.applications });
+    this.host = new SimulatorHost(this.core, this.sessions, options, (event) => this.emit('event', event));
   }
 
-  /** The port, once started. */
+  /** The port (the bound one once started). */
   get port(): number {
     return this.boundPort;
   }
@@ -98,12 +74,22 @@ export class FreeSwitchSimulator extends EventEmitter<FreeSwitchSimulatorEvents>
     return this.sessions.size;
   }
 
-  /**
-   * Starts listening (again on the same port after {@link FreeSwitchSimulator.stop}, so a
-   * client can reconnect to a "restarted" switch).
-   */
+  /** The open connections, in accept order. */
+  get connectionList(): SimulatedListener[] {
+    return [...this.sessions];
+  }
+
+  /** Live channels by uuid. */
+  get channels(): ReadonlyMap<string, SimulatedChannel> {
+    return this.core.channels;
+  }
+
+  /** Starts listening (again on the same port after {@link FreeSwitchSimulator.stop}: a restart). */
   async start(): Promise<{ host: string; port: number }> {
+    if (this.server) return { host: this.options.host ?? '127.0.0.1', port: this.boundPort };
     const host = this.options.host ?? '127.0.0.1';
+    if (this.stopped) this.core.restart();
+    this.stopped = false;
     const server = createServer((socket) => this.accept(socket));
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -117,230 +103,168 @@ export class FreeSwitchSimulator extends EventEmitter<FreeSwitchSimulatorEvents>
     return { host, port: this.boundPort };
   }
 
-  /** Stops listening and closes every connection (like a FreeSWITCH shutting down). */
+  /**
+   * Shuts down like FreeSWITCH does: every connection gets `The system is being shut down.`
+   * and is closed, every channel is forgotten (no events). Resolves once the port is free.
+   * A later {@link FreeSwitchSimulator.start} is a fresh switch on the same port: new Core-UUID,
+   * counters at zero; {@link FreeSwitchSimulator.commands} is kept.
+   */
   async stop(): Promise<void> {
-    this.dropConnections();
+    for (const l of this.sessions) {
+      l.write(disconnectNoticeFrame({ text: 'The system is being shut down.\n' }));
+      l.close();
+    }
+    this.core.shutdown();
+    this.stopped = true;
     const server = this.server;
     this.server = undefined;
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 
-  /** Closes every connection abruptly (no disconnect notice), as a crash would. */
+  /** Destroys every connection at once, with no notice and no reply to what is pending (a crash). */
   dropConnections(): void {
-    for (const l of this.sessions) {
-      l.closed = true;
-      l.socket.destroy();
-    }
-    this.sessions.clear();
+    for (const l of this.sessions) l.close({ abrupt: true });
   }
 
-  /** Decides per command whether to answer (`undefined`), never answer (`hang`) or `drop` the connection. */
-  onCommand(hook: ((command: ReceivedCommand) => CommandHookResult) | undefined): void {
+  /** Installs (or with `undefined` removes) the hook that sees every command before it runs. */
+  onCommand(hook: CommandHook | undefined): void {
     this.hook = hook;
   }
 
-  /** Writes arbitrary bytes to every authenticated connection (garbage, unknown frames...). */
-  injectRaw(bytes: string | Buffer): void {
-    for (const l of this.sessions) if (!l.closed) l.socket.write(bytes);
+  /**
+   * Holds (`true`) or releases (`false`) every connection, as if FreeSWITCH were stuck in a long
+   * command: commands wait unanswered and events queue up. On release, the queued events go out
+   * first, then the waiting commands run in order.
+   */
+  holdReplies(on: boolean): void {
+    if (on === this.held) return;
+    this.held = on;
+    for (const l of this.sessions) on ? l.hold() : l.release();
+    if (!on) for (const l of this.sessions) this.pump(l);
   }
 
-  /** Fires an event (base headers are added) to every subscribed connection. */
-  emitEvent(name: string, headers: Record<string, string> | HeaderPairs = [], body?: string): void {
-    this.core.event(name, Array.isArray(headers) ? headers : Object.entries(headers), body);
+  /** Runs every later command `ms` after it arrives (0 = at once); events wait meanwhile. */
+  setCommandDelay(ms: number): void {
+    this.delayMs = Math.max(0, ms);
   }
 
-  private fanOut(event: SimulatedEvent): void {
-    for (const l of this.sessions) if (l.wants(event)) l.deliver(event);
+  /** Writes arbitrary bytes to every connection, or to one (a listener or its `id`). */
+  injectRaw(bytes: string | Buffer, target?: SimulatedListener | number): void {
+    for (const l of this.sessions) if (target === undefined || l === target || l.id === target) l.write(bytes);
+  }
+
+  /**
+   * Fires an event: FreeSWITCH's base headers, then `headers` (for `CUSTOM`, `Event-Subclass`
+   * goes first, as FreeSWITCH writes it). Unknown names are sent as given (to `ALL` subscribers).
+   */
+  emitEvent(name: string, headers: Record<string, string> | HeaderPairs = [], body?: string): SimulatedEvent {
+    const list: HeaderPairs = Array.isArray(headers) ? [...headers] : Object.entries(headers);
+    const i = list.findIndex(([k]) => k === 'Event-Subclass');
+    if (i > 0) list.unshift(...list.splice(i, 1));
+    return this.core.fire(canonicalEventName(name) ?? name, list, body);
+  }
+
+  /** Writes a log line to every connection whose `log` level includes `level` (0..7). */
+  log(level: number, message: string, where: { file?: string; func?: string; line?: number; uuid?: string } = {}): void {
+    this.host.log(level, where.file ?? 'mod_simulator.c', where.func ?? 'simulator_log', where.line ?? 1, message, where.uuid);
+  }
+
+  /** A call arrives (as from a SIP phone): `CHANNEL_CREATE`, then the dialplan runs. */
+  placeCall(options: PlaceCallOptions): SimulatedChannel {
+    return placeInboundCall(this.core, options);
+  }
+
+  /** Hangs a channel up (as the far end would). Returns false when there is no such channel. */
+  hangup(uuid: string, cause = 'NORMAL_CLEARING'): boolean {
+    const channel = this.core.channels.get(uuid);
+    if (channel) this.core.hangup(channel, cause);
+    return channel !== undefined;
+  }
+
+  /** The caller presses keys: one `DTMF` event per digit on that channel. */
+  sendDtmf(uuid: string, digits: string, durationSamples = 2000): boolean {
+    const channel = this.core.channels.get(uuid);
+    if (channel) sendDtmf(this.core, channel, digits, durationSamples);
+    return channel !== undefined;
+  }
+
+  /**
+   * Resolves with the first command (already received, or arriving within `timeoutMs`) that
+   * `predicate` accepts; rejects on timeout.
+   */
+  waitForCommand(predicate: (command: ReceivedCommand) => boolean, timeoutMs = 5000): Promise<ReceivedCommand> {
+    const seen = this.commands.find(predicate);
+    if (seen) return Promise.resolve(seen);
+    return new Promise((resolve, reject) => {
+      const onCommand = (command: ReceivedCommand): void => {
+        if (!predicate(command)) return;
+        clearTimeout(timer);
+        this.off('command', onCommand);
+        resolve(command);
+      };
+      const timer = setTimeout(() => {
+        this.off('command', onCommand);
+        reject(new Error(`no matching command within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.on('command', onCommand);
+    });
   }
 
   private accept(socket: Socket): void {
-    const listener = new SimulatedListener(socket);
+    socket.setNoDelay(true);
     socket.on('error', () => {});
-    socket.on('close', () => {
-      listener.closed = true;
-      this.sessions.delete(listener);
-    });
     if (this.options.acl && !this.options.acl(socket.remoteAddress ?? '')) {
-      socket.end(rudeRejectionFrame() + disconnectNoticeFrame());
+      socket.end(rudeRejectionFrame() + disconnectNoticeFrame(), () => socket.destroy());
       return;
     }
-    this.sessions.add(listener);
-    this.emit('connection', listener);
-    const parser = new FrameParser((frame) => {
-      const lines = frame.raw.toString('utf8').split('\n');
-      const headers: Record<string, string> = {};
-      for (const l of lines.slice(1)) {
-        const colon = l.indexOf(':');
-        if (colon > 0) headers[l.slice(0, colon)] = l.slice(colon + 1).trimStart();
-      }
-      const command: ReceivedCommand = { line: lines[0]!.trim(), headers, body: frame.body?.toString('utf8') };
-      this.commands.push(command);
-      this.emit('command', command, listener);
-      const decision = this.hook?.(command);
-      if (decision === 'drop') return void socket.destroy();
-      if (decision === 'hang') return;
-      this.run(command, listener);
+    const l = new SimulatedListener(socket);
+    this.sessions.add(l);
+    if (this.held) l.hold();
+    socket.on('close', () => {
+      l.closed = true;
+      this.sessions.delete(l);
+      this.emit('disconnect', l);
     });
+    const parser = new FrameParser((frame) => this.receive(l, toReceivedCommand(frame, l.id)));
     socket.on('data', (chunk: Buffer) => {
-      if (parser.push(chunk)) socket.destroy();
+      if (parser.push(chunk)) l.close({ abrupt: true });
     });
-    socket.write(AUTH_REQUEST_FRAME);
+    l.write(AUTH_REQUEST_FRAME);
+    l.later(this.options.authTimeoutMs ?? 25_000, () => {
+      if (!l.authed) l.close({ notice: true });
+    });
+    this.emit('connection', l);
   }
 
-  private reply(l: SimulatedListener, text: string, extra: HeaderPairs = []): void {
-    l.write(commandReplyFrame(text, extra));
+  private receive(l: SimulatedListener, command: ReceivedCommand): void {
+    if (l.closed) return;
+    this.commands.push(command);
+    this.logger.debug({ connection: l.id, command: redactCommand(command.line) }, 'simulator received');
+    this.emit('command', command, l);
+    const decision = this.hook?.(command, l);
+    if (decision === 'hang') return;
+    if (decision === 'drop') return l.close({ abrupt: true });
+    if (typeof decision === 'object' && 'respond' in decision) return l.write(decision.respond);
+    const queued: QueuedCommand = { command, delayMs: typeof decision === 'object' ? decision.delayMs : this.delayMs };
+    l.inbox.push(queued);
+    this.pump(l);
   }
 
-  private goodbye(l: SimulatedListener, text: string): void {
-    l.write(commandReplyFrame(text) + disconnectNoticeFrame());
-    l.closed = true;
-    l.socket.end();
-  }
-
-  private run(command: ReceivedCommand, l: SimulatedListener): void {
-    const space = command.line.indexOf(' ');
-    const verb = space === -1 ? command.line : command.line.slice(0, space);
-    const rest = space === -1 ? '' : command.line.slice(space + 1).trim();
-    if (!l.authed) return this.authenticate(l, verb, rest);
-    switch (verb) {
-      case 'api':
-        return this.runApi(l, rest);
-      case 'bgapi':
-        return this.runBgapi(l, rest, command.headers['Job-UUID']);
-      case 'event':
-        return this.subscribe(l, rest);
-      case 'nixevent':
-        for (const n of rest.split(' ')) l.events.delete(n);
-        return this.reply(l, '+OK events nixed');
-      case 'noevents':
-        l.events.clear();
-        l.subclasses.clear();
-        return this.reply(l, '+OK no longer listening for events');
-      case 'filter':
-        return this.filter(l, rest);
-      case 'sendevent':
-        return this.sendevent(l, rest, command);
-      case 'sendmsg':
-        return this.sendmsg(l, rest, command);
-      case 'myevents':
-        l.myUuid = rest || undefined;
-        return this.reply(l, '+OK Events Enabled');
-      case 'log': {
-        const level = Number(rest || 7);
-        l.logLevel = level;
-        return this.reply(l, `+OK log level ${rest || 7} [${level}]`);
+  private pump(l: SimulatedListener): void {
+    while (!this.held && !l.busy && !l.closed && l.inbox.length > 0) {
+      const { command, delayMs } = l.inbox.shift()!;
+      if (delayMs > 0) {
+        l.busy = true;
+        l.hold();
+        l.later(delayMs, () => {
+          l.busy = false;
+          this.host.run(l, command);
+          l.release();
+          this.pump(l);
+        });
+        return;
       }
-      case 'nolog':
-        l.logLevel = undefined;
-        return this.reply(l, '+OK no longer logging');
-      case 'exit':
-        return this.goodbye(l, '+OK bye');
-      default:
-        return this.reply(l, '-ERR command not found');
-    }
-  }
-
-  private authenticate(l: SimulatedListener, verb: string, rest: string): void {
-    const password = this.options.password ?? 'ClueCon';
-    let ok = false;
-    if (verb === 'auth') ok = rest === password;
-    if (verb === 'userauth') {
-      const colon = rest.lastIndexOf(':');
-      ok = colon > 0 && this.options.users?.[rest.slice(0, colon)] === rest.slice(colon + 1);
-    }
-    if (!ok) return this.goodbye(l, '-ERR invalid');
-    l.authed = true;
-    this.reply(l, '+OK accepted');
-  }
-
-  private runApi(l: SimulatedListener, text: string): void {
-    if (text === '') return this.reply(l, '-ERR command not found');
-    const space = text.indexOf(' ');
-    const cmd = space === -1 ? text : text.slice(0, space);
-    l.blocking(() => l.write(apiResponseFrame(this.core.api(cmd, space === -1 ? '' : text.slice(space + 1).trim()))));
-    if (cmd === 'reloadxml') this.log(6, 'switch_time.c', 'switch_load_timezones', 1437, '[INFO] switch_time.c:1437 Timezone reloaded 597 definitions');
-  }
-
-  private runBgapi(l: SimulatedListener, text: string, jobUuid: string = randomUUID()): void {
-    this.reply(l, `+OK Job-UUID: ${jobUuid}`, [['Job-UUID', jobUuid]]);
-    const space = text.indexOf(' ');
-    const cmd = space === -1 ? text : text.slice(0, space);
-    const args = space === -1 ? '' : text.slice(space + 1).trim();
-    setImmediate(() => {
-      const result = this.core.api(cmd, args);
-      const headers: HeaderPairs = [['Job-UUID', jobUuid], ['Job-Command', cmd]];
-      if (args) headers.push(['Job-Command-Arg', args]);
-      this.core.event('BACKGROUND_JOB', headers, result);
-    });
-  }
-
-  private subscribe(l: SimulatedListener, rest: string): void {
-    const [format = 'plain', ...names] = rest.split(' ').filter(Boolean);
-    if (format !== 'plain' && format !== 'json' && format !== 'xml') return this.reply(l, '-ERR invalid format');
-    l.format = format;
-    let custom = false;
-    for (const n of names) {
-      if (custom) l.subclasses.add(n);
-      else if (n === 'CUSTOM') {
-        custom = true;
-        l.events.add(n);
-      } else l.events.add(n);
-    }
-    this.reply(l, `+OK event listener enabled ${format}`);
-  }
-
-  private filter(l: SimulatedListener, rest: string): void {
-    const del = rest.startsWith('delete ');
-    const args = del ? rest.slice(7) : rest;
-    const space = args.indexOf(' ');
-    const name = space === -1 ? args : args.slice(0, space);
-    const value = space === -1 ? '' : args.slice(space + 1);
-    if (!del) {
-      l.filters.push([name, value]);
-      return this.reply(l, `+OK filter added. [${name}]=[${value}]`);
-    }
-    for (let i = l.filters.length - 1; i >= 0; i--) {
-      if (name === 'all' || (l.filters[i]![0] === name && (value === '' || l.filters[i]![1] === value))) l.filters.splice(i, 1);
-    }
-    this.reply(l, `+OK filter deleted. [${name}][${value}]`);
-  }
-
-  private sendevent(l: SimulatedListener, name: string, command: ReceivedCommand): void {
-    const uuid = randomUUID();
-    const user = Object.entries(command.headers).filter(([k]) => k !== 'Content-Length');
-    const subclass = user.filter(([k]) => k === 'Event-Subclass');
-    const others = user.filter(([k]) => k !== 'Event-Subclass');
-    const base = this.core.factory.base(name, { file: 'mod_event_socket.c', func: 'parse_command', line: 2283 });
-    const headers: HeaderPairs = [
-      ...subclass,
-      ['Command', `sendevent ${name}`],
-      ...others,
-      ['Event-UUID', uuid],
-      ...base,
-    ];
-    this.reply(l, `+OK ${uuid}`);
-    this.fanOut({ headers, body: command.body });
-  }
-
-  private sendmsg(l: SimulatedListener, uuid: string, command: ReceivedCommand): void {
-    const channel = this.core.channels.get(uuid);
-    if (!channel) return this.reply(l, `-ERR invalid session id [${uuid}]`);
-    this.reply(l, '+OK');
-    const h = command.headers;
-    setImmediate(() => {
-      if (h['call-command'] === 'execute') {
-        this.core.execute(channel, h['execute-app-name'] ?? '', h['execute-app-arg'] ?? command.body ?? '', h['Event-UUID']);
-      } else if (h['call-command'] === 'hangup') {
-        this.core.hangup(channel, h['hangup-cause'] ?? 'NORMAL_CLEARING');
-      }
-    });
-  }
-
-  private log(level: number, file: string, func: string, line: number, message: string): void {
-    const stamp = new Date().toISOString().replace('T', ' ').replace('Z', '');
-    const text = `${stamp} 99.00% ${message}\n`;
-    for (const l of this.sessions) {
-      if (l.authed && l.logLevel !== undefined && l.logLevel >= level) l.write(logDataFrame({ level, file, func, line, text }));
+      this.host.run(l, command);
     }
   }
 }

@@ -1,216 +1,330 @@
+/**
+ * The switch behind the simulated sockets: channels, their applications and their events, in
+ * the order the recordings show (`CHANNEL_EXECUTE` .. `CHANNEL_EXECUTE_COMPLETE`, the hangup
+ * sequence of both loopback legs, `CHANNEL_DESTROY`).
+ *
+ * @module
+ */
 import { randomUUID } from 'node:crypto';
-import { SimulatedChannel } from './channel.js';
-import { parseOriginateLine } from './dial-string.js';
-import { CALLING_SITES, EventFactory, type HeaderPairs } from './event-factory.js';
-import type { SimulatedEvent } from './listener.js';
+import { BUILTIN_APPLICATIONS } from './applications.js';
+import { type ChannelInit, type RunningApp, SimulatedChannel } from './channel-model.js';
+import { writeCdrVariables } from './channel-records.js';
+import { type CallingSite, CALLING_SITES, EventFactory, type HeaderPairs, type SwitchIdentity } from './event-templates.js';
 
-/** Where simulated events go (the simulator fans them out to listeners). */
+/** An event the simulated switch fires: headers in wire order and an optional body. */
+export interface SimulatedEvent {
+  /** `Event-Name`. */
+  name: string;
+  /** `Event-Subclass` of a `CUSTOM` event. */
+  subclass?: string;
+  /** Every header in wire order, the base block first. */
+  headers: HeaderPairs;
+  /** The event's own body (a `BACKGROUND_JOB` result, a `sendevent` body). */
+  body?: string;
+}
+
+/** Where fired events go (the simulator fans them out to its connections). */
 export type EventSink = (event: SimulatedEvent) => void;
 
-/** What `originate` does for a dial string: answer, or fail with a hangup cause. */
-export type OriginateRule = (endpoint: string, variables: Record<string, string>) => { cause: string } | undefined;
+/** One step of a simulated dialplan extension. */
+export interface DialplanStep {
+  /** Application name, e.g. `answer`. */
+  app: string;
+  /** Its argument. */
+  data?: string;
+}
 
 /**
- * The default rule, as the captures show: `error/<CAUSE>` fails with that cause, a loopback
- * to an unknown context fails with `NO_ROUTE_DESTINATION`, anything else answers.
+ * What a call to `destination` in `context` runs; `undefined` means no route. `channel` is
+ * absent when the simulator only asks whether a route exists (before creating a loopback call).
  */
-export const defaultOriginateRule: OriginateRule = (endpoint) => {
-  if (endpoint.startsWith('error/')) return { cause: endpoint.slice(6) || 'UNKNOWN' };
-  const loop = /^loopback\/[^/]+\/([^/]+)/.exec(endpoint);
-  if (loop && loop[1] !== 'default' && loop[1] !== 'public') return { cause: 'NO_ROUTE_DESTINATION' };
-  return undefined;
-};
+export type Dialplan = (call: { destination: string; context: string; channel?: SimulatedChannel }) => DialplanStep[] | undefined;
 
-/**
- * The switch behind the simulated socket: channels and the `api` commands that act on them.
- * Each command returns FreeSWITCH's exact reply text; side effects are events sent to `emit`.
- */
+/** The default dialplan: contexts `default` and `public` answer and park every number. */
+export const defaultDialplan: Dialplan = ({ context }) =>
+  context === 'default' || context === 'public' ? [{ app: 'answer' }, { app: 'park' }] : undefined;
+
+/** What a simulated application does. `durationMs: Infinity` runs until broken or hung up. */
+export interface ApplicationResult {
+  /** How long it runs; 0 or absent: it completes at once. */
+  durationMs?: number;
+  /** `Application-Response` of its `CHANNEL_EXECUTE_COMPLETE` when it ends normally. */
+  response?: string;
+  /** Called when it ends (normally, `uuid_break`, hangup); may set variables; returns the response. */
+  onEnd?: (how: 'done' | 'break' | 'hangup') => string | undefined;
+}
+
+/** Runs a (custom) application; may call the core (set variables, fire events, hang up). */
+export type ApplicationHandler = (ctx: { channel: SimulatedChannel; data: string; core: SwitchCore }) => ApplicationResult | void;
+
+/** Options of {@link SwitchCore}. */
+export interface SwitchCoreOptions {
+  /** Core-UUID, host names and addresses the events report. */
+  identity?: SwitchIdentity;
+  /** What calls run; default {@link defaultDialplan}. */
+  dialplan?: Dialplan;
+  /** Custom applications, or overrides of the built-in ones (`playback`, `sleep`, ...). */
+  applications?: Record<string, ApplicationHandler>;
+}
+
+/** Channels, applications and the events they fire. */
 export class SwitchCore {
+  /** Live channels by uuid. */
   readonly channels = new Map<string, SimulatedChannel>();
+  /** Stamps events (Core-UUID, `Event-Sequence`). */
   readonly factory: EventFactory;
-  private readonly startedAt = Date.now();
-  private sessionsSinceStart = 0;
-  private peak = 0;
+  /** Global variables (`global_getvar`, `eval ${...}`). */
+  readonly globals = new Map<string, string>();
+  /** What calls run. */
+  readonly dialplan: Dialplan;
+  /** Sessions created since start, and the most at once (for `status`). */
+  sessionsSinceStart = 0;
+  peakSessions = 0;
+  /** When the switch (re)started, ms since the epoch. */
+  startedAt = Date.now();
+  private readonly applications: Record<string, ApplicationHandler>;
+  private readonly scripts = new Map<string, DialplanStep[]>();
+  private readonly timers = new Set<NodeJS.Timeout>();
 
   constructor(
-    private readonly emit: EventSink,
-    private readonly originateRule: OriginateRule = defaultOriginateRule,
-    hostname?: string,
+    private readonly sink: EventSink,
+    options: SwitchCoreOptions = {},
   ) {
-    this.factory = new EventFactory(hostname);
+    this.factory = new EventFactory(options.identity);
+    this.dialplan = options.dialplan ?? defaultDialplan;
+    this.applications = { ...BUILTIN_APPLICATIONS, ...options.applications };
+    this.globals.set('hostname', this.factory.hostname);
+    this.globals.set('switchname', this.factory.switchname);
+    this.globals.set('local_ip_v4', this.factory.ipv4);
+    this.globals.set('local_ip_v6', this.factory.ipv6);
+    this.globals.set('core_uuid', this.factory.coreUuid);
   }
 
-  /** Fires a channel event: base headers, extra headers, then the channel's own. */
-  channelEvent(name: string, channel: SimulatedChannel, extra: HeaderPairs = [], body?: string): void {
-    this.emit({ headers: [...this.factory.base(name), ...extra, ...channel.headers()], body });
+  /** Fires an event: the base headers, then `headers`. */
+  fire(name: string, headers: HeaderPairs = [], body?: string, site?: CallingSite): SimulatedEvent {
+    const all = [...this.factory.prep(name, site ?? CALLING_SITES[name]), ...headers];
+    const subclass = name === 'CUSTOM' ? all.find(([k]) => k === 'Event-Subclass')?.[1] : undefined;
+    const event: SimulatedEvent = { name, headers: all, ...(subclass !== undefined && { subclass }), ...(body !== undefined && { body }) };
+    this.sink(event);
+    return event;
   }
 
-  /** Fires any event: base headers then `extra`. */
-  event(name: string, extra: HeaderPairs = [], body?: string): void {
-    this.emit({ headers: [...this.factory.base(name, CALLING_SITES[name]), ...extra], body });
+  /** Fires a channel event: base headers, `top`, the channel's data, `bottom`. */
+  channelEvent(name: string, channel: SimulatedChannel, parts: { top?: HeaderPairs; bottom?: HeaderPairs; variables?: boolean } = {}): void {
+    this.fire(name, [...(parts.top ?? []), ...channel.eventHeaders(parts.variables ?? true), ...(parts.bottom ?? [])]);
   }
 
-  /** Adds a channel (and fires `CHANNEL_CREATE`). */
-  createChannel(channel: SimulatedChannel): SimulatedChannel {
+  /** Adds a channel and fires `CHANNEL_CREATE`. */
+  createChannel(init: Omit<ChannelInit, 'sessionId'>): SimulatedChannel {
+    const channel = new SimulatedChannel({ ...init, sessionId: ++this.sessionsSinceStart });
     this.channels.set(channel.uuid, channel);
-    this.sessionsSinceStart++;
-    this.peak = Math.max(this.peak, this.channels.size);
+    this.peakSessions = Math.max(this.peakSessions, this.channels.size);
     this.channelEvent('CHANNEL_CREATE', channel);
     return channel;
   }
 
-  /** Answers a channel (`CHANNEL_ANSWER`). */
+  /** Answers a channel (a loopback `-b` leg answers its `-a` leg first, as mod_loopback does). */
   answer(channel: SimulatedChannel): void {
-    if (channel.answered) return;
+    if (channel.answered || channel.isDown) return;
+    const partner = channel.partner === undefined ? undefined : this.channels.get(channel.partner);
+    if (partner && channel.variables.get('loopback_leg') === 'B' && !partner.answered) this.answer(partner);
     channel.answeredMicros = Date.now() * 1000;
-    channel.state = 'CS_EXECUTE';
+    const aLeg = channel.variables.get('loopback_leg') === 'A';
+    if (aLeg) channel.runningState = channel.state = 'CS_CONSUME_MEDIA';
     this.channelEvent('CHANNEL_ANSWER', channel);
+    // The call state follows the answer (the recorded CHANNEL_ANSWER still says RINGING / DOWN).
+    if (!aLeg) channel.callState = 'ACTIVE';
+    if (channel.variables.get('loopback_leg') === 'B') channel.setVariable('endpoint_disposition', 'ANSWER');
   }
 
-  /** Runs an application to completion: `CHANNEL_EXECUTE` then `CHANNEL_EXECUTE_COMPLETE`. */
-  execute(channel: SimulatedChannel, app: string, data: string, applicationUuid: string = randomUUID()): void {
-    channel.application = app;
-    channel.applicationData = data;
-    channel.variables.set('current_application', app);
-    const appHeaders: HeaderPairs = [
-      ['Application', app],
-      ['Application-Data', data],
-      ['Application-UUID', applicationUuid],
-    ];
-    this.channelEvent('CHANNEL_EXECUTE', channel, appHeaders);
-    if (app === 'park') {
-      this.channelEvent('CHANNEL_PARK', channel);
-      return; // park runs until something else happens to the channel
-    }
-    if (app === 'set' && data.includes('=')) {
-      const eq = data.indexOf('=');
-      channel.variables.set(data.slice(0, eq), data.slice(eq + 1));
-    }
-    if (app === 'answer') this.answer(channel);
-    this.channelEvent('CHANNEL_EXECUTE_COMPLETE', channel, [...appHeaders, ['Application-Response', '_none_']]);
-    if (app === 'hangup') this.hangup(channel, data || 'NORMAL_CLEARING');
+  /** Runs `steps` on a channel, one after the other; the channel hangs up when they end. */
+  runScript(channel: SimulatedChannel, steps: DialplanStep[]): void {
+    this.scripts.set(channel.uuid, [...steps]);
+    channel.setVariable('call_uuid', channel.variables.get('call_uuid') ?? channel.uuid);
+    channel.runningState = channel.state = 'CS_EXECUTE';
+    if (channel.direction === 'inbound' && !channel.answered) channel.callState = 'RINGING';
+    this.advance(channel);
   }
 
-  /** Hangs up: `CHANNEL_HANGUP`, `CHANNEL_HANGUP_COMPLETE`, and the channel is gone. */
+  /**
+   * Executes an application (`sendmsg execute`, `uuid_broadcast`). With `eventLock` it waits for
+   * the application in progress; without, it runs at once, nested in it (as FreeSWITCH does).
+   */
+  execute(channel: SimulatedChannel, name: string, data = '', uuid: string = randomUUID(), eventLock = false, loop?: RunningApp['loop']): void {
+    if (channel.isDown) return;
+    const app: RunningApp = { name, data, uuid, ...(loop && { loop }) };
+    const current = channel.currentApp;
+    if (eventLock && current !== undefined && current.name !== 'park') channel.pending.push(app);
+    else this.start(channel, app);
+  }
+
+  /**
+   * What a `sendmsg execute` (or `uuid_broadcast`) does: sets `current_loop` / `total_loops` and
+   * executes the application `loops` times (one after the other).
+   */
+  executeMessage(channel: SimulatedChannel, name: string, data = '', options: { uuid?: string; eventLock?: boolean; loops?: number } = {}): void {
+    const total = Math.max(1, options.loops ?? 1);
+    for (let index = 1; index <= total; index++) {
+      this.execute(channel, name, data, options.uuid, options.eventLock === true || index > 1, { index, total });
+    }
+  }
+
+  /** Completes the innermost application that is not `park` (`uuid_break`); `all` also drops queued ones. */
+  breakApp(channel: SimulatedChannel, all = false): void {
+    if (all) channel.pending.length = 0;
+    const app = [...channel.running].reverse().find((a) => a.name !== 'park');
+    if (app) this.complete(channel, app, 'break');
+  }
+
+  /** Leaves `park` (and whatever runs in it) without hanging up: transfer, bridge. */
+  unpark(channel: SimulatedChannel): void {
+    const parked = channel.running.some((a) => a.name === 'park');
+    if (parked) this.channelEvent('CHANNEL_UNPARK', channel);
+    for (const app of [...channel.running].reverse()) this.complete(channel, app, 'break', false);
+  }
+
+  /** Hangs a channel up with the full event sequence; a loopback partner follows. */
   hangup(channel: SimulatedChannel, cause = 'NORMAL_CLEARING'): void {
-    if (channel.hangupCause !== undefined) return;
+    if (channel.isDown) return;
+    const partner = channel.partner === undefined ? undefined : this.channels.get(channel.partner);
+    this.beginHangup(channel, cause);
+    const follow = partner !== undefined && !partner.isDown ? partner : undefined;
+    if (follow) {
+      follow.hangupCause = cause;
+      follow.hangupMicros = Date.now() * 1000;
+      follow.state = 'CS_HANGUP';
+      this.channelEvent('CHANNEL_HANGUP', follow);
+    }
+    this.finishHangup(channel);
+    if (follow) {
+      this.stopApps(follow);
+      this.setState(follow, 'CS_HANGUP');
+      this.finishHangup(follow);
+    }
+    this.destroy(channel);
+    if (follow) this.destroy(follow);
+  }
+
+  /** Schedules `fn` (cancelled by {@link SwitchCore.shutdown}). */
+  later(ms: number, fn: () => void): NodeJS.Timeout {
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      fn();
+    }, ms);
+    this.timers.add(timer);
+    return timer;
+  }
+
+  /** Cancels every timer and forgets every channel, silently (the switch stops). */
+  shutdown(): void {
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+    this.channels.clear();
+    this.scripts.clear();
+  }
+
+  /** A fresh start after {@link SwitchCore.shutdown}: new Core-UUID (unless fixed), counters at zero. */
+  restart(): void {
+    this.shutdown();
+    this.factory.restart();
+    this.globals.set('core_uuid', this.factory.coreUuid);
+    this.sessionsSinceStart = 0;
+    this.peakSessions = 0;
+    this.startedAt = Date.now();
+  }
+
+  private start(channel: SimulatedChannel, app: RunningApp): void {
+    const nestedPark = app.name === 'park' && channel.running.some((a) => a.name === 'park');
+    channel.running.push(app);
+    if (app.loop) {
+      channel.setVariable('current_loop', String(app.loop.index));
+      channel.setVariable('total_loops', String(app.loop.total));
+    }
+    channel.setVariable('current_application', app.name);
+    channel.setVariable('current_application_data', app.data || undefined);
+    const appHeaders: HeaderPairs = [['Application', app.name]];
+    if (app.data) appHeaders.push(['Application-Data', app.data]);
+    this.channelEvent('CHANNEL_EXECUTE', channel, { bottom: [...appHeaders, ['Application-UUID', app.uuid]] });
+    // switch_core_session_exec sets both again before the application runs (the order shows it).
+    channel.setVariable('current_application_data', app.data || undefined);
+    channel.setVariable('current_application', app.name);
+    if (app.name === 'hangup') return this.hangup(channel, app.data || 'NORMAL_CLEARING');
+    if (app.name === 'park') {
+      if (nestedPark) return this.complete(channel, app, 'done');
+      channel.runningState = channel.state = 'CS_EXECUTE';
+      return this.channelEvent('CHANNEL_PARK', channel);
+    }
+    const result = this.applications[app.name]?.({ channel, data: app.data, core: this }) ?? {};
+    app.onEnd = (how) => result.onEnd?.(how) ?? (how === 'done' ? result.response : undefined);
+    if (channel.isDown || !channel.running.includes(app)) return;
+    const duration = result.durationMs ?? 0;
+    if (duration <= 0) return this.complete(channel, app, 'done');
+    if (Number.isFinite(duration)) app.timer = this.later(duration, () => this.complete(channel, app, 'done'));
+  }
+
+  private complete(channel: SimulatedChannel, app: RunningApp, how: 'done' | 'break' | 'hangup', advance = true): void {
+    const i = channel.running.indexOf(app);
+    if (i === -1) return;
+    channel.running.splice(i, 1);
+    if (app.timer) clearTimeout(app.timer);
+    const response = app.onEnd?.(how);
+    if (response !== undefined) channel.setVariable('current_application_response', response);
+    const bottom: HeaderPairs = [['Application', app.name]];
+    if (app.data) bottom.push(['Application-Data', app.data]);
+    bottom.push(['Application-Response', channel.variables.get('current_application_response') ?? '_none_'], ['Application-UUID', app.uuid]);
+    this.channelEvent('CHANNEL_EXECUTE_COMPLETE', channel, { bottom });
+    if (app.loop) {
+      channel.setVariable('current_loop', undefined);
+      channel.setVariable('total_loops', undefined);
+    }
+    if (advance) this.advance(channel);
+  }
+
+  /** Runs what comes next: a queued application, the next dialplan step, or the end of the call. */
+  private advance(channel: SimulatedChannel): void {
+    if (channel.isDown || channel.running.some((a) => a.name !== 'park')) return;
+    const queued = channel.pending.shift();
+    if (queued) return this.start(channel, queued);
+    if (channel.running.length > 0) return;
+    const script = this.scripts.get(channel.uuid);
+    if (script === undefined) return;
+    const step = script.shift();
+    if (step) return this.start(channel, { name: step.app, data: step.data ?? '', uuid: randomUUID() });
+    this.hangup(channel, 'NORMAL_CLEARING');
+  }
+
+  private stopApps(channel: SimulatedChannel): void {
+    channel.pending.length = 0;
+    if (channel.running.some((a) => a.name === 'park')) this.channelEvent('CHANNEL_UNPARK', channel);
+    for (const app of [...channel.running].reverse()) this.complete(channel, app, 'hangup', false);
+  }
+
+  private setState(channel: SimulatedChannel, state: 'CS_HANGUP' | 'CS_REPORTING' | 'CS_DESTROY'): void {
+    channel.runningState = channel.state = state;
+    this.channelEvent('CHANNEL_STATE', channel);
+  }
+
+  private beginHangup(channel: SimulatedChannel, cause: string): void {
     channel.hangupCause = cause;
     channel.hangupMicros = Date.now() * 1000;
     channel.state = 'CS_HANGUP';
-    channel.variables.set('hangup_cause', cause);
     this.channelEvent('CHANNEL_HANGUP', channel);
-    channel.state = 'CS_REPORTING';
-    const billsec = channel.answered ? Math.round((channel.hangupMicros - channel.answeredMicros) / 1e6) : 0;
-    channel.variables.set('billsec', String(billsec));
-    channel.variables.set('duration', String(Math.round((channel.hangupMicros - channel.createdMicros) / 1e6)));
-    this.channelEvent('CHANNEL_HANGUP_COMPLETE', channel);
+    this.stopApps(channel);
+    this.setState(channel, 'CS_HANGUP');
+  }
+
+  private finishHangup(channel: SimulatedChannel): void {
+    channel.callState = 'HANGUP';
+    writeCdrVariables(channel);
+    this.setState(channel, 'CS_REPORTING');
+    this.channelEvent('CHANNEL_HANGUP_COMPLETE', channel, { top: [['Hangup-Cause', channel.hangupCause ?? 'NORMAL_CLEARING']] });
+  }
+
+  private destroy(channel: SimulatedChannel): void {
+    channel.runningState = channel.state = 'CS_DESTROY';
+    channel.destroyed = true;
+    this.channelEvent('CHANNEL_DESTROY', channel);
     this.channels.delete(channel.uuid);
-  }
-
-  /** Runs one `api` command; returns the exact `api/response` body FreeSWITCH would send. */
-  api(command: string, args: string): string {
-    const argv = args.length > 0 ? args.split(' ') : [];
-    const channel = (): SimulatedChannel | undefined => this.channels.get(argv[0] ?? '');
-    const noChannel = '-ERR No such channel!\n';
-    switch (command) {
-      case 'status':
-        return this.status();
-      case 'uuid_exists':
-        return channel() ? 'true' : 'false';
-      case 'uuid_getvar': {
-        const ch = channel();
-        if (!ch) return noChannel;
-        return ch.variables.get(argv[1] ?? '') ?? '_undef_';
-      }
-      case 'uuid_setvar': {
-        const ch = channel();
-        if (!ch) return noChannel;
-        const name = argv[1] ?? '';
-        const value = argv.slice(2).join(' ');
-        if (value) ch.variables.set(name, value);
-        else ch.variables.delete(name);
-        return '+OK\n';
-      }
-      case 'uuid_kill': {
-        const ch = channel();
-        if (!ch) return noChannel;
-        queueMicrotask(() => this.hangup(ch, argv[1] || 'NORMAL_CLEARING'));
-        return '+OK\n';
-      }
-      case 'uuid_break':
-        return channel() ? '+OK\n' : noChannel;
-      case 'uuid_broadcast': {
-        const ch = channel();
-        if (!ch) return noChannel;
-        queueMicrotask(() => this.execute(ch, 'playback', argv[1] ?? ''));
-        return '+OK Message sent\n';
-      }
-      case 'uuid_bridge': {
-        const a = channel();
-        const b = this.channels.get(argv[1] ?? '');
-        if (!a || !b) return `-ERR Invalid uuid ${a ? argv[1] : argv[0]}\n`;
-        return `+OK ${b.uuid}\n`;
-      }
-      case 'uuid_transfer': {
-        const ch = channel();
-        if (!ch) return noChannel;
-        ch.variables.set('transfer_destination', argv.slice(1).join(' '));
-        return '+OK\n';
-      }
-      case 'show':
-        return args.startsWith('channels') ? this.showChannels() : `-USAGE: show channels\n`;
-      case 'originate':
-        return this.originate(args);
-      case 'eval':
-        return /\$\{[^}]*\}/.test(args) ? '-ERR no reply\n' : `${args}\n`;
-      case 'reloadxml':
-        return '+OK [Success]\n';
-      default:
-        return `-ERR ${command} Command not found!\n`;
-    }
-  }
-
-  private originate(args: string): string {
-    const { dial, target } = parseOriginateLine(args);
-    if (!dial.endpoint || !target) return '-USAGE: <call url> <exten>|&<application_name>(<app_args>) [<dialplan>] [<context>] [<cid_name>] [<cid_num>] [<timeout_sec>]\n';
-    const failure = this.originateRule(dial.endpoint, dial.variables);
-    if (failure) return `-ERR ${failure.cause}\n`;
-    const uuid = dial.variables.origination_uuid ?? randomUUID();
-    const dest = dial.endpoint.split('/')[1] ?? dial.endpoint;
-    const channel = this.createChannel(
-      new SimulatedChannel({
-        uuid,
-        name: `${dial.endpoint.split('/')[0]}/${dest}-a`,
-        direction: 'outbound',
-        destinationNumber: dest,
-        callerIdName: dial.variables.origination_caller_id_name,
-        callerIdNumber: dial.variables.origination_caller_id_number,
-        variables: { ...dial.variables, originate_endpoint: dial.endpoint.split('/')[0] ?? '' },
-      }),
-    );
-    this.answer(channel);
-    const app = /^&([\w-]+)\((.*)\)$/.exec(target);
-    if (app) this.execute(channel, app[1]!, app[2] ?? '');
-    return `+OK ${uuid}\n`;
-  }
-
-  private status(): string {
-    const upMs = Date.now() - this.startedAt;
-    const s = Math.floor(upMs / 1000);
-    return (
-      `UP 0 years, ${Math.floor(s / 86400)} days, ${Math.floor(s / 3600) % 24} hours, ${Math.floor(s / 60) % 60} minutes, ` +
-      `${s % 60} seconds, ${upMs % 1000} milliseconds, 0 microseconds\n` +
-      'FreeSWITCH (Version 1.11.3-dev simulator 64bit) is ready\n' +
-      `${this.sessionsSinceStart} session(s) since startup\n` +
-      `${this.channels.size} session(s) - peak ${this.peak}, last 5min ${this.peak} \n` +
-      '0 session(s) per Sec out of max 30, peak 0, last 5min 0 \n' +
-      '1000 session(s) max\nmin idle cpu 0.00/99.00\nCurrent Stack Size/Max 240K/8192K\n'
-    );
-  }
-
-  private showChannels(): string {
-    if (this.channels.size === 0) return '{"row_count": 0}\n';
-    const rows = [...this.channels.values()].map((c) => c.row());
-    return `${JSON.stringify({ row_count: rows.length, rows })}\n`;
+    this.scripts.delete(channel.uuid);
   }
 }

@@ -118,7 +118,8 @@ describe('AsyncESLClient: commands', () => {
     expect(await client.uuidGetvar(uuid, 'n')).toBe('7');
     expect(await client.uuidGetvar(uuid, 'never_set')).toBeUndefined();
     expect(await client.uuidExists(uuid)).toBe(true);
-    expect((await client.showChannels()).map((r) => r.uuid)).toEqual([uuid]);
+    // loopback/ makes two legs, as in FreeSWITCH: ours and its partner.
+    expect((await client.showChannels()).map((r) => r.uuid)).toContain(uuid);
   });
 
   it('turns originate failures into OriginateError with the hangup cause', async () => {

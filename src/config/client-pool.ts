@@ -1,26 +1,8 @@
-import { createHash } from 'node:crypto';
 import { ConfigError } from '../errors.js';
 import { AsyncESLClient, type AsyncESLClientOptions } from '../esl/client.js';
 import type { Logger } from '../logger.js';
 import { loadConfig } from './env.js';
-import type { TenantConfigSource } from './tenants.js';
-
-/** Where a FreeSWITCH's Event Socket listens, and its password. */
-export interface EslEndpoint {
-  host: string;
-  port: number;
-  password: string;
-}
-
-
-/**
- * A key that identifies an endpoint without revealing its password: `host:port#<hash>`.
- * Two tenants on the same FreeSWITCH share one key, and so one client.
- */
-export function endpointKey(endpoint: EslEndpoint): string {
-  const digest = createHash('sha256').update(endpoint.password).digest('hex').slice(0, 12);
-  return `${endpoint.host}:${endpoint.port}#${digest}`;
-}
+import { type EslEndpoint, type TenantConfigSource, endpointKey, resolveEndpoint } from './tenants.js';
 
 /** Options of {@link EslClientPool}. */
 export interface EslClientPoolOptions {
@@ -61,8 +43,7 @@ export class EslClientPool {
     if (tenant === undefined) {
       throw new ConfigError(`unknown tenant: no configuration for domain ${domainUuid}`, 'domainUuid', domainUuid);
     }
-    const { host, port, password } = { ...pick(this.options.defaults), ...definedOnly(tenant.esl ?? {}) };
-    return this.forEndpoint({ ...this.options.defaults, host, port, password }, signal);
+    return this.forEndpoint({ ...this.options.defaults, ...resolveEndpoint(tenant, this.options.defaults) }, signal);
   }
 
   /** Closes every client. */
@@ -86,18 +67,6 @@ export class EslClientPool {
     }
     return client;
   }
-}
-
-function pick(e: EslEndpoint): EslEndpoint {
-  return { host: e.host, port: e.port, password: e.password };
-}
-
-function definedOnly(e: Partial<EslEndpoint>): Partial<EslEndpoint> {
-  const out: Partial<EslEndpoint> = {};
-  if (e.host !== undefined) out.host = e.host;
-  if (e.port !== undefined) out.port = e.port;
-  if (e.password !== undefined) out.password = e.password;
-  return out;
 }
 
 let shared: EslClientPool | undefined;

@@ -1,49 +1,79 @@
-import { isIPv4 } from 'node:net';
+/**
+ * Configuration from environment variables: the `ESL_*`, `ESL_SERVER_*`, `RTP_*` and
+ * `AUDIO_MODE` variables FreeSWITCH deployments already use. See docs/configuration.md.
+ *
+ * @module
+ */
+import { isIP, isIPv4 } from 'node:net';
 import { ConfigError } from '../errors.js';
 import { type Logger, silentLogger } from '../logger.js';
 
-/** How call audio reaches us: FreeSWITCH's `unicast` raw UDP, or RTP. */
+/** How call audio reaches us: FreeSWITCH's `unicast` raw UDP, or RTP (`AUDIO_MODE`). */
 export type AudioMode = 'unicast' | 'rtp';
 
-/** The inbound Event Socket client settings (`ESL_*`). */
+/** The inbound Event Socket client settings (`ESL_*`); they fit `AsyncESLClientOptions`. */
 export interface EslSettings {
-  host: string;
-  port: number;
-  password: string;
-  /** ms */
-  connectTimeout: number;
-  /** ms, per command */
-  readTimeout: number;
-  /** ms */
-  reconnectDelay: number;
-  /** 0 = never reconnect; `Infinity` = never give up. */
-  maxReconnectAttempts: number;
+  /** FreeSWITCH's Event Socket host name or IP (`ESL_HOST`). */
+  readonly host: string;
+  /** Event Socket TCP port (`ESL_PORT`). */
+  readonly port: number;
+  /** `event_socket.conf.xml` password (`ESL_PASSWORD`). Never logged. */
+  readonly password: string;
+  /** Ms to open the socket and log in; 0 = no limit (`ESL_CONNECT_TIMEOUT`). */
+  readonly connectTimeout: number;
+  /** Ms to wait for one command's reply; 0 = no limit (`ESL_READ_TIMEOUT`). */
+  readonly readTimeout: number;
+  /** Ms before the first reconnect attempt (`ESL_RECONNECT_DELAY`). */
+  readonly reconnectDelay: number;
+  /** Reconnect attempts after a drop: 0 = never reconnect, `Infinity` = never give up (`ESL_MAX_RECONNECT_ATTEMPTS`). */
+  readonly maxReconnectAttempts: number;
 }
 
-/** The outbound server settings (`ESL_SERVER_*`). */
+/** The outbound server settings (`ESL_SERVER_*`): where the `socket` dialplan app connects to. */
 export interface OutboundServerSettings {
-  host: string;
-  port: number;
-  maxConnections: number;
+  /** Address the server listens on (`ESL_SERVER_HOST`). */
+  readonly host: string;
+  /** TCP port it listens on (`ESL_SERVER_PORT`). */
+  readonly port: number;
+  /** Most concurrent outbound connections, i.e. calls (`ESL_MAX_CONNECTIONS`). */
+  readonly maxConnections: number;
+}
+
+/** The jitter-buffer delays, in ms (`RTP_JITTER_*_MS`); always `minMs <= targetMs <= maxMs`. */
+export interface JitterSettings {
+  /** Smallest delay (`RTP_JITTER_MIN_MS`). */
+  readonly minMs: number;
+  /** Largest delay (`RTP_JITTER_MAX_MS`). */
+  readonly maxMs: number;
+  /** Starting delay (`RTP_JITTER_TARGET_MS`). */
+  readonly targetMs: number;
 }
 
 /** The media settings (`RTP_*`). */
 export interface RtpSettings {
-  portMin: number;
-  portMax: number;
-  bindAddress: string;
-  jitter: { minMs: number; maxMs: number; targetMs: number };
+  /** First UDP port for call audio, inclusive (`RTP_PORT_MIN`). */
+  readonly portMin: number;
+  /** Last UDP port for call audio, inclusive (`RTP_PORT_MAX`); always `>= portMin`. */
+  readonly portMax: number;
+  /** IPv4 address the audio sockets bind to (`RTP_BIND_ADDRESS`). */
+  readonly bindAddress: string;
+  /** Jitter-buffer delays. */
+  readonly jitter: JitterSettings;
 }
 
-/** Everything {@link loadConfig} reads. */
+/** Everything {@link loadConfig} reads; deeply frozen. */
 export interface VoiceAiConfig {
-  audioMode: AudioMode;
-  esl: EslSettings;
-  server: OutboundServerSettings;
-  rtp: RtpSettings;
+  /** How call audio reaches us (`AUDIO_MODE`). */
+  readonly audioMode: AudioMode;
+  /** Inbound Event Socket client. */
+  readonly esl: EslSettings;
+  /** Outbound Event Socket server. */
+  readonly server: OutboundServerSettings;
+  /** Media. */
+  readonly rtp: RtpSettings;
 }
 
-/** The defaults, as documented in docs/configuration.md. */
+/** The default of every variable, as the environment would spell it (documented in docs/configuration.md). */
 export const DEFAULTS = Object.freeze({
   AUDIO_MODE: 'unicast',
   ESL_HOST: '127.0.0.1',
@@ -64,37 +94,94 @@ export const DEFAULTS = Object.freeze({
   RTP_JITTER_TARGET_MS: '100',
 } as const);
 
-/** FreeSWITCH's public default Event Socket password. */
-const PUBLIC_DEFAULT_PASSWORD = 'ClueCon';
-
 /** The variables {@link loadConfig} reads from: `process.env` or any record. */
 export type Env = Readonly<Record<string, string | undefined>>;
 
-/** Collects every problem so one error can name them all. */
+/** Options of {@link loadConfig}. */
+export interface LoadConfigOptions {
+  /** Receives the default-password warning. Default: silent. */
+  logger?: Logger;
+}
+
+type Variable = keyof typeof DEFAULTS;
+
+/** FreeSWITCH's public default Event Socket password. */
+const PUBLIC_DEFAULT_PASSWORD = 'ClueCon';
+
+/** Node's timers fire at once (with a warning) above this many ms. */
+const MAX_TIMER_MS = 2_147_483_647;
+
+/** Jitter buffers longer than this are a misconfiguration, not a choice. */
+const MAX_JITTER_MS = 5000;
+
+interface Problem {
+  variable: string;
+  /** The value as set (or the default it fell back to); `undefined` when it must not be shown. */
+  value: string | undefined;
+  message: string;
+}
+
+/** A validated integer, remembering whether the user set it (for blaming the right variable). */
+interface IntField {
+  name: Variable;
+  value: number;
+  text: string;
+  explicit: boolean;
+}
+
+/** Reads variables and collects every problem, so one error can name them all. */
 class Reader {
-  readonly problems: { variable: string; value: string | undefined; message: string }[] = [];
+  readonly problems: Problem[] = [];
 
   constructor(private readonly env: Env) {}
 
-  raw(name: keyof typeof DEFAULTS): string {
+  /** The trimmed value, or `undefined` when unset or blank. */
+  explicit(name: Variable): string | undefined {
     const v = this.env[name]?.trim();
-    return v === undefined || v === '' ? DEFAULTS[name] : v;
+    return v === undefined || v === '' ? undefined : v;
   }
 
-  int(name: keyof typeof DEFAULTS, min: number, max: number, what: string): number {
-    const text = this.raw(name);
+  text(name: Variable): string {
+    return this.explicit(name) ?? DEFAULTS[name];
+  }
+
+  /** An integer in `min..max`; `undefined` (and a problem) otherwise. */
+  int(name: Variable, min: number, max: number, what: string): IntField | undefined {
+    const text = this.text(name);
     const n = /^-?\d+$/.test(text) ? Number(text) : NaN;
     if (!Number.isSafeInteger(n) || n < min || n > max) {
-      this.fail(name, text, `must be ${what} (an integer from ${min} to ${max})`);
-      return Number(DEFAULTS[name]);
+      this.fail(name, text, `expected ${what}: an integer from ${min} to ${max}`);
+      return undefined;
     }
-    return n;
+    return { name, value: n, text, explicit: this.explicit(name) !== undefined };
   }
 
-  host(name: keyof typeof DEFAULTS): string {
-    const text = this.raw(name);
-    if (/\s/.test(text)) this.fail(name, text, 'must be a host name or IP address without whitespace');
+  /** A host name or IP address: no whitespace, no `:port` suffix. */
+  host(name: Variable): string | undefined {
+    const text = this.text(name);
+    if (/\s/.test(text)) {
+      this.fail(name, text, 'expected a host name or IP address (no whitespace)');
+      return undefined;
+    }
+    if (text.includes(':') && isIP(text) !== 6) {
+      this.fail(name, text, 'expected a host name or IP address without a port or scheme (set the port separately)');
+      return undefined;
+    }
     return text;
+  }
+
+  /**
+   * Checks `lo <= hi`. When only one of them was set by the user, that one is blamed;
+   * otherwise `prefer` is.
+   */
+  order(lo: IntField | undefined, hi: IntField | undefined, prefer: 'lo' | 'hi'): boolean {
+    if (!lo || !hi) return false;
+    if (lo.value <= hi.value) return true;
+    const blameLo = lo.explicit === hi.explicit ? prefer === 'lo' : lo.explicit;
+    const describe = (f: IntField): string => `${f.name} (${f.value}${f.explicit ? '' : ', the default'})`;
+    if (blameLo) this.fail(lo.name, lo.text, `must not exceed ${describe(hi)}`);
+    else this.fail(hi.name, hi.text, `must not be below ${describe(lo)}`);
+    return false;
   }
 
   fail(variable: string, value: string | undefined, message: string): void {
@@ -104,79 +191,105 @@ class Reader {
 
 /**
  * Reads the configuration from environment variables (default `process.env`), applies the
- * documented defaults and validates everything. Throws one {@link ConfigError} naming every
- * invalid variable and its value (the password is never echoed). Warns through `logger` when
- * `ESL_PASSWORD` is FreeSWITCH's public default.
+ * documented defaults (docs/configuration.md) and validates every value.
+ *
+ * Blank values count as unset. Invalid values throw one {@link ConfigError} (code
+ * `CONFIG_INVALID`) whose message lists every invalid variable, its value and what is
+ * expected; its `variable` and `value` are those of the first problem. `ESL_PASSWORD` never
+ * appears in an error or a log. When the password is FreeSWITCH's public default `ClueCon`,
+ * a warning goes to `options.logger`.
+ *
+ * @returns A deeply frozen {@link VoiceAiConfig}.
+ * @throws {@link ConfigError} when any variable is invalid.
  */
-export function loadConfig(env: Env = process.env, options: { logger?: Logger } = {}): VoiceAiConfig {
+export function loadConfig(env: Env = process.env, options: LoadConfigOptions = {}): VoiceAiConfig {
   const logger = options.logger ?? silentLogger;
   const r = new Reader(env);
 
-  const mode = r.raw('AUDIO_MODE').toLowerCase();
-  if (mode !== 'unicast' && mode !== 'rtp') r.fail('AUDIO_MODE', r.raw('AUDIO_MODE'), "must be 'unicast' or 'rtp'");
+  const modeText = r.text('AUDIO_MODE');
+  const mode = modeText.toLowerCase();
+  if (mode !== 'unicast' && mode !== 'rtp') r.fail('AUDIO_MODE', modeText, "expected 'unicast' or 'rtp' (any case)");
 
-  const password = env.ESL_PASSWORD ?? DEFAULTS.ESL_PASSWORD;
-  if (password === '' || /[\r\n]/.test(password)) r.fail('ESL_PASSWORD', undefined, 'must be non-empty and on one line');
+  // Used verbatim (not trimmed); only a blank value falls back to the default.
+  const passwordText = env.ESL_PASSWORD;
+  const password = passwordText === undefined || passwordText.trim() === '' ? DEFAULTS.ESL_PASSWORD : passwordText;
+  if (/[\r\n]/.test(password)) r.fail('ESL_PASSWORD', undefined, 'must be on one line (it contains CR or LF; value not shown)');
 
-  const attemptsText = r.raw('ESL_MAX_RECONNECT_ATTEMPTS');
+  const eslHost = r.host('ESL_HOST');
+  const eslPort = r.int('ESL_PORT', 1, 65535, 'a TCP port');
+  const connectTimeout = r.int('ESL_CONNECT_TIMEOUT', 0, MAX_TIMER_MS, 'a timeout in ms, 0 for none');
+  const readTimeout = r.int('ESL_READ_TIMEOUT', 0, MAX_TIMER_MS, 'a timeout in ms, 0 for none');
+  const reconnectDelay = r.int('ESL_RECONNECT_DELAY', 0, MAX_TIMER_MS, 'a delay in ms');
+  const attemptsText = r.text('ESL_MAX_RECONNECT_ATTEMPTS');
   const maxReconnectAttempts = /^(-1|infinite|infinity)$/i.test(attemptsText)
     ? Infinity
-    : r.int('ESL_MAX_RECONNECT_ATTEMPTS', 0, 1_000_000, "a count, -1 or 'infinite'");
+    : r.int('ESL_MAX_RECONNECT_ATTEMPTS', 0, Number.MAX_SAFE_INTEGER, "a count (0 = never reconnect), or -1 / 'infinite' for no limit")
+        ?.value;
 
-  const config: VoiceAiConfig = {
-    audioMode: mode === 'rtp' ? 'rtp' : 'unicast',
-    esl: {
-      host: r.host('ESL_HOST'),
-      port: r.int('ESL_PORT', 1, 65535, 'a TCP port'),
-      password,
-      connectTimeout: r.int('ESL_CONNECT_TIMEOUT', 1, 3_600_000, 'a timeout in ms'),
-      readTimeout: r.int('ESL_READ_TIMEOUT', 0, 3_600_000, 'a timeout in ms, 0 for none'),
-      reconnectDelay: r.int('ESL_RECONNECT_DELAY', 0, 3_600_000, 'a delay in ms'),
-      maxReconnectAttempts,
-    },
-    server: {
-      host: r.host('ESL_SERVER_HOST'),
-      port: r.int('ESL_SERVER_PORT', 0, 65535, 'a TCP port (0 picks a free one)'),
-      maxConnections: r.int('ESL_MAX_CONNECTIONS', 1, 1_000_000, 'a connection count'),
-    },
-    rtp: {
-      portMin: r.int('RTP_PORT_MIN', 1, 65535, 'a UDP port'),
-      portMax: r.int('RTP_PORT_MAX', 1, 65535, 'a UDP port'),
-      bindAddress: r.raw('RTP_BIND_ADDRESS'),
-      jitter: {
-        minMs: r.int('RTP_JITTER_MIN_MS', 0, 5000, 'a delay in ms'),
-        maxMs: r.int('RTP_JITTER_MAX_MS', 0, 5000, 'a delay in ms'),
-        targetMs: r.int('RTP_JITTER_TARGET_MS', 0, 5000, 'a delay in ms'),
-      },
-    },
-  };
+  const serverHost = r.host('ESL_SERVER_HOST');
+  const serverPort = r.int('ESL_SERVER_PORT', 1, 65535, 'a TCP port');
+  const maxConnections = r.int('ESL_MAX_CONNECTIONS', 1, Number.MAX_SAFE_INTEGER, 'a connection count');
 
-  if (!isIPv4(config.rtp.bindAddress)) {
-    r.fail('RTP_BIND_ADDRESS', config.rtp.bindAddress, 'must be an IPv4 address (FreeSWITCH unicast is IPv4 only)');
-  }
-  if (config.rtp.portMin > config.rtp.portMax) {
-    r.fail('RTP_PORT_MIN', String(config.rtp.portMin), `must not exceed RTP_PORT_MAX (${config.rtp.portMax})`);
-  }
-  const { minMs, maxMs, targetMs } = config.rtp.jitter;
-  if (!(minMs <= targetMs && targetMs <= maxMs)) {
-    r.fail('RTP_JITTER_TARGET_MS', String(targetMs), `must lie between RTP_JITTER_MIN_MS (${minMs}) and RTP_JITTER_MAX_MS (${maxMs})`);
+  const portMin = r.int('RTP_PORT_MIN', 1, 65535, 'a UDP port');
+  const portMax = r.int('RTP_PORT_MAX', 1, 65535, 'a UDP port');
+  r.order(portMin, portMax, 'lo');
+
+  const bindAddress = r.text('RTP_BIND_ADDRESS');
+  if (!isIPv4(bindAddress)) {
+    r.fail('RTP_BIND_ADDRESS', bindAddress, 'expected an IPv4 address such as 127.0.0.1 or 0.0.0.0 (FreeSWITCH unicast is IPv4 only)');
   }
 
-  if (r.problems.length > 0) {
-    const first = r.problems[0]!;
-    const list = r.problems.map((p) => `${p.variable}${p.value === undefined ? '' : `=${JSON.stringify(p.value)}`} ${p.message}`);
-    throw new ConfigError(`invalid configuration: ${list.join('; ')}`, first.variable, first.value);
+  const jitterMin = r.int('RTP_JITTER_MIN_MS', 0, MAX_JITTER_MS, 'a delay in ms');
+  const jitterMax = r.int('RTP_JITTER_MAX_MS', 0, MAX_JITTER_MS, 'a delay in ms');
+  const jitterTarget = r.int('RTP_JITTER_TARGET_MS', 0, MAX_JITTER_MS, 'a delay in ms');
+  // Only when min <= max is "target between them" meaningful.
+  if (r.order(jitterMin, jitterMax, 'lo')) {
+    r.order(jitterMin, jitterTarget, 'hi');
+    r.order(jitterTarget, jitterMax, 'lo');
   }
+
+  const first = r.problems[0];
+  if (first) {
+    const count = r.problems.length;
+    const list = r.problems.map((p) => `${p.variable}${p.value === undefined ? '' : `=${JSON.stringify(p.value)}`}: ${p.message}`);
+    throw new ConfigError(
+      `invalid configuration (${count} problem${count === 1 ? '' : 's'}): ${list.join('; ')}`,
+      first.variable,
+      first.value,
+    );
+  }
+
   if (password === PUBLIC_DEFAULT_PASSWORD) {
     logger.warn(
       { variable: 'ESL_PASSWORD' },
-      "ESL_PASSWORD is FreeSWITCH's public default: set your own in event_socket.conf.xml and in ESL_PASSWORD",
+      "ESL_PASSWORD is FreeSWITCH's public default: set your own password in event_socket.conf.xml and in ESL_PASSWORD",
     );
   }
+
+  // Every value below was validated above: no problems means none is undefined.
+  const config: VoiceAiConfig = {
+    audioMode: mode as AudioMode,
+    esl: {
+      host: eslHost!,
+      port: eslPort!.value,
+      password,
+      connectTimeout: connectTimeout!.value,
+      readTimeout: readTimeout!.value,
+      reconnectDelay: reconnectDelay!.value,
+      maxReconnectAttempts: maxReconnectAttempts!,
+    },
+    server: { host: serverHost!, port: serverPort!.value, maxConnections: maxConnections!.value },
+    rtp: {
+      portMin: portMin!.value,
+      portMax: portMax!.value,
+      bindAddress,
+      jitter: { minMs: jitterMin!.value, maxMs: jitterMax!.value, targetMs: jitterTarget!.value },
+    },
+  };
   return deepFreeze(config);
 }
 
 function deepFreeze<T extends object>(o: T): T {
-  for (const v of Object.values(o)) if (v && typeof v === 'object') deepFreeze(v as object);
+  for (const v of Object.values(o)) if (v !== null && typeof v === 'object') deepFreeze(v as object);
   return Object.freeze(o);
 }

@@ -7,8 +7,6 @@ export {
   configureEslPool,
   EslClientPool,
   type EslClientPoolOptions,
-  type EslEndpoint,
-  endpointKey,
   getEslClient,
   getEslForDomain,
 } from './client-pool.js';
@@ -17,9 +15,22 @@ export {
   type Env,
   DEFAULTS,
   type EslSettings,
+  type JitterSettings,
   loadConfig,
+  type LoadConfigOptions,
   type OutboundServerSettings,
   type RtpSettings,
   type VoiceAiConfig,
 } from './env.js';
-export { InMemoryTenantSource, JsonFileTenantSource, type TenantConfig, type TenantConfigSource, validateTenant } from './tenants.js';
+export {
+  endpointKey,
+  type EslEndpoint,
+  InMemoryTenantSource,
+  JsonFileTenantSource,
+  type JsonFileTenantSourceOptions,
+  resolveEndpoint,
+  type TenantConfig,
+  type TenantConfigSource,
+  type TenantList,
+  validateTenant,
+} from './tenants.js';

@@ -37,6 +37,8 @@ export const ErrorCodes = {
   MEDIA_ERROR: 'MEDIA_ERROR',
   /** A realtime AI provider failed or disconnected. */
   PROVIDER_ERROR: 'PROVIDER_ERROR',
+  /** An outbound call's handler threw or rejected; the call was hung up. */
+  CALL_HANDLER_FAILED: 'CALL_HANDLER_FAILED',
 } as const;
 
 /** One of {@link ErrorCodes}. */
@@ -191,5 +193,26 @@ export class ProviderError extends VoiceAiError {
     options?: { cause?: unknown },
   ) {
     super(ErrorCodes.PROVIDER_ERROR, message, options);
+  }
+}
+
+/**
+ * An outbound call's handler threw or rejected. The server hung the call up (with
+ * `hangupCause`) and kept serving other calls; `cause` is what the handler threw.
+ */
+export class CallHandlerError extends VoiceAiError {
+  constructor(
+    /** The call's `Unique-ID`. */
+    readonly uuid: string,
+    /** The cause the call was hung up with, or `undefined` when it had already ended. */
+    readonly hangupCause: string | undefined,
+    cause: unknown,
+  ) {
+    super(
+      ErrorCodes.CALL_HANDLER_FAILED,
+      `the handler of call ${uuid} failed: ${cause instanceof Error ? cause.message : String(cause)}` +
+        (hangupCause ? `; the call was hung up with ${hangupCause}` : ''),
+      { cause },
+    );
   }
 }

@@ -1,5 +1,5 @@
 /**
- * The Event Socket layer: wire protocol, inbound client, (later) outbound server.
+ * The Event Socket layer: wire protocol, inbound client, outbound server.
  *
  * @module
  */
@@ -35,3 +35,21 @@ export { type Headers, LazyHeaders, MapHeaders } from './header-block.js';
 export * from './originate.js';
 export { EslReply } from './reply.js';
 export { urlDecode, urlEncode } from './url-codec.js';
+export { ChannelData, type ChannelCodec } from './channel-data.js';
+export { type AllowList, compileAllowList } from './ip-allowlist.js';
+export {
+  type ExecuteCallOptions,
+  OutboundCall,
+  type OutboundCallEvents,
+  type OutboundCallOptions,
+  type UnicastOptions,
+} from './outbound-call.js';
+export {
+  createOutboundServer,
+  type OutboundCallHandler,
+  OutboundServer,
+  type OutboundServerEvents,
+  type OutboundServerOptions,
+  type OutboundServerStats,
+  type RejectReason,
+} from './outbound-server.js';

@@ -159,6 +159,8 @@ export interface PlaceCallOptions {
   rate?: number;
   /** Channel variables set before the dialplan runs. */
   variables?: Record<string, string>;
+  /** Run these steps instead of asking the dialplan. */
+  steps?: DialplanStep[];
 }
 
 /** An inbound call (as from a SIP phone): `CHANNEL_CREATE`, then the dialplan runs (or NO_ROUTE_DESTINATION). */
@@ -183,7 +185,7 @@ export function placeInboundCall(core: SwitchCore, options: PlaceCallOptions): S
       ['call_uuid', uuid], ...Object.entries(options.variables ?? {}),
     ],
   });
-  const steps = core.dialplan({ destination: options.destination, context, channel });
+  const steps = options.steps ?? core.dialplan({ destination: options.destination, context, channel });
   if (steps === undefined) core.hangup(channel, 'NO_ROUTE_DESTINATION');
   else core.runScript(channel, steps);
   return channel;

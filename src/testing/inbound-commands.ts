@@ -46,6 +46,7 @@ function cut(text: string): string {
 }
 
 function reply(l: SimulatedListener, text: string): void {
+  if (l.muted) return;
   l.write(commandReplyFrame(cut(text === '' ? '-ERR command not found' : text)));
 }
 
@@ -74,11 +75,22 @@ export function handleCommand(host: CommandHost, l: SimulatedListener, command: 
   const has = (prefix: string): boolean => lower.startsWith(prefix);
   if (has('exit') || has('...')) return host.goodbye(l, '+OK bye');
   if (!l.authed) return login(host, l, cmd);
+  if (l.outbound && !l.firstCommandRead) {
+    // listener_run reads the first packet of an outbound socket and runs it, but sends no reply
+    // (only `connect` writes its own): a command sent before `connect` takes effect unanswered.
+    l.firstCommandRead = true;
+    l.muted = !has('connect');
+    try {
+      return handleCommand(host, l, command);
+    } finally {
+      l.muted = false;
+    }
+  }
   if (has('filter ')) return reply(l, filter(l, cmd.slice(7)));
   if (l.sessionUuid !== undefined && has('resume')) return reply(l, '+OK');
   if (l.sessionUuid !== undefined || has('myevents ')) {
     const channel = l.sessionUuid === undefined ? undefined : host.core.channels.get(l.sessionUuid);
-    if (has('connect')) return l.write(channelDataReply(host.core, channel, { async: true, full: false }));
+    if (has('connect')) return l.write(channelDataReply(host.core, channel, l.outbound ?? { async: true, full: false }));
     if (has('getvar')) {
       const space = cmd.indexOf(' ');
       return reply(l, space === -1 ? '' : (channel?.variables.get(cmd.slice(space + 1)) ?? ''));
@@ -92,6 +104,8 @@ export function handleCommand(host: CommandHost, l: SimulatedListener, command: 
     return reply(l, value.toLowerCase() === 'on' ? '+OK events diverted' : '+OK events not diverted');
   }
   if (has('sendmsg')) return reply(l, sendmsg(host, l, command));
+  // An outbound socket without `full` stops here: every other command is `-ERR command not found`.
+  if (l.outbound && !l.outbound.full) return reply(l, '');
   if (has('sendevent')) return reply(l, sendevent(host, command));
   if (has('api ')) return api(host, l, cmd.slice(4));
   if (has('bgapi ')) return bgapi(host, l, cmd.slice(6), command);

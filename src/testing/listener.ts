@@ -110,6 +110,15 @@ export class SimulatedListener {
   myEvents = false;
   /** The channel this connection controls (`myevents <uuid>`, or an outbound `socket`). */
   sessionUuid: string | undefined;
+  /**
+   * Set on a connection the simulator opened itself, as the `socket` dialplan application does:
+   * its mode (`async`, `full`). `undefined` on an inbound connection.
+   */
+  outbound: { async: boolean; full: boolean } | undefined;
+  /** An outbound connection's first command has been read (FreeSWITCH never answers it unless it is `connect`). */
+  firstCommandRead = false;
+  /** Replies are swallowed (the first command of an outbound connection). */
+  muted = false;
   /** `linger [n]`: seconds, -1 for "until the client closes"; `undefined` when not lingering. */
   lingerSeconds: number | undefined;
   /** The socket is gone or going. */

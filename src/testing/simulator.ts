@@ -14,6 +14,7 @@ import { canonicalEventName, type HeaderPairs } from './event-templates.js';
 import { type QueuedCommand, type ReceivedCommand, SimulatedListener, toReceivedCommand } from './listener.js';
 import { SimulatorHost } from './simulator-host.js';
 import type { CommandHook, FreeSwitchSimulatorEvents, FreeSwitchSimulatorOptions } from './simulator-options.js';
+import { type SocketTarget, socketApplication } from './outbound-socket.js';
 import { sendDtmf } from './switch-api.js';
 import { type SimulatedEvent, SwitchCore } from './switch-core.js';
 
@@ -60,7 +61,11 @@ export class FreeSwitchSimulator extends EventEmitter<FreeSwitchSimulatorEvents>
     this.logger = options.logger ?? silentLogger;
     this.boundPort = options.port ?? 0;
     const identity = { ...options.identity, ...(options.hostname !== undefined && { hostname: options.hostname }) };
-    this.core = new SwitchCore((event) => this.host.fanOut(event), { identity, dialplan: options.dialplan, applications: options.applications });
+    this.core = new SwitchCore((event) => this.host.fanOut(event), {
+      identity,
+      dialplan: options.dialplan,
+      applications: { socket: socketApplication({ attach: (...args) => this.attachOutbound(...args) }), ...options.applications },
+    });
     this.host = new SimulatorHost(this.core, this.sessions, options, (event) => this.emit('event', event));
   }
 
@@ -174,6 +179,22 @@ export class FreeSwitchSimulator extends EventEmitter<FreeSwitchSimulatorEvents>
     return placeInboundCall(this.core, options);
   }
 
+  /**
+   * A call arrives and the dialplan hands it to an application's outbound socket server, as
+   * `answer` + `socket <host>:<port> async full` does: the simulator connects to `target` and
+   * serves that connection. `variables` are set first (`domain_uuid`, ...), like the `set`
+   * actions before `socket`. Returns the channel; the connection is in
+   * {@link FreeSwitchSimulator.connectionList}.
+   */
+  callSocket(
+    target: { host?: string; port: number; mode?: string },
+    options: Omit<PlaceCallOptions, 'destination' | 'steps'> & { destination?: string; answer?: boolean } = {},
+  ): SimulatedChannel {
+    const data = `${target.host ?? '127.0.0.1'}:${target.port} ${target.mode ?? 'async full'}`;
+    const steps = [...(options.answer === false ? [] : [{ app: 'answer' }]), { app: 'socket', data }];
+    return placeInboundCall(this.core, { destination: '8000', ...options, steps });
+  }
+
   /** Hangs a channel up (as the far end would). Returns false when there is no such channel. */
   hangup(uuid: string, cause = 'NORMAL_CLEARING'): boolean {
     const channel = this.core.channels.get(uuid);
@@ -232,6 +253,32 @@ export class FreeSwitchSimulator extends EventEmitter<FreeSwitchSimulatorEvents>
     l.write(AUTH_REQUEST_FRAME);
     l.later(this.options.authTimeoutMs ?? 25_000, () => {
       if (!l.authed) l.close({ notice: true });
+    });
+    this.emit('connection', l);
+  }
+
+  /** Serves a connection the `socket` application opened: already authenticated, controlling `channel`. */
+  private attachOutbound(socket: Socket, channel: SimulatedChannel, target: SocketTarget, onClose: () => void): void {
+    socket.setNoDelay(true);
+    const l = new SimulatedListener(socket);
+    l.authed = true;
+    l.outbound = { async: target.async, full: target.full };
+    l.sessionUuid = channel.uuid;
+    this.sessions.add(l);
+    if (this.held) l.hold();
+    socket.on('close', () => {
+      l.closed = true;
+      this.sessions.delete(l);
+      this.emit('disconnect', l);
+      onClose();
+    });
+    const parser = new FrameParser((frame) => this.receive(l, toReceivedCommand(frame, l.id)));
+    socket.on('data', (chunk: Buffer) => {
+      if (parser.push(chunk)) l.close({ abrupt: true });
+    });
+    // read_packet(listener, &ievent, 25): no first command within 25 s and the socket is dropped.
+    l.later(this.options.authTimeoutMs ?? 25_000, () => {
+      if (!l.firstCommandRead) l.close();
     });
     this.emit('connection', l);
   }

@@ -55,7 +55,13 @@ export interface ApplicationResult {
 }
 
 /** Runs a (custom) application; may call the core (set variables, fire events, hang up). */
-export type ApplicationHandler = (ctx: { channel: SimulatedChannel; data: string; core: SwitchCore }) => ApplicationResult | void;
+export type ApplicationHandler = (ctx: {
+  channel: SimulatedChannel;
+  data: string;
+  core: SwitchCore;
+  /** `Application-UUID` of this execution (for {@link SwitchCore.finishApp}). */
+  appUuid: string;
+}) => ApplicationResult | void;
 
 /** Options of {@link SwitchCore}. */
 export interface SwitchCoreOptions {
@@ -154,7 +160,7 @@ export class SwitchCore {
     if (channel.isDown) return;
     const app: RunningApp = { name, data, uuid, ...(loop && { loop }) };
     const current = channel.currentApp;
-    if (eventLock && current !== undefined && current.name !== 'park') channel.pending.push(app);
+    if (eventLock && current !== undefined && !parks(current)) channel.pending.push(app);
     else this.start(channel, app);
   }
 
@@ -172,8 +178,16 @@ export class SwitchCore {
   /** Completes the innermost application that is not `park` (`uuid_break`); `all` also drops queued ones. */
   breakApp(channel: SimulatedChannel, all = false): void {
     if (all) channel.pending.length = 0;
-    const app = [...channel.running].reverse().find((a) => a.name !== 'park');
+    const app = [...channel.running].reverse().find((a) => !parks(a));
     if (app) this.complete(channel, app, 'break');
+  }
+
+  /** Completes a running application (e.g. `socket` when its connection closes); false when it is not running. */
+  finishApp(channel: SimulatedChannel, appUuid: string, how: 'done' | 'break' = 'done'): boolean {
+    const app = channel.running.find((a) => a.uuid === appUuid);
+    if (app === undefined || channel.isDown) return false;
+    this.complete(channel, app, how);
+    return true;
   }
 
   /** Leaves `park` (and whatever runs in it) without hanging up: transfer, bridge. */
@@ -254,7 +268,7 @@ export class SwitchCore {
       channel.runningState = channel.state = 'CS_EXECUTE';
       return this.channelEvent('CHANNEL_PARK', channel);
     }
-    const result = this.applications[app.name]?.({ channel, data: app.data, core: this }) ?? {};
+    const result = this.applications[app.name]?.({ channel, data: app.data, core: this, appUuid: app.uuid }) ?? {};
     app.onEnd = (how) => result.onEnd?.(how) ?? (how === 'done' ? result.response : undefined);
     if (channel.isDown || !channel.running.includes(app)) return;
     const duration = result.durationMs ?? 0;
@@ -282,7 +296,7 @@ export class SwitchCore {
 
   /** Runs what comes next: a queued application, the next dialplan step, or the end of the call. */
   private advance(channel: SimulatedChannel): void {
-    if (channel.isDown || channel.running.some((a) => a.name !== 'park')) return;
+    if (channel.isDown || channel.running.some((a) => !parks(a))) return;
     const queued = channel.pending.shift();
     if (queued) return this.start(channel, queued);
     if (channel.running.length > 0) return;
@@ -327,4 +341,12 @@ export class SwitchCore {
     this.channels.delete(channel.uuid);
     this.scripts.delete(channel.uuid);
   }
+}
+
+/**
+ * `park`, and `socket` in async mode (mod_event_socket parks the channel while the socket
+ * controls it): applications sent meanwhile run at once, inside it, `event-lock` or not.
+ */
+function parks(app: RunningApp): boolean {
+  return app.name === 'park' || app.name === 'socket';
 }

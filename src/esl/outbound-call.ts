@@ -1,0 +1,452 @@
+import { randomUUID } from 'node:crypto';
+import type { Socket } from 'node:net';
+import { EventEmitter } from 'eventemitter3';
+import { CallEndedError, EslCommandError, EslInvalidArgumentError } from '../errors.js';
+import { type Logger, silentLogger } from '../logger.js';
+import * as helpers from './api-commands.js';
+import type { ChannelData } from './channel-data.js';
+import { type ChannelMessage, apiCommand, assertNoNewline, assertToken, bgapiCommand, buildCommand, executeMessage, sendmsgCommand } from './commands.js';
+import { type CommandOptions, EslConnection } from './connection.js';
+import type { EslEvent } from './event.js';
+import { type EventHandler, EventRouter, type EventStream, type EventStreamOptions, type WaitForEventOptions } from './event-router.js';
+import { ExecutionTracker } from './execution-tracker.js';
+import type { FrameParserOptions } from './frame-parser.js';
+import { outboundHandshake } from './outbound-handshake.js';
+import type { EslReply } from './reply.js';
+
+/** Per-call settings, shared by every call of an {@link OutboundServer}. */
+export interface OutboundCallOptions extends FrameParserOptions {
+  /** Ms to wait for the reply to one command. Default 30 000. */
+  readTimeout?: number;
+  /**
+   * Seconds FreeSWITCH keeps the socket open after hangup so the last events
+   * (`CHANNEL_HANGUP_COMPLETE` with the billing variables) arrive; `false` disables. Default 10.
+   * We close the socket ourselves as soon as those events are in.
+   */
+  linger?: number | false;
+  /** Events to subscribe to besides `myevents` (`event plain ...`, needs `full`), e.g. `CUSTOM my::event`. */
+  events?: readonly string[];
+  /** A pino-compatible logger. Default: silent. */
+  logger?: Logger;
+}
+
+/** Options of {@link OutboundCall.execute}. */
+export interface ExecuteCallOptions {
+  /**
+   * `event-lock`: run after the application in progress instead of nested inside it
+   * (FreeSWITCH's default without it). Default `true`.
+   */
+  eventLock?: boolean;
+  /** `async: true` on a socket that is not `async`. */
+  async?: boolean;
+  /** Run the application this many times. */
+  loops?: number;
+  /** Ms to wait for completion; default: as long as the call lasts. */
+  timeout?: number;
+  signal?: AbortSignal;
+}
+
+/** Where {@link OutboundCall.unicast} sends and receives the call's audio (UDP, IPv4). */
+export interface UnicastOptions {
+  /** Address FreeSWITCH binds its UDP socket to (`local-ip`). */
+  localIp: string;
+  /** Port FreeSWITCH binds (`local-port`). */
+  localPort: number;
+  /** Where FreeSWITCH sends the caller's audio: our address (`remote-ip`). */
+  remoteIp: string;
+  /** Our port (`remote-port`). */
+  remotePort: number;
+  /**
+   * `flags: native`: the channel's codec (e.g. 160-byte µ-law frames on PCMU) instead of 320-byte
+   * L16 little-endian at 8 kHz. Comfort noise still arrives as 320 bytes of `0xFF`.
+   */
+  native?: boolean;
+}
+
+/** What {@link OutboundCall} emits (FreeSWITCH events use `on('CHANNEL_EXECUTE', ...)`). */
+export interface OutboundCallEvents {
+  /** `CHANNEL_HANGUP`: the call is over; pending executions have been rejected. */
+  hangup: [info: { cause: string; event: EslEvent }];
+  /** A DTMF digit from the caller. `durationMs` assumes FreeSWITCH's 8 kHz DTMF clock. */
+  dtmf: [info: { digit: string; durationMs: number; event: EslEvent }];
+  /**
+   * The socket closed and everything of the call is released. `hangupComplete` is the
+   * `CHANNEL_HANGUP_COMPLETE` (billing variables) when it arrived.
+   */
+  end: [info: { cause: string | undefined; hangupComplete: EslEvent | undefined; error: Error | undefined }];
+  /** A handler of this call's events threw. */
+  error: [error: Error];
+}
+
+type Lifecycle = keyof OutboundCallEvents;
+const LIFECYCLE = new Set<string>(['hangup', 'dtmf', 'end', 'error']);
+const DTMF_DIGITS = /^[0-9A-Da-d*#wW]+$/;
+
+/**
+ * One call handed to us by FreeSWITCH's `socket` application: its channel data, control
+ * commands over the same socket, and its events.
+ *
+ * Every command waits for its reply; {@link OutboundCall.execute} waits for the application to
+ * complete (matched by the `Application-UUID` we set) and rejects with {@link CallEndedError}
+ * when the caller hangs up first. When the socket goes, everything pending rejects and every
+ * listener and timer is released.
+ *
+ * Created by {@link OutboundServer}; not constructed directly.
+ */
+export class OutboundCall {
+  /** What FreeSWITCH knows of the call (caller, destination, variables), from `connect`. */
+  channel!: ChannelData;
+  private readonly emitter = new EventEmitter<OutboundCallEvents>();
+  private readonly router: EventRouter;
+  private readonly tracker = new ExecutionTracker();
+  private readonly conn: EslConnection;
+  private readonly logger: Logger;
+  private hangupInfo: { cause: string; event: EslEvent } | undefined;
+  private hangupComplete: EslEvent | undefined;
+  private lingerNoticed = false;
+  private lingerTimer: NodeJS.Timeout | undefined;
+  private closed = false;
+
+  /** @internal */
+  constructor(socket: Socket, private readonly options: OutboundCallOptions = {}) {
+    this.logger = options.logger ?? silentLogger;
+    this.router = new EventRouter((error) => {
+      this.logger.error({ err: error, uuid: this.uuid }, 'outbound call event handler threw');
+      this.emitter.emit('error', error instanceof Error ? error : new Error(String(error)));
+    });
+    this.conn = new EslConnection(
+      socket,
+      {
+        onEvent: (event) => this.onEvent(event),
+        onDisconnectNotice: (disposition) => this.onDisconnectNotice(disposition),
+        onClose: (error) => this.onClose(error),
+      },
+      { ...options, readTimeout: options.readTimeout ?? 30_000, logger: this.logger },
+    );
+  }
+
+  /** @internal Sends `connect`, `myevents`, `linger`; resolves when the call is ready to control. */
+  async handshake(timeout: number): Promise<void> {
+    this.channel = await outboundHandshake(this.conn, {
+      linger: this.options.linger ?? 10,
+      events: this.options.events ?? [],
+      timeout,
+      logger: this.logger,
+    });
+  }
+
+  /** The channel's `Unique-ID`. */
+  get uuid(): string {
+    return this.channel?.uuid ?? '';
+  }
+
+  /** The peer's address (FreeSWITCH's). */
+  get remoteAddress(): string | undefined {
+    return this.conn.remoteAddress;
+  }
+
+  /** `true` until the call hangs up or its socket closes. */
+  get isActive(): boolean {
+    return !this.closed && this.hangupInfo === undefined;
+  }
+
+  /** The hangup cause once the call has hung up. */
+  get hangupCause(): string | undefined {
+    return this.hangupInfo?.cause;
+  }
+
+  /** Counters of the socket (frames, events, drops). */
+  get stats(): EslConnection['stats'] {
+    return this.conn.stats;
+  }
+
+  // ---------------------------------------------------------------- events
+
+  /** Listens to `hangup`, `dtmf`, `end` or `error`. */
+  on<K extends Lifecycle>(event: K, listener: (...args: OutboundCallEvents[K]) => void): this;
+  /** Handles this channel's FreeSWITCH events by name (`CHANNEL_EXECUTE`, `DTMF`, `*`); returns an id for {@link OutboundCall.off}. */
+  on(name: string, handler: EventHandler): number;
+  on(name: string, handler: (...args: never[]) => void): this | number {
+    if (LIFECYCLE.has(name)) {
+      this.emitter.on(name as Lifecycle, handler as () => void);
+      return this;
+    }
+    return this.router.on({ names: name }, handler as EventHandler);
+  }
+
+  /** Removes an event handler by id, or a lifecycle listener. */
+  off(id: number): boolean;
+  off<K extends Lifecycle>(event: K, listener: (...args: OutboundCallEvents[K]) => void): this;
+  off(idOrEvent: number | Lifecycle, listener?: (...args: never[]) => void): boolean | this {
+    if (typeof idOrEvent === 'number') return this.router.off(idOrEvent);
+    this.emitter.off(idOrEvent, listener as () => void);
+    return this;
+  }
+
+  /** Listens once to a lifecycle event. */
+  once<K extends Lifecycle>(event: K, listener: (...args: OutboundCallEvents[K]) => void): this {
+    this.emitter.once(event, listener as never);
+    return this;
+  }
+
+  /** The next matching event of this channel (rejects on timeout, abort, or when the socket closes). */
+  waitForEvent(options: WaitForEventOptions): Promise<EslEvent> {
+    if (this.closed) return Promise.reject(this.endedError());
+    return this.router.waitFor(options);
+  }
+
+  /** `for await (const e of call.events({ names: ['DTMF'] }))`; ends when the socket closes. */
+  events(options: EventStreamOptions = {}): EventStream {
+    return this.router.stream(options);
+  }
+
+  /** Resolves when the socket has closed and the call is released. */
+  ended(): Promise<OutboundCallEvents['end'][0]> {
+    if (this.closed) return Promise.resolve({ cause: this.hangupCause, hangupComplete: this.hangupComplete, error: undefined });
+    return new Promise((resolve) => this.emitter.once('end', resolve));
+  }
+
+  // ---------------------------------------------------------------- control
+
+  /**
+   * Runs a dialplan application on the call and resolves with the `CHANNEL_EXECUTE_COMPLETE` of
+   * that very execution (`event.get('Application-Response')`). Rejects with
+   * {@link CallEndedError} if the call hangs up first, {@link EslCommandError} if FreeSWITCH
+   * refuses the message.
+   */
+  async execute(app: string, arg?: string, options: ExecuteCallOptions = {}): Promise<EslEvent> {
+    this.assertActive();
+    const eventUuid = randomUUID();
+    const message = executeMessage(app, arg, { eventLock: options.eventLock ?? true, async: options.async, loops: options.loops, eventUuid });
+    const done = this.tracker.track(eventUuid, { timeout: options.timeout, signal: options.signal, app });
+    done.catch(() => {});
+    try {
+      await this.sendmsg(message, { signal: options.signal });
+    } catch (error) {
+      this.tracker.fail(eventUuid, error);
+      throw error;
+    }
+    return done;
+  }
+
+  /** Answers the call (`answer`). */
+  answer(options?: ExecuteCallOptions): Promise<EslEvent> {
+    return this.execute('answer', undefined, options);
+  }
+
+  /** Sends early media without answering (`pre_answer`). */
+  preAnswer(options?: ExecuteCallOptions): Promise<EslEvent> {
+    return this.execute('pre_answer', undefined, options);
+  }
+
+  /** Plays a file, `tone_stream://` or `say:` to the caller (`playback`); resolves when it ends. */
+  playback(file: string, options?: ExecuteCallOptions): Promise<EslEvent> {
+    return this.execute('playback', file, options);
+  }
+
+  /**
+   * Parks the call (`park`): it stays up, doing nothing but `unicast` audio, until it is
+   * transferred, bridged or hung up; resolves when the park ends.
+   */
+  park(options?: ExecuteCallOptions): Promise<EslEvent> {
+    return this.execute('park', undefined, options);
+  }
+
+  /** Bridges the caller to a dial string (`bridge`); resolves when the bridge ends. */
+  async bridge(dialString: string, options?: ExecuteCallOptions): Promise<EslEvent> {
+    return this.execute('bridge', assertNoNewline(dialString, 'dialString'), options);
+  }
+
+  /** Sends DTMF to the caller (`send_dtmf`), e.g. `'123#'`, optionally with a tone duration in ms. */
+  async sendDtmf(digits: string, durationMs?: number, options?: ExecuteCallOptions): Promise<EslEvent> {
+    if (!DTMF_DIGITS.test(digits)) throw new EslInvalidArgumentError('digits must be 0-9, A-D, *, #, w or W', 'digits');
+    return this.execute('send_dtmf', durationMs === undefined ? digits : `${digits}@${Math.round(durationMs)}`, options);
+  }
+
+  /**
+   * Hangs the call up with a cause (default `NORMAL_CLEARING`); resolves with the cause once
+   * FreeSWITCH reports the hangup (at once if the call already ended).
+   */
+  async hangup(cause = 'NORMAL_CLEARING', options: CommandOptions = {}): Promise<string> {
+    if (this.hangupInfo) return this.hangupInfo.cause;
+    if (this.closed) return this.hangupCause ?? cause;
+    const hungUp = new Promise<string>((resolve) => {
+      this.emitter.once('hangup', (info) => resolve(info.cause));
+      this.emitter.once('end', (info) => resolve(info.cause ?? cause));
+    });
+    await this.sendmsg({ command: 'hangup', headers: { 'hangup-cause': assertToken(cause, 'cause') } }, options);
+    return hungUp;
+  }
+
+  /**
+   * Sets a channel variable: `uuid_setvar` on a `full` socket (immediate), else the `set`
+   * application.
+   */
+  async setVariable(name: string, value: string, options?: CommandOptions): Promise<void> {
+    assertToken(name, 'variable name');
+    if (this.channel.fullControl) return helpers.uuidSetvar(this, this.uuid, name, value, options);
+    await this.execute('set', `${name}=${assertNoNewline(value, 'value')}`);
+  }
+
+  /**
+   * Reads a channel variable now (not the {@link ChannelData} snapshot): `uuid_getvar` on a
+   * `full` socket, else `getvar`. `undefined` when unset.
+   */
+  async getVariable(name: string, options?: CommandOptions): Promise<string | undefined> {
+    if (this.channel.fullControl) return helpers.uuidGetvar(this, this.uuid, name, options);
+    const reply = await this.send(buildCommand(`getvar ${assertToken(name, 'variable name')}`), options);
+    // An unset variable gives an empty reply, which FreeSWITCH turns into `-ERR command not found`.
+    return reply.ok ? reply.text : undefined;
+  }
+
+  /** Sends the call into the dialplan (`uuid_transfer`, or the `transfer` application without `full`). */
+  async transfer(destination: string, dialplan?: string, context?: string, options?: CommandOptions): Promise<void> {
+    if (this.channel.fullControl) return helpers.uuidTransfer(this, this.uuid, destination, dialplan, context, options);
+    const args = [assertToken(destination, 'destination'), ...(dialplan || context ? [dialplan ?? 'XML'] : []), ...(context ? [context] : [])];
+    for (const a of args) assertToken(a, 'transfer argument');
+    await this.execute('transfer', args.join(' '));
+  }
+
+  /**
+   * Starts FreeSWITCH's `unicast`: the caller's audio as bare UDP datagrams (20 ms each) to
+   * `remoteIp:remotePort`, and what we send back to `localIp:localPort` is played to the caller.
+   * Audio flows only while the channel is parked: follow with {@link OutboundCall.park}.
+   * FreeSWITCH has no command that stops it (`nounicast` answers `+OK` and does nothing): it
+   * stops when the park ends — hangup, {@link OutboundCall.transfer}, a bridge.
+   */
+  async unicast(options: UnicastOptions, commandOptions?: CommandOptions): Promise<EslReply> {
+    const headers = {
+      'local-ip': assertToken(options.localIp, 'localIp'),
+      'local-port': port(options.localPort, 'localPort'),
+      'remote-ip': assertToken(options.remoteIp, 'remoteIp'),
+      'remote-port': port(options.remotePort, 'remotePort'),
+      transport: 'udp',
+      ...(options.native && { flags: 'native' }),
+    };
+    return this.sendmsg({ command: 'unicast', headers }, commandOptions);
+  }
+
+  /** Sends a raw `sendmsg` to this channel; rejects on `-ERR`. */
+  async sendmsg(message: ChannelMessage, options?: CommandOptions): Promise<EslReply> {
+    this.assertActive();
+    const reply = await this.send(sendmsgCommand(undefined, message), options);
+    if (!reply.ok) throw new EslCommandError(`FreeSWITCH refused sendmsg ${message.command}: ${reply.text}`, `sendmsg ${message.command}`, reply.text);
+    return reply;
+  }
+
+  /**
+   * `api <command>` over this socket (needs `full`). Blocks the socket until it returns — events
+   * wait meanwhile; use the inbound client for slow commands.
+   */
+  api(command: string, options?: CommandOptions): Promise<EslReply> {
+    if (!this.channel.fullControl) return Promise.reject(this.needsFull('api'));
+    let line: string;
+    try {
+      line = apiCommand(command);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.send(line, options);
+  }
+
+  /**
+   * `bgapi <command>` over this socket (needs `full`); resolves with the Job-UUID once accepted.
+   * FreeSWITCH never delivers the `BACKGROUND_JOB` result to a `myevents` socket (its events are
+   * filtered to this channel's `Unique-ID`): read results with an {@link AsyncESLClient}.
+   */
+  async bgapi(command: string, options?: CommandOptions & { jobUuid?: string }): Promise<string> {
+    if (!this.channel.fullControl) throw this.needsFull('bgapi');
+    const jobUuid = options?.jobUuid ?? randomUUID();
+    const reply = await this.send(bgapiCommand(command, jobUuid), options);
+    if (!reply.ok) throw new EslCommandError(`bgapi refused: ${reply.text}`, `bgapi ${command}`, reply.text);
+    return reply.jobUuid ?? jobUuid;
+  }
+
+  /**
+   * Closes the socket without hanging up: FreeSWITCH continues the dialplan after `socket` (and
+   * hangs up if nothing follows).
+   */
+  close(): void {
+    if (!this.closed) this.conn.end();
+  }
+
+  /** @internal Destroys the socket at once (server shutdown, protocol error). */
+  destroy(error?: Error): void {
+    this.conn.destroy(error);
+  }
+
+  // ---------------------------------------------------------------- internals
+
+  private send(command: string, options?: CommandOptions): Promise<EslReply> {
+    if (this.closed) return Promise.reject(this.endedError());
+    return this.conn.send(command, options);
+  }
+
+  private assertActive(): void {
+    if (!this.isActive) throw this.endedError();
+  }
+
+  private endedError(): CallEndedError {
+    const cause = this.hangupInfo?.cause;
+    return new CallEndedError(
+      cause ? `call ${this.uuid} hung up (${cause})` : `the socket of call ${this.uuid} is closed`,
+      cause,
+    );
+  }
+
+  private needsFull(what: string): EslCommandError {
+    return new EslCommandError(
+      `${what} needs a socket in "full" mode: use <action application="socket" data="host:port async full"/>`,
+      what,
+      '-ERR command not found',
+    );
+  }
+
+  private onEvent(event: EslEvent): void {
+    this.tracker.onEvent(event);
+    switch (event.name) {
+      case 'CHANNEL_HANGUP':
+        if (this.hangupInfo === undefined) {
+          this.hangupInfo = { cause: event.hangupCause ?? 'NORMAL_CLEARING', event };
+          this.tracker.failAll(this.endedError());
+          this.emitter.emit('hangup', this.hangupInfo);
+        }
+        break;
+      case 'CHANNEL_HANGUP_COMPLETE':
+        this.hangupComplete = event;
+        if (this.hangupInfo === undefined) this.hangupInfo = { cause: event.hangupCause ?? 'NORMAL_CLEARING', event };
+        break;
+      case 'DTMF': {
+        const digit = event.get('DTMF-Digit');
+        if (digit) this.emitter.emit('dtmf', { digit, durationMs: Number(event.get('DTMF-Duration') ?? 0) / 8, event });
+        break;
+      }
+    }
+    this.router.dispatch(event);
+    if (this.lingerNoticed && this.hangupComplete) this.conn.end();
+  }
+
+  /** After the linger notice nothing more is coming that we need: close once `CHANNEL_HANGUP_COMPLETE` is in. */
+  private onDisconnectNotice(disposition: string | undefined): void {
+    if (disposition !== 'linger') return;
+    this.lingerNoticed = true;
+    if (this.hangupComplete) return this.conn.end();
+    this.lingerTimer = setTimeout(() => this.conn.end(), 2000);
+    this.lingerTimer.unref();
+  }
+
+  private onClose(error: Error | undefined): void {
+    this.closed = true;
+    if (this.lingerTimer) clearTimeout(this.lingerTimer);
+    const ended = this.endedError();
+    this.tracker.failAll(ended);
+    this.router.shutdown(ended);
+    this.emitter.emit('end', { cause: this.hangupCause, hangupComplete: this.hangupComplete, error });
+    this.emitter.removeAllListeners();
+  }
+}
+
+function port(value: number, name: string): number {
+  if (!Number.isInteger(value) || value < 1 || value > 65535) throw new EslInvalidArgumentError(`${name} must be a port number (1-65535)`, name);
+  return value;
+}

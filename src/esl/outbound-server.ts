@@ -1,0 +1,221 @@
+import { type AddressInfo, type Server, type Socket, createServer } from 'node:net';
+import { EventEmitter } from 'eventemitter3';
+import { CallEndedError, CallHandlerError } from '../errors.js';
+import { loadConfig } from '../config/env.js';
+import { type Logger, silentLogger } from '../logger.js';
+import { type AllowList, compileAllowList } from './ip-allowlist.js';
+import { OutboundCall, type OutboundCallOptions } from './outbound-call.js';
+
+/** Options of {@link OutboundServer}. Unset host/port/maxConnections come from `loadConfig()`. */
+export interface OutboundServerOptions extends OutboundCallOptions {
+  /** Address to listen on (`ESL_SERVER_HOST`, default `0.0.0.0`). */
+  host?: string;
+  /** Port (`ESL_SERVER_PORT`, default 8022); 0 picks a free one. */
+  port?: number;
+  /**
+   * Most concurrent connections (`ESL_MAX_CONNECTIONS`). One more is closed at once (and
+   * counted): FreeSWITCH's `socket` application then fails and the dialplan continues — put a
+   * fallback after it.
+   */
+  maxConnections?: number;
+  /** Peers allowed to connect (addresses, CIDR blocks, or a function); others are closed before a byte is read. Default: all. */
+  allow?: AllowList;
+  /** Ms a peer has to complete `connect` / `myevents` / `linger`. Default 5000. */
+  handshakeTimeout?: number;
+  /** Cause the call is hung up with when its handler throws. Default `NORMAL_TEMPORARY_FAILURE`. */
+  handlerErrorCause?: string;
+}
+
+/** Handles one call. It may return at once or when done; a throw or rejection hangs the call up. */
+export type OutboundCallHandler = (call: OutboundCall) => void | Promise<void>;
+
+/** Why a connection was turned away. */
+export type RejectReason = 'max-connections' | 'not-allowed' | 'handshake-failed' | 'closing';
+
+/** Events of {@link OutboundServer}. */
+export interface OutboundServerEvents {
+  /** Listening; the bound address. */
+  listening: [address: AddressInfo];
+  /** A call completed its handshake and is ready to control. */
+  call: [call: OutboundCall];
+  /** A connection was turned away. */
+  rejected: [info: { reason: RejectReason; remoteAddress: string | undefined; error?: Error }];
+  /** A handler failed ({@link CallHandlerError}, with the call) or the listening socket failed. */
+  error: [error: Error, call?: OutboundCall];
+  /** The server closed and every call is gone. */
+  close: [];
+}
+
+/** Counters of an {@link OutboundServer}. */
+export interface OutboundServerStats {
+  /** Calls that completed the handshake. */
+  calls: number;
+  /** Connections over `maxConnections`, closed at once. */
+  rejectedOverLimit: number;
+  /** Connections from peers outside `allow`. */
+  rejectedNotAllowed: number;
+  /** Peers that did not complete the handshake in time, or broke the protocol during it. */
+  handshakeFailures: number;
+  /** Handlers that threw or rejected. */
+  handlerErrors: number;
+}
+
+/**
+ * The server FreeSWITCH's `socket` dialplan application connects to: one {@link OutboundCall}
+ * per connection, handed to your handler once `connect`, `myevents` and `linger` are done.
+ *
+ * ```ts
+ * const server = createOutboundServer({ port: 8022 }, async (call) => {
+ *   await call.answer();
+ *   await call.playback('ivr/ivr-welcome.wav');
+ *   await call.hangup();
+ * });
+ * await server.listen();
+ * ```
+ */
+export class OutboundServer extends EventEmitter<OutboundServerEvents> {
+  /** Counters for monitoring. */
+  readonly stats: OutboundServerStats = { calls: 0, rejectedOverLimit: 0, rejectedNotAllowed: 0, handshakeFailures: 0, handlerErrors: 0 };
+  private readonly server: Server;
+  private readonly sockets = new Set<Socket>();
+  private readonly calls = new Set<OutboundCall>();
+  private readonly allowed: (address: string | undefined) => boolean;
+  private readonly logger: Logger;
+  private readonly host: string;
+  private readonly port: number;
+  private readonly maxConnections: number;
+  private closing: Promise<void> | undefined;
+
+  constructor(
+    private readonly options: OutboundServerOptions = {},
+    private readonly handler?: OutboundCallHandler,
+  ) {
+    super();
+    this.logger = options.logger ?? silentLogger;
+    const needsEnv = options.host === undefined || options.port === undefined || options.maxConnections === undefined;
+    const env = needsEnv ? loadConfig().server : undefined;
+    this.host = options.host ?? env!.host;
+    this.port = options.port ?? env!.port;
+    this.maxConnections = options.maxConnections ?? env!.maxConnections;
+    this.allowed = compileAllowList(options.allow);
+    this.server = createServer({ noDelay: true }, (socket) => this.accept(socket));
+    this.server.maxConnections = this.maxConnections;
+    this.server.on('drop', (info) => {
+      this.stats.rejectedOverLimit++;
+      this.logger.warn({ remoteAddress: info?.remoteAddress, maxConnections: this.maxConnections }, 'outbound connection over maxConnections: closed');
+      this.emit('rejected', { reason: 'max-connections', remoteAddress: info?.remoteAddress });
+    });
+    this.server.on('error', (error) => this.emit('error', error));
+  }
+
+  /** Open connections (calls, and peers still in the handshake). */
+  get connections(): number {
+    return this.sockets.size;
+  }
+
+  /** The calls in progress. */
+  get activeCalls(): ReadonlySet<OutboundCall> {
+    return this.calls;
+  }
+
+  /** The bound address once listening. */
+  address(): AddressInfo | undefined {
+    const a = this.server.address();
+    return a !== null && typeof a === 'object' ? a : undefined;
+  }
+
+  /** Starts listening; resolves with the bound address. */
+  listen(): Promise<AddressInfo> {
+    return new Promise((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(this.port, this.host, () => {
+        this.server.off('error', reject);
+        const address = this.address()!;
+        this.logger.info({ host: address.address, port: address.port }, 'outbound server listening');
+        this.emit('listening', address);
+        resolve(address);
+      });
+    });
+  }
+
+  /**
+   * Stops accepting connections, lets the calls in progress finish for up to `drainTimeout` ms
+   * (default 0: none), then closes what is left. Resolves when everything is closed.
+   */
+  close(options: { drainTimeout?: number } = {}): Promise<void> {
+    this.closing ??= this.shutdown(options.drainTimeout ?? 0);
+    return this.closing;
+  }
+
+  private async shutdown(drainTimeout: number): Promise<void> {
+    const serverClosed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    if (this.sockets.size > 0 && drainTimeout > 0) {
+      const allClosed = Promise.all([...this.sockets].map((s) => new Promise((resolve) => s.once('close', resolve))));
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([allClosed, new Promise((resolve) => (timer = setTimeout(resolve, drainTimeout)))]);
+      clearTimeout(timer);
+    }
+    for (const socket of this.sockets) socket.destroy();
+    await serverClosed;
+    this.emit('close');
+  }
+
+  private accept(socket: Socket): void {
+    const remoteAddress = socket.remoteAddress;
+    socket.on('error', () => {});
+    if (this.closing) {
+      socket.destroy();
+      this.emit('rejected', { reason: 'closing', remoteAddress });
+      return;
+    }
+    if (!this.allowed(remoteAddress)) {
+      // Before any data listener is attached: not a byte of this peer is read.
+      socket.destroy();
+      this.stats.rejectedNotAllowed++;
+      this.logger.warn({ remoteAddress }, 'outbound connection from a peer outside `allow`: closed');
+      this.emit('rejected', { reason: 'not-allowed', remoteAddress });
+      return;
+    }
+    this.sockets.add(socket);
+    socket.once('close', () => this.sockets.delete(socket));
+    const call = new OutboundCall(socket, this.options);
+    call.handshake(this.options.handshakeTimeout ?? 5000).then(
+      () => this.start(call),
+      (error: Error) => {
+        this.stats.handshakeFailures++;
+        this.logger.warn({ remoteAddress, err: error.message }, 'outbound handshake failed: connection closed');
+        call.destroy();
+        this.emit('rejected', { reason: 'handshake-failed', remoteAddress, error });
+      },
+    );
+  }
+
+  private start(call: OutboundCall): void {
+    this.stats.calls++;
+    this.calls.add(call);
+    call.once('end', () => this.calls.delete(call));
+    this.logger.debug({ uuid: call.uuid, caller: call.channel.callerIdNumber, destination: call.channel.destinationNumber }, 'outbound call');
+    this.emit('call', call);
+    if (!this.handler) return;
+    const handler = this.handler;
+    new Promise<void>((resolve) => resolve(handler(call))).catch((error: unknown) => this.onHandlerError(call, error));
+  }
+
+  private onHandlerError(call: OutboundCall, error: unknown): void {
+    if (error instanceof CallEndedError && !call.isActive) {
+      this.logger.debug({ uuid: call.uuid }, 'outbound handler stopped: the call ended');
+      return;
+    }
+    this.stats.handlerErrors++;
+    const cause = call.isActive ? (this.options.handlerErrorCause ?? 'NORMAL_TEMPORARY_FAILURE') : undefined;
+    if (cause) call.hangup(cause).catch(() => call.destroy());
+    const failure = new CallHandlerError(call.uuid, cause, error);
+    this.logger.error({ uuid: call.uuid, err: failure.message }, 'outbound call handler failed');
+    this.emit('error', failure, call);
+  }
+}
+
+/** Creates an {@link OutboundServer}; call `listen()` to start it. */
+export function createOutboundServer(options: OutboundServerOptions = {}, handler?: OutboundCallHandler): OutboundServer {
+  return new OutboundServer(options, handler);
+}

@@ -2,11 +2,14 @@
  * `npm run demo`: the most complete call the SDK can make today, on embedded defaults — an
  * in-process FreeSWITCH simulator, no real FreeSWITCH, no cloud.
  *
- * It logs the inbound client in, runs `api status`, subscribes to channel events, originates a
+ * Inbound: it logs the client in, runs `api status`, subscribes to channel events, originates a
  * call with escaped variables, reads a variable back, hangs the call up and prints every event.
+ * Outbound: a caller dials 8000, the dialplan (`answer`, `socket ... async full`) hands the call
+ * to our outbound server, and a small bot greets the caller, reads a DTMF digit and hangs up.
  */
 import { AsyncESLClient } from '../esl/client.js';
 import type { EslEvent } from '../esl/event.js';
+import { createOutboundServer } from '../esl/outbound-server.js';
 import { FreeSwitchSimulator } from '../testing/index.js';
 
 const out = (line: string): void => {
@@ -57,11 +60,36 @@ async function main(): Promise<void> {
     } catch (error) {
       out(`originate error/USER_BUSY → ${(error as Error).name}: ${(error as Error).message}`);
     }
+    await outboundCall(simulator);
   } finally {
     await client.close();
     await simulator.stop();
   }
   out('demo finished');
+}
+
+/** A caller reaches the bot through the dialplan's `socket` application. */
+async function outboundCall(simulator: FreeSwitchSimulator): Promise<void> {
+  const server = createOutboundServer({ host: '127.0.0.1', port: 0, maxConnections: 10 }, async (call) => {
+    const { channel } = call;
+    out(`bot: call ${call.uuid.slice(0, 8)} from ${channel.callerIdName} <${channel.callerIdNumber}> to ${channel.destinationNumber}, domain ${channel.domainUuid}`);
+    const done = await call.playback('tone_stream://%(200,0,440)');
+    out(`bot: playback → ${done.get('Application-Response')}`);
+    const key = new Promise<string>((resolve) => call.once('dtmf', ({ digit }) => resolve(digit)));
+    simulator.sendDtmf(call.uuid, '1');
+    out(`bot: caller pressed ${await key}`);
+    await call.setVariable('voice_ai_state', 'done');
+    out(`bot: voice_ai_state → ${await call.getVariable('voice_ai_state')}`);
+    out(`bot: hung up (${await call.hangup('NORMAL_CLEARING')})`);
+    const { hangupComplete } = await call.ended();
+    out(`bot: billsec=${hangupComplete?.getVariable('billsec')}, socket closed after the linger notice`);
+  });
+  const { port } = await server.listen();
+  out(`outbound server listening on 127.0.0.1:${port}; a caller dials 8000 → answer → socket 127.0.0.1:${port} async full`);
+  const finished = new Promise<void>((resolve) => server.once('call', (call) => call.once('end', () => resolve())));
+  simulator.callSocket({ port }, { callerIdNumber: '5511999990000', callerIdName: 'Maria Silva', variables: { domain_uuid: 'demo-domain' } });
+  await finished;
+  await server.close();
 }
 
 main().catch((error: unknown) => {

@@ -2,6 +2,12 @@ import { describe, expectTypeOf, it } from 'vitest';
 import {
   AsyncESLClient,
   type BackgroundJobResult,
+  CallEndedError,
+  CallHandlerError,
+  type ChannelData,
+  createOutboundServer,
+  type OutboundCall,
+  OutboundServer,
   EslCommandError,
   type EslEvent,
   type EslReply,
@@ -50,5 +56,28 @@ describe('public types', () => {
     void client.waitForEvent({ names: 'DTMF', signal });
     void client.events({ names: ['DTMF'], signal });
     void client.connect({ signal });
+  });
+
+  it('the outbound server hands typed calls to its handler and events', () => {
+    const server = createOutboundServer({ port: 0, allow: ['10.0.0.0/8'] }, async (call) => {
+      expectTypeOf(call).toEqualTypeOf<OutboundCall>();
+      expectTypeOf(call.channel).toEqualTypeOf<ChannelData>();
+      expectTypeOf(call.channel.domainUuid).toEqualTypeOf<string | undefined>();
+      expectTypeOf(call.execute('playback', 'x', { eventLock: true, signal: new AbortController().signal })).resolves.toEqualTypeOf<EslEvent>();
+      expectTypeOf(call.getVariable('v')).resolves.toEqualTypeOf<string | undefined>();
+      expectTypeOf(call.hangup('USER_BUSY')).resolves.toEqualTypeOf<string>();
+      expectTypeOf(call.on('CHANNEL_EXECUTE', () => {})).toEqualTypeOf<number>();
+      expectTypeOf(call.on('hangup', (info) => expectTypeOf(info.cause).toEqualTypeOf<string>())).toEqualTypeOf<OutboundCall>();
+      void call.waitForEvent({ names: 'DTMF', signal: new AbortController().signal });
+    });
+    expectTypeOf(server).toEqualTypeOf<OutboundServer>();
+    server.on('error', (error, call) => {
+      expectTypeOf(error).toEqualTypeOf<Error>();
+      expectTypeOf(call).toEqualTypeOf<OutboundCall | undefined>();
+    });
+    expectTypeOf<CallHandlerError['uuid']>().toEqualTypeOf<string>();
+    expectTypeOf<CallEndedError['hangupCause']>().toEqualTypeOf<string | undefined>();
+    // @ts-expect-error allow takes addresses or a predicate
+    createOutboundServer({ allow: 42 });
   });
 });

@@ -1,0 +1,302 @@
+/**
+ * A jitter buffer for one incoming stream: packets in (any order, any timing), one 20 ms frame
+ * out per `pull()`, driven by the media clock. Pure logic with injected time: no timers inside.
+ *
+ * @module
+ */
+import { InterarrivalJitter } from './jitter-estimator.js';
+
+/** Options of {@link JitterBuffer}. Defaults come from `RTP_JITTER_*` through `loadConfig()`. */
+export interface JitterBufferOptions {
+  /** Smallest playout delay, ms. Default 60. */
+  minMs?: number;
+  /** Largest playout delay, ms; also bounds memory. Default 200. */
+  maxMs?: number;
+  /** Starting playout delay, ms. Default 100. */
+  targetMs?: number;
+  /** Frame duration, ms. Default 20. */
+  ptimeMs?: number;
+  /** RTP clock rate. Default 8000. */
+  clockRate?: number;
+  /** One frame of silence in the payload's codec (0xFF × 160 for µ-law, zeros for L16). */
+  silence: Uint8Array;
+  /**
+   * Packet-loss concealment: builds the `n`-th (1-based) replacement after `last`. Default:
+   * repeat the last frame for 2 frames, then silence (codec-agnostic; pass {@link pcm16Conceal}
+   * for L16 payloads to fade instead).
+   */
+  conceal?: (last: Uint8Array, n: number) => Uint8Array | undefined;
+}
+
+/** An RTP packet's fields, as the header reader gives them. */
+export interface JitterPacket {
+  sequenceNumber: number;
+  timestamp: number;
+  ssrc: number;
+  marker: boolean;
+  payload: Uint8Array;
+  /** Arrival time, ms (monotonic). */
+  arrivalMs: number;
+}
+
+/** What {@link JitterBuffer.pull} returns. */
+export interface JitterFrame {
+  /** `audio`: a received frame; `concealed`: made up for a lost one; `silence`: nothing to play. */
+  kind: 'audio' | 'concealed' | 'silence';
+  payload: Uint8Array;
+}
+
+/** Counters of a {@link JitterBuffer}. */
+export interface JitterStats {
+  received: number;
+  lost: number;
+  late: number;
+  duplicate: number;
+  reordered: number;
+  concealed: number;
+  /** Frames dropped because the buffer was over `maxMs`. */
+  overflow: number;
+  /** Interarrival jitter (RFC 3550), ms. */
+  jitterMs: number;
+  /** Current playout delay, ms. */
+  delayMs: number;
+  /** For RTCP: extended highest sequence number, packets expected and cumulative loss. */
+  extendedHighestSeq: number;
+  expected: number;
+  cumulativeLost: number;
+  /** Interarrival jitter in timestamp units (RTCP). */
+  jitter: number;
+}
+
+/** Concealment for L16 payloads: the last frame again at -6 dB, then at -12 dB, then nothing. */
+export function pcm16Conceal(last: Uint8Array, n: number): Uint8Array | undefined {
+  if (n > 2) return undefined;
+  const out = new Uint8Array(last.length);
+  const shift = n;
+  for (let i = 0; i + 1 < last.length; i += 2) {
+    const s = ((last[i]! | (last[i + 1]! << 8)) << 16) >> 16;
+    const v = s >> shift;
+    out[i] = v & 0xff;
+    out[i + 1] = (v >> 8) & 0xff;
+  }
+  return out;
+}
+
+const repeatConceal = (last: Uint8Array, n: number): Uint8Array | undefined => (n <= 2 ? last : undefined);
+const PLAYED_RING = 256;
+
+/**
+ * Orders packets by sequence number (16-bit wraparound), drops duplicates and packets too late
+ * to play, conceals losses, and adapts its delay between `minMs` and `maxMs` to the measured
+ * interarrival jitter: the delay is re-chosen at each talkspurt start (marker bit, or after
+ * silence) and when the buffer runs dry; it shrinks by dropping a frame only while the buffer
+ * is over its target for a full second. An SSRC change resets the stream.
+ *
+ * Raw framing (FreeSWITCH `unicast`: no RTP header) uses {@link JitterBuffer.pushRaw}: frames
+ * play in arrival order with the same delay and concealment rules.
+ */
+export class JitterBuffer {
+  private readonly minFrames: number;
+  private readonly maxFrames: number;
+  private readonly ptimeMs: number;
+  private readonly clockRate: number;
+  private readonly silence: Uint8Array;
+  private readonly conceal: (last: Uint8Array, n: number) => Uint8Array | undefined;
+  private readonly slots = new Map<number, Uint8Array>();
+  private readonly played = new Float64Array(PLAYED_RING).fill(-1);
+  private readonly jitter = new InterarrivalJitter();
+  private targetFrames: number;
+  private ssrc: number | undefined;
+  private highest = -1;
+  private base = -1;
+  private next = -1;
+  private buffering = true;
+  private last: Uint8Array | undefined;
+  private concealRun = 0;
+  private overTarget = 0;
+  private rawSeq = 0;
+  private readonly counts = { received: 0, lost: 0, late: 0, duplicate: 0, reordered: 0, concealed: 0, overflow: 0 };
+
+  constructor(options: JitterBufferOptions) {
+    this.ptimeMs = options.ptimeMs ?? 20;
+    this.clockRate = options.clockRate ?? 8000;
+    const frames = (ms: number): number => Math.max(1, Math.round(ms / this.ptimeMs));
+    this.minFrames = frames(options.minMs ?? 60);
+    this.maxFrames = Math.max(this.minFrames, frames(options.maxMs ?? 200));
+    this.targetFrames = Math.min(this.maxFrames, Math.max(this.minFrames, frames(options.targetMs ?? 100)));
+    this.silence = options.silence;
+    this.conceal = options.conceal ?? repeatConceal;
+  }
+
+  /** Frames waiting to be played. */
+  get depth(): number {
+    return this.slots.size;
+  }
+
+  /** Adds an RTP packet. */
+  push(p: JitterPacket): void {
+    if (this.ssrc !== p.ssrc) {
+      if (this.ssrc !== undefined) this.resetStream();
+      this.ssrc = p.ssrc;
+    }
+    const seq = this.extend(p.sequenceNumber);
+    this.jitter.update(p.arrivalMs, p.timestamp, this.clockRate);
+    if (this.played[seq % PLAYED_RING] === seq || this.slots.has(seq)) {
+      this.counts.duplicate++;
+      return;
+    }
+    if (this.next !== -1 && seq < this.next) {
+      this.counts.late++;
+      return;
+    }
+    this.counts.received++;
+    if (seq < this.highest) this.counts.reordered++;
+    if (seq > this.highest) this.highest = seq;
+    if (this.base === -1) this.base = seq;
+    if (this.next === -1) this.next = seq;
+    // A talkspurt starts (marker) while nothing is waiting: re-anchor on it with a fresh delay.
+    if (p.marker && this.slots.size === 0 && !this.buffering) this.rebuffer();
+    this.slots.set(seq, p.payload);
+    this.bound();
+  }
+
+  /** Adds a raw (`unicast`) frame: no sequence number, arrival order. */
+  pushRaw(payload: Uint8Array, arrivalMs: number): void {
+    const ts = (this.rawSeq * this.ptimeMs * this.clockRate) / 1000;
+    this.push({ sequenceNumber: this.rawSeq & 0xffff, timestamp: ts >>> 0, ssrc: 0, marker: false, payload, arrivalMs });
+    this.rawSeq++;
+  }
+
+  /** The frame to play now (call once per frame period). */
+  pull(): JitterFrame {
+    if (this.buffering) {
+      if (this.slots.size < this.targetFrames) return this.concealOne();
+      this.buffering = false;
+      // Play from the oldest frame held: packets skipped while re-anchoring are not losses.
+      const oldest = this.oldest();
+      if (oldest > this.next) this.next = oldest;
+    }
+    const payload = this.slots.get(this.next);
+    if (payload !== undefined) {
+      this.slots.delete(this.next);
+      this.markPlayed(this.next++);
+      this.last = payload;
+      this.concealRun = 0;
+      this.shrinkIfOver();
+      return { kind: 'audio', payload };
+    }
+    if (this.slots.size > 0) {
+      // A gap with later frames waiting: that packet is lost (if it still comes, it is late).
+      this.counts.lost++;
+      this.next++;
+      return this.concealOne();
+    }
+    // Ran dry: the delay was too short for this network (or the talkspurt ended). Re-choose it
+    // from the measured jitter and buffer again; what arrives for slots already due is late.
+    this.next++;
+    this.rebuffer();
+    return this.concealOne();
+  }
+
+  /** Counters and delay. */
+  stats(): JitterStats {
+    const expected = this.base === -1 ? 0 : this.highest - this.base + 1;
+    return {
+      ...this.counts,
+      jitterMs: (this.jitter.value * 1000) / this.clockRate,
+      delayMs: this.targetFrames * this.ptimeMs,
+      extendedHighestSeq: Math.max(0, this.highest),
+      expected,
+      cumulativeLost: Math.max(0, expected - this.counts.received),
+      jitter: this.jitter.value,
+    };
+  }
+
+  /** Forgets everything buffered (counters are kept). */
+  reset(): void {
+    this.resetStream();
+    this.ssrc = undefined;
+  }
+
+  private resetStream(): void {
+    this.slots.clear();
+    this.played.fill(-1);
+    this.jitter.reset();
+    this.highest = -1;
+    this.base = -1;
+    this.next = -1;
+    this.buffering = true;
+    this.last = undefined;
+    this.concealRun = 0;
+  }
+
+  /** Sequence number → extended (cycles × 65536 + seq), relative to the highest seen. */
+  private extend(seq: number): number {
+    if (this.highest === -1) return seq + 65536; // room to go back across a wrap
+    const delta = ((seq - (this.highest & 0xffff) + 32768) & 0xffff) - 32768;
+    return this.highest + delta;
+  }
+
+  private markPlayed(seq: number): void {
+    this.played[seq % PLAYED_RING] = seq;
+  }
+
+  private concealOne(): JitterFrame {
+    this.concealRun++;
+    const made = this.last === undefined ? undefined : this.conceal(this.last, this.concealRun);
+    if (made === undefined) return { kind: 'silence', payload: this.silence };
+    this.counts.concealed++;
+    return { kind: 'concealed', payload: made };
+  }
+
+  /** Re-chooses the delay from the measured jitter and buffers again before playing. */
+  private rebuffer(): void {
+    this.targetFrames = this.wantedFrames();
+    this.buffering = true;
+  }
+
+  /** The delay the measured jitter calls for: one frame plus four times the jitter, within min..max. */
+  private wantedFrames(): number {
+    const jitterMs = (this.jitter.value * 1000) / this.clockRate;
+    const wanted = Math.ceil((this.ptimeMs + 4 * jitterMs) / this.ptimeMs);
+    return Math.min(this.maxFrames, Math.max(this.minFrames, wanted));
+  }
+
+  private oldest(): number {
+    let oldest = Infinity;
+    for (const k of this.slots.keys()) if (k < oldest) oldest = k;
+    return oldest;
+  }
+
+  /**
+   * Shrinks the delay once the network calms: while more frames wait than the jitter calls for,
+   * for a full second, one frame is dropped and the target lowered by one.
+   */
+  private shrinkIfOver(): void {
+    const wanted = this.wantedFrames();
+    if (this.slots.size > wanted) {
+      if (++this.overTarget >= 1000 / this.ptimeMs) {
+        this.overTarget = 0;
+        this.dropOldest();
+        this.targetFrames = Math.max(wanted, this.targetFrames - 1);
+      }
+    } else {
+      this.overTarget = 0;
+    }
+  }
+
+  /** Memory bound: never more than `maxFrames` (+2) waiting. */
+  private bound(): void {
+    while (this.slots.size > this.maxFrames + 2) {
+      this.counts.overflow++;
+      this.dropOldest();
+    }
+  }
+
+  private dropOldest(): void {
+    const oldest = this.oldest();
+    if (oldest === Infinity) return;
+    this.slots.delete(oldest);
+    if (this.next <= oldest) this.next = oldest + 1;
+  }
+}

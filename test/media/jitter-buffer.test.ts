@@ -1,0 +1,142 @@
+import { describe, expect, it } from 'vitest';
+import { JitterBuffer, type JitterPacket, pcm16Conceal } from '../../src/media/jitter-buffer.js';
+
+const SILENCE = new Uint8Array([0xff]);
+const frame = (n: number): Uint8Array => new Uint8Array([n & 0xff]);
+
+function packet(seq: number, arrivalMs: number, extra: Partial<JitterPacket> = {}): JitterPacket {
+  return { sequenceNumber: seq & 0xffff, timestamp: (seq * 160) >>> 0, ssrc: 1, marker: false, payload: frame(seq), arrivalMs, ...extra };
+}
+
+/** Pulls `n` frames and returns what played: the payload byte, `c` concealed, `.` silence. */
+function play(jb: JitterBuffer, n: number): (number | string)[] {
+  return Array.from({ length: n }, () => {
+    const f = jb.pull();
+    return f.kind === 'audio' ? f.payload[0]! : f.kind === 'concealed' ? 'c' : '.';
+  });
+}
+
+const buffer = (o: Partial<ConstructorParameters<typeof JitterBuffer>[0]> = {}): JitterBuffer =>
+  new JitterBuffer({ minMs: 40, maxMs: 200, targetMs: 60, silence: SILENCE, ...o });
+
+describe('JitterBuffer', () => {
+  it('waits for the target delay, then plays in order', () => {
+    const jb = buffer();
+    jb.push(packet(10, 0));
+    expect(play(jb, 1)).toEqual(['.']);
+    jb.push(packet(11, 20));
+    jb.push(packet(12, 40));
+    expect(play(jb, 3)).toEqual([10, 11, 12]);
+    expect(jb.stats().delayMs).toBe(60);
+  });
+
+  it('reorders, drops duplicates and late packets, and counts each', () => {
+    const jb = buffer();
+    for (const s of [1, 3, 2, 2]) jb.push(packet(s, s * 20));
+    expect(play(jb, 3)).toEqual([1, 2, 3]);
+    jb.push(packet(2, 100));
+    jb.push(packet(0, 100));
+    jb.push(packet(4, 100));
+    jb.push(packet(4, 101));
+    expect(jb.stats()).toMatchObject({ received: 4, reordered: 1, duplicate: 3, late: 1 });
+  });
+
+  it('conceals a loss (repeat, then silence) and keeps timing', () => {
+    const jb = buffer({ targetMs: 40 });
+    for (const s of [1, 2, 6, 7]) jb.push(packet(s, s * 20));
+    expect(play(jb, 7)).toEqual([1, 2, 'c', 'c', '.', 6, 7]);
+    expect(jb.stats()).toMatchObject({ lost: 3, concealed: 2 });
+  });
+
+  it('crosses the 16-bit sequence and 32-bit timestamp wrap without a glitch', () => {
+    const jb = buffer({ targetMs: 40 });
+    const seqs = [65534, 65535, 0, 1, 2];
+    seqs.forEach((s, i) => jb.push(packet(s, i * 20, { timestamp: (0xffffff00 + i * 160) >>> 0, payload: frame(i) })));
+    expect(play(jb, 5)).toEqual([0, 1, 2, 3, 4]);
+    expect(jb.stats()).toMatchObject({ lost: 0, late: 0, received: 5, expected: 5 });
+    jb.push(packet(65535, 200));
+    expect(jb.stats().late + jb.stats().duplicate).toBe(1);
+  });
+
+  it('resets on an SSRC change', () => {
+    const jb = buffer({ targetMs: 40 });
+    jb.push(packet(100, 0));
+    jb.push(packet(101, 20));
+    expect(play(jb, 1)).toEqual([100]);
+    jb.push(packet(5000, 40, { ssrc: 2 }));
+    jb.push(packet(5001, 60, { ssrc: 2 }));
+    expect(play(jb, 2)).toEqual([5000 & 0xff, 5001 & 0xff]);
+    expect(jb.stats().late).toBe(0);
+  });
+
+  it('re-anchors at a talkspurt start after silence suppression, without counting a loss', () => {
+    const jb = buffer({ targetMs: 40 });
+    jb.push(packet(1, 0));
+    jb.push(packet(2, 20));
+    expect(play(jb, 2)).toEqual([1, 2]);
+    expect(play(jb, 3)).toEqual(['c', 'c', '.']);
+    jb.push(packet(50, 500, { marker: true, timestamp: 50 * 160 }));
+    jb.push(packet(51, 520, { timestamp: 51 * 160 }));
+    expect(play(jb, 2)).toEqual([50, 51]);
+    expect(jb.stats().lost).toBe(0);
+  });
+
+  it('grows its delay under jitter (within maxMs) and shrinks back when the network calms', () => {
+    const jb = buffer({ minMs: 40, maxMs: 200, targetMs: 40 });
+    /** Sends one packet per 20 ms for `ms`; `delay(sendMs)` is the network delay; pulls every 20 ms. */
+    let seq = 0;
+    let now = 0;
+    const run = (ms: number, delay: (sendMs: number) => number): (number | string)[] => {
+      const inFlight: JitterPacket[] = [];
+      const out: (number | string)[] = [];
+      for (const end = now + ms; now < end; now += 20) {
+        inFlight.push(packet(seq++, now + delay(now)));
+        for (let i = inFlight.length - 1; i >= 0; i--) {
+          if (inFlight[i]!.arrivalMs <= now) jb.push(inFlight.splice(i, 1)[0]!);
+        }
+        out.push(...play(jb, 1));
+      }
+      return out;
+    };
+    // A jittery network: 5..125 ms of delay, varying packet to packet (deterministic).
+    let x = 12345;
+    const jittery = (): number => {
+      x = (x * 1103515245 + 12345) & 0x7fffffff;
+      return 5 + (x % 121);
+    };
+    run(4000, jittery);
+    const grown = jb.stats();
+    expect(grown.jitterMs).toBeGreaterThan(20);
+    expect(grown.delayMs).toBeGreaterThan(40);
+    expect(grown.delayMs).toBeLessThanOrEqual(200);
+    // With the grown delay, most of the jittery stream now plays.
+    const later = run(4000, jittery);
+    expect(later.filter((f) => typeof f === 'number').length / later.length).toBeGreaterThan(0.9);
+    // A calm network: the estimate decays and the delay comes back down.
+    run(20_000, () => 5);
+    expect(jb.stats().jitterMs).toBeLessThan(2);
+    expect(jb.stats().delayMs).toBeLessThan(grown.delayMs);
+  });
+
+  it('never holds more than maxMs of audio', () => {
+    const jb = buffer({ maxMs: 100 });
+    for (let s = 0; s < 500; s++) jb.push(packet(s, 0));
+    expect(jb.depth).toBeLessThanOrEqual(7);
+    expect(jb.stats().overflow).toBeGreaterThan(0);
+  });
+
+  it('plays raw unicast frames in arrival order with the same delay', () => {
+    const jb = buffer({ targetMs: 40 });
+    jb.pushRaw(frame(7), 0);
+    jb.pushRaw(frame(8), 20);
+    jb.pushRaw(frame(9), 40);
+    expect(play(jb, 4)).toEqual([7, 8, 9, 'c']);
+  });
+
+  it('fades L16 frames when concealing', () => {
+    const last = new Uint8Array(new Int16Array([1000, -1000]).buffer);
+    expect([...new Int16Array(pcm16Conceal(last, 1)!.buffer)]).toEqual([500, -500]);
+    expect([...new Int16Array(pcm16Conceal(last, 2)!.buffer)]).toEqual([250, -250]);
+    expect(pcm16Conceal(last, 3)).toBeUndefined();
+  });
+});

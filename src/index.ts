@@ -12,4 +12,5 @@ export * from './errors.js';
 export { type LogFn, type Logger, redactCommand, silentLogger } from './logger.js';
 export * from './esl/index.js';
 export * from './config/index.js';
+export * from './media/index.js';
 export * from './realtime/index.js';

@@ -138,6 +138,11 @@ export class EslConnection {
     return this.pending.length - this.pendingHead;
   }
 
+  /** Our side's address of the socket (how the peer reaches us). */
+  get localAddress(): string | undefined {
+    return this.socket.localAddress;
+  }
+
   /** The remote address, e.g. `127.0.0.1`. */
   get remoteAddress(): string | undefined {
     return this.socket.remoteAddress;

@@ -145,6 +145,11 @@ export class OutboundCall {
     return this.conn.remoteAddress;
   }
 
+  /** Our address as FreeSWITCH connected to it (where it can send this call's audio). */
+  get localAddress(): string | undefined {
+    return this.conn.localAddress;
+  }
+
   /** `true` until the call hangs up or its socket closes. */
   get isActive(): boolean {
     return !this.closed && this.hangupInfo === undefined;

@@ -12,6 +12,7 @@ import type { ApiResult } from './call-flows.js';
 import type { SimulatedChannel } from './channel-model.js';
 import { CALLING_SITES, canonicalEventName, type HeaderPairs } from './event-templates.js';
 import { headerOf, type ReceivedCommand, type SimulatedListener } from './listener.js';
+import { unicastParams } from './unicast-media.js';
 import { filter, MYEVENTS, nixevent, subscribe } from './subscription-commands.js';
 import type { SwitchCore } from './switch-core.js';
 
@@ -250,6 +251,7 @@ export function applyMessage(core: SwitchCore, channel: SimulatedChannel, header
   const get = (name: string): string | undefined => headerOf(headers, name);
   const callCommand = get('call-command')?.toLowerCase();
   if (callCommand === 'hangup') return core.hangup(channel, get('hangup-cause') || 'NORMAL_CLEARING');
+  if (callCommand === 'unicast') return core.unicastHandler?.(channel, unicastParams(get));
   if (callCommand !== 'execute') return;
   const app = get('execute-app-name') ?? '';
   let arg = get('execute-app-arg');

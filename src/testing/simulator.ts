@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { randomUUID } from 'node:crypto';
 import { type AddressInfo, type Server, type Socket, createServer } from 'node:net';
 import { EventEmitter } from 'eventemitter3';
 import { AUTH_REQUEST_FRAME, disconnectNoticeFrame, rudeRejectionFrame } from '../esl/event-serializer.js';
@@ -16,6 +17,7 @@ import { SimulatorHost } from './simulator-host.js';
 import type { CommandHook, FreeSwitchSimulatorEvents, FreeSwitchSimulatorOptions } from './simulator-options.js';
 import { type SocketTarget, socketApplication } from './outbound-socket.js';
 import { sendDtmf } from './switch-api.js';
+import { SimulatedUnicast, type UnicastParams } from './unicast-media.js';
 import { type SimulatedEvent, SwitchCore } from './switch-core.js';
 
 /**
@@ -46,6 +48,8 @@ export class FreeSwitchSimulator extends EventEmitter<FreeSwitchSimulatorEvents>
   readonly core: SwitchCore;
   private readonly host: SimulatorHost;
   private readonly sessions = new Set<SimulatedListener>();
+  private readonly unicasts = new Map<string, SimulatedUnicast>();
+  private readonly callerAudio = new Map<string, Int16Array>();
   private readonly options: FreeSwitchSimulatorOptions;
   private readonly logger: Logger;
   private server: Server | undefined;
@@ -66,7 +70,11 @@ export class FreeSwitchSimulator extends EventEmitter<FreeSwitchSimulatorEvents>
       dialplan: options.dialplan,
       applications: { socket: socketApplication({ attach: (...args) => this.attachOutbound(...args) }), ...options.applications },
     });
-    this.host = new SimulatorHost(this.core, this.sessions, options, (event) => this.emit('event', event));
+    this.core.unicastHandler = (channel, params) => this.startUnicast(channel, params);
+    this.host = new SimulatorHost(this.core, this.sessions, options, (event) => {
+      this.trackUnicast(event);
+      this.emit('event', event);
+    });
   }
 
   /** The port (the bound one once started). */
@@ -120,6 +128,8 @@ export class FreeSwitchSimulator extends EventEmitter<FreeSwitchSimulatorEvents>
       l.close();
     }
     this.core.shutdown();
+    for (const u of this.unicasts.values()) u.stop();
+    this.unicasts.clear();
     this.stopped = true;
     const server = this.server;
     this.server = undefined;
@@ -188,11 +198,35 @@ export class FreeSwitchSimulator extends EventEmitter<FreeSwitchSimulatorEvents>
    */
   callSocket(
     target: { host?: string; port: number; mode?: string },
-    options: Omit<PlaceCallOptions, 'destination' | 'steps'> & { destination?: string; answer?: boolean } = {},
+    options: Omit<PlaceCallOptions, 'destination' | 'steps'> & {
+      destination?: string;
+      answer?: boolean;
+      /** What the caller says (8 kHz PCM), sent by `unicast` once it starts; comfort noise after. */
+      callerAudio?: Int16Array;
+    } = {},
   ): SimulatedChannel {
     const data = `${target.host ?? '127.0.0.1'}:${target.port} ${target.mode ?? 'async full'}`;
     const steps = [...(options.answer === false ? [] : [{ app: 'answer' }]), { app: 'socket', data }];
-    return placeInboundCall(this.core, { destination: '8000', ...options, steps });
+    const uuid = options.uuid ?? randomUUID();
+    if (options.callerAudio) this.callerAudio.set(uuid, options.callerAudio);
+    return placeInboundCall(this.core, { destination: '8000', ...options, uuid, steps });
+  }
+
+  /** The `unicast` session of a channel (what FreeSWITCH sent and received), once started. */
+  unicast(uuid: string): SimulatedUnicast | undefined {
+    return this.unicasts.get(uuid);
+  }
+
+  /** Resolves with the channel's `unicast` session once the application started it. */
+  waitForUnicast(uuid: string, timeoutMs = 5000): Promise<SimulatedUnicast> {
+    const now = this.unicasts.get(uuid);
+    if (now) return Promise.resolve(now);
+    return this.waitForCommand((c) => c.headers['call-command'] === 'unicast', timeoutMs).then(async () => {
+      for (let i = 0; i < 100 && !this.unicasts.has(uuid); i++) await new Promise((r) => setImmediate(r));
+      const session = this.unicasts.get(uuid);
+      if (!session) throw new Error(`no unicast session on ${uuid}`);
+      return session;
+    });
   }
 
   /** Hangs a channel up (as the far end would). Returns false when there is no such channel. */
@@ -281,6 +315,22 @@ export class FreeSwitchSimulator extends EventEmitter<FreeSwitchSimulatorEvents>
       if (!l.firstCommandRead) l.close();
     });
     this.emit('connection', l);
+  }
+
+  private startUnicast(channel: SimulatedChannel, params: UnicastParams): void {
+    this.unicasts.get(channel.uuid)?.stop();
+    const session = new SimulatedUnicast(channel, params, this.callerAudio.get(channel.uuid));
+    this.unicasts.set(channel.uuid, session);
+    session.start().catch((error: unknown) => this.logger.warn({ err: error }, 'simulator: unicast bind failed'));
+  }
+
+  /** Ends a channel's unicast when it hangs up or leaves park, as `switch_core_session_reset` does. */
+  private trackUnicast(event: SimulatedEvent): void {
+    if (event.name !== 'CHANNEL_UNPARK' && event.name !== 'CHANNEL_HANGUP' && event.name !== 'CHANNEL_DESTROY') return;
+    const uuid = event.headers.find(([k]) => k === 'Unique-ID')?.[1];
+    if (uuid === undefined) return;
+    this.unicasts.get(uuid)?.stop();
+    if (event.name === 'CHANNEL_DESTROY') this.callerAudio.delete(uuid);
   }
 
   private receive(l: SimulatedListener, command: ReceivedCommand): void {

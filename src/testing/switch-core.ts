@@ -7,6 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { BUILTIN_APPLICATIONS } from './applications.js';
+import type { UnicastParams } from './unicast-media.js';
 import { type ChannelInit, type RunningApp, SimulatedChannel } from './channel-model.js';
 import { writeCdrVariables } from './channel-records.js';
 import { type CallingSite, CALLING_SITES, EventFactory, type HeaderPairs, type SwitchIdentity } from './event-templates.js';
@@ -83,6 +84,8 @@ export class SwitchCore {
   readonly globals = new Map<string, string>();
   /** What calls run. */
   readonly dialplan: Dialplan;
+  /** Starts FreeSWITCH's `unicast` on a channel (set by the simulator, which owns the sockets). */
+  unicastHandler: ((channel: SimulatedChannel, params: UnicastParams) => void) | undefined;
   /** Sessions created since start, and the most at once (for `status`). */
   sessionsSinceStart = 0;
   peakSessions = 0;

@@ -3,31 +3,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { PortExhaustedError } from '../../src/errors.js';
 import { type AllocatedPort, PortAllocator } from '../../src/media/port-allocator.js';
 import { SharedMediaSocket } from '../../src/media/shared-media-socket.js';
+import { freeUdpRange } from '../helpers/udp.js';
 
 const cleanup: (() => void)[] = [];
 afterEach(() => {
   for (const c of cleanup.splice(0)) c();
 });
-
-/** A range of `n` consecutive free UDP ports on 127.0.0.1, found at test time. */
-async function freeRange(n: number): Promise<number> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const start = 20000 + Math.floor(Math.random() * 40000);
-    const probes: Socket[] = [];
-    let ok = true;
-    for (let p = start; p < start + n && ok; p++) {
-      const s = createSocket('udp4');
-      ok = await new Promise<boolean>((resolve) => {
-        s.once('error', () => resolve(false));
-        s.bind(p, '127.0.0.1', () => resolve(true));
-      });
-      probes.push(s);
-    }
-    for (const s of probes) s.close();
-    if (ok) return start;
-  }
-  throw new Error('no free port range');
-}
 
 function take(p: AllocatedPort): AllocatedPort {
   cleanup.push(() => p.release());
@@ -36,7 +17,7 @@ function take(p: AllocatedPort): AllocatedPort {
 
 describe('PortAllocator', () => {
   it('allocates distinct ports concurrently, skips ports taken by others, and reports exhaustion', async () => {
-    const min = await freeRange(4);
+    const min = await freeUdpRange(4);
     const squatter = createSocket('udp4');
     await new Promise<void>((r) => squatter.bind(min + 1, '127.0.0.1', () => r()));
     cleanup.push(() => squatter.close());
@@ -54,7 +35,7 @@ describe('PortAllocator', () => {
   });
 
   it('moves round-robin so a released port is not handed out again at once', async () => {
-    const min = await freeRange(3);
+    const min = await freeUdpRange(3);
     const alloc = new PortAllocator({ min, max: min + 2, bindAddress: '127.0.0.1' });
     const a = take(await alloc.allocate());
     a.release();

@@ -1,0 +1,90 @@
+/**
+ * Wires a call's audio: a bridge on a UDP port, FreeSWITCH's `unicast` pointed at it, the call
+ * parked (audio flows only while parked), and everything released when the call ends.
+ *
+ * @module
+ */
+import type { EslEvent } from '../esl/event.js';
+import type { OutboundCall } from '../esl/outbound-call.js';
+import { MediaError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import type { AudioFormat } from '../realtime/audio-format.js';
+import type { MediaClock } from './media-clock.js';
+import type { PortAllocator } from './port-allocator.js';
+import { RtpBridge } from './rtp-bridge.js';
+import type { WireCodec } from './wire-codec.js';
+
+/** Options of {@link startCallMedia}. */
+export interface CallMediaOptions {
+  /**
+   * `flags: native`: the call's own G.711 bytes instead of L16 (no transcoding in FreeSWITCH;
+   * µ-law passthrough to a provider that takes µ-law). Default: `true` on a PCMU/PCMA call.
+   */
+  native?: boolean;
+  /** Where FreeSWITCH binds its end (`local-ip`). Default: FreeSWITCH's address as seen on the socket. */
+  freeswitchAddress?: string;
+  /**
+   * FreeSWITCH's UDP port (`local-port`), or a function of ours. Default: ours + 1000 (with
+   * `RTP_PORT_MIN..MAX` = 10000-10100, FreeSWITCH uses 11000-11100 — open both in firewalls).
+   */
+  freeswitchPort?: number | ((ourPort: number) => number);
+  /** The address FreeSWITCH sends to (`remote-ip`). Default: ours as FreeSWITCH connected to it. */
+  advertiseAddress?: string;
+  /** Format of the caller audio emitted by the bridge, and of what is written to it. */
+  output?: AudioFormat;
+  input?: AudioFormat;
+  jitter?: { minMs?: number; maxMs?: number; targetMs?: number };
+  ports?: PortAllocator;
+  clock?: MediaClock;
+  logger?: Logger;
+}
+
+/** What {@link startCallMedia} returns. */
+export interface CallMedia {
+  /** The call's audio. Closed (port released) when the call ends. */
+  readonly bridge: RtpBridge;
+  /** The codec on the wire. */
+  readonly codec: WireCodec;
+  /** Resolves when the park ends (transfer, hangup: then it rejects with `CallEndedError`). */
+  readonly parked: Promise<EslEvent>;
+}
+
+/**
+ * Starts the call's audio: allocates a bridge, sends `unicast` with the right ports and flags,
+ * parks the call. The bridge is closed and its port released when the call ends, and also if
+ * anything here fails.
+ */
+export async function startCallMedia(call: OutboundCall, options: CallMediaOptions = {}): Promise<CallMedia> {
+  const callCodec = call.channel.readCodec?.name.toUpperCase();
+  const g711 = callCodec === 'PCMU' || callCodec === 'PCMA';
+  const native = options.native ?? g711;
+  if (native && !g711) throw new MediaError(`unicast "native" needs a G.711 call; this one is ${callCodec ?? 'unknown'}`);
+  const codec: WireCodec = native ? (callCodec as 'PCMU' | 'PCMA') : 'L16';
+  const freeswitchAddress = options.freeswitchAddress ?? call.remoteAddress?.replace(/^::ffff:/, '') ?? '127.0.0.1';
+  const advertise = options.advertiseAddress ?? call.localAddress?.replace(/^::ffff:/, '') ?? '127.0.0.1';
+  const bridge = new RtpBridge({
+    framing: 'raw',
+    codec,
+    output: options.output,
+    input: options.input,
+    jitter: options.jitter,
+    ports: options.ports,
+    clock: options.clock,
+    logger: options.logger,
+  });
+  const release = (): void => bridge.close();
+  call.once('end', release);
+  try {
+    const { port } = await bridge.start();
+    const fsPort = typeof options.freeswitchPort === 'function' ? options.freeswitchPort(port) : (options.freeswitchPort ?? port + 1000);
+    bridge.expectFrom({ address: freeswitchAddress, port: fsPort });
+    await call.unicast({ localIp: freeswitchAddress, localPort: fsPort, remoteIp: advertise, remotePort: port, native });
+    const parked = call.park();
+    parked.catch(() => {});
+    return { bridge, codec, parked };
+  } catch (error) {
+    release();
+    call.off('end', release);
+    throw error;
+  }
+}

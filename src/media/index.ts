@@ -1,0 +1,22 @@
+/**
+ * Call audio: G.711, PCM, resampling, RTP, jitter buffer, pacing, ports, and the bridge that
+ * joins them.
+ *
+ * @module
+ */
+export * from './call-media.js';
+export * from './g711.js';
+export * from './jitter-buffer.js';
+export { InterarrivalJitter } from './jitter-estimator.js';
+export * from './media-clock.js';
+export * from './pacer.js';
+export * from './pcm.js';
+export * from './port-allocator.js';
+export * from './resampler.js';
+export * from './rtcp.js';
+export * from './rtp-bridge.js';
+export * from './rtp-header.js';
+export * from './rtp-sender.js';
+export * from './shared-media-socket.js';
+export * from './telephone-event.js';
+export * from './wire-codec.js';

@@ -1,0 +1,303 @@
+import type { RemoteInfo, Socket } from 'node:dgram';
+import { EventEmitter } from 'eventemitter3';
+import { MediaError } from '../errors.js';
+import { type Logger, silentLogger } from '../logger.js';
+import type { AudioFormat } from '../realtime/audio-format.js';
+import { JitterBuffer, pcm16Conceal } from './jitter-buffer.js';
+import { type MediaClock, getMediaClock } from './media-clock.js';
+import { Pacer } from './pacer.js';
+import { pcmFromLE } from './pcm.js';
+import { type AllocatedPort, PortAllocator } from './port-allocator.js';
+import { Resampler } from './resampler.js';
+import { RtpParseStatus, createRtpHeaderFields, readRtpHeader } from './rtp-header.js';
+import { RtpSender } from './rtp-sender.js';
+import { TelephoneEventDetector } from './telephone-event.js';
+import { type WireCodec, type WireFormat, decodeWire, encodeWire, wireFormat } from './wire-codec.js';
+
+/** Options of {@link RtpBridge}. */
+export interface RtpBridgeOptions {
+  /** `raw`: FreeSWITCH `unicast` datagrams (no header); `rtp`: RTP (the `rtp/` endpoint, SIP peers). */
+  framing: 'rtp' | 'raw';
+  /** The codec on the wire: `PCMU`/`PCMA` (unicast `native` on a G.711 call, or RTP), `L16` (unicast default). */
+  codec: WireCodec;
+  /** The format `audio` events carry (default PCM16 8 kHz; `mulaw` 8 kHz passes PCMU through untouched). */
+  output?: AudioFormat;
+  /** The format {@link RtpBridge.write} takes (default: same as `output`). */
+  input?: AudioFormat;
+  /** Jitter-buffer delays (defaults 60/200/100 ms, from `RTP_JITTER_*`). */
+  jitter?: { minMs?: number; maxMs?: number; targetMs?: number };
+  /** Where to get a UDP port (default: a `PortAllocator` over 10000-10100 on 0.0.0.0). */
+  ports?: PortAllocator;
+  /**
+   * FreeSWITCH's address, when known (unicast: its `local-ip:local-port`): only datagrams from it
+   * are accepted. Otherwise the bridge latches to the first source (symmetric RTP).
+   */
+  remote?: { address: string; port: number };
+  /** RFC 4733 payload type (RTP framing). Default 101. */
+  telephoneEventPayloadType?: number;
+  /** Ms after which queued provider audio is dropped. Default 120 000. */
+  maxQueueMs?: number;
+  /** The media clock (default: the process-wide one). */
+  clock?: MediaClock;
+  logger?: Logger;
+}
+
+/** Events of {@link RtpBridge}. */
+export interface RtpBridgeEvents {
+  /** 20 ms of the caller's audio in the `output` format, every 20 ms once started (silence included). */
+  audio: [frame: Uint8Array];
+  /** A DTMF digit (RFC 4733, RTP framing). */
+  dtmf: [digit: { digit: string; durationMs: number }];
+  /** The first provider frame of an answer went out. */
+  talkspurtStart: [];
+  /** The provider audio queued after {@link RtpBridge.endOfAnswer} has all been sent. */
+  drained: [];
+  /** A socket error (e.g. ICMP port unreachable once connected): the bridge keeps running. */
+  error: [error: MediaError];
+}
+
+/** Counters of an {@link RtpBridge}. */
+export interface RtpBridgeStats {
+  packetsReceived: number;
+  /** Not RTP, or not one frame of the codec: dropped. */
+  malformed: number;
+  /** From a source other than FreeSWITCH's: dropped. */
+  otherSource: number;
+  /** RTP with a payload type we do not play (comfort noise, video, ...). */
+  unknownPayloadType: number;
+  /** Unicast comfort-noise frames (320 × 0xFF on a native G.711 call). */
+  comfortNoise: number;
+  framesSent: number;
+  /** Frames not sent during the instant the socket was being connected. */
+  sendSkipped: number;
+  socketErrors: number;
+}
+
+/**
+ * One call's audio over UDP: caller audio in (jitter buffer → decode → resample → `audio`
+ * events), provider audio out ({@link RtpBridge.write} → resample → encode → pacer → one
+ * datagram per 20 ms), barge-in ({@link RtpBridge.flush}) and {@link RtpBridge.playedMs}.
+ *
+ * ```ts
+ * const bridge = new RtpBridge({ framing: 'raw', codec: 'PCMU', output: AudioFormats.MULAW_8K });
+ * const { port } = await bridge.start();
+ * await call.unicast({ localIp, localPort, remoteIp, remotePort: port, native: true });
+ * bridge.on('audio', (frame) => provider.sendAudio(frame));
+ * provider.on('audio', ({ data }) => bridge.write(data));
+ * ```
+ */
+export class RtpBridge extends EventEmitter<RtpBridgeEvents> {
+  readonly counters: RtpBridgeStats = { packetsReceived: 0, malformed: 0, otherSource: 0, unknownPayloadType: 0, comfortNoise: 0, framesSent: 0, sendSkipped: 0, socketErrors: 0 };
+  private readonly wire: WireFormat;
+  private readonly output: AudioFormat;
+  private readonly input: AudioFormat;
+  private readonly jitter: JitterBuffer;
+  private readonly clock: MediaClock;
+  private readonly logger: Logger;
+  private readonly header = createRtpHeaderFields();
+  private readonly dtmf = new TelephoneEventDetector();
+  private readonly inResampler: Resampler | undefined;
+  private readonly outResampler: Resampler | undefined;
+  private readonly sender: RtpSender | undefined;
+  private pacer: Pacer | undefined;
+  private port: AllocatedPort | undefined;
+  private socket: Socket | undefined;
+  private remote: { address: string; port: number } | undefined;
+  /** `open` (unconnected), `connecting`, `connected`: a connected UDP socket must not be given an address. */
+  private link: 'open' | 'connecting' | 'connected' = 'open';
+  private unsubscribe: (() => void) | undefined;
+  private carry: Uint8Array | undefined;
+  private closed = false;
+
+  constructor(private readonly options: RtpBridgeOptions) {
+    super();
+    this.wire = wireFormat(options.codec, options.framing);
+    this.output = options.output ?? { encoding: 'pcm16', sampleRate: 8000 };
+    this.input = options.input ?? this.output;
+    this.clock = options.clock ?? getMediaClock();
+    this.logger = options.logger ?? silentLogger;
+    this.remote = options.remote;
+    this.jitter = new JitterBuffer({ ...options.jitter, silence: this.wire.silence, conceal: this.wire.codec === 'L16' && options.framing === 'raw' ? pcm16Conceal : undefined });
+    if (this.output.encoding !== 'pcm16' && !this.passes(this.output)) {
+      throw new MediaError(`output ${this.output.encoding}@${this.output.sampleRate} needs the ${this.output.encoding === 'mulaw' ? 'PCMU' : 'PCMA'} codec on the wire`);
+    }
+    if (this.input.encoding !== 'pcm16' && !this.passes(this.input)) throw new MediaError(`input ${this.input.encoding} needs the matching G.711 codec on the wire`);
+    if (this.output.encoding === 'pcm16' && this.output.sampleRate !== 8000) this.inResampler = new Resampler({ from: 8000, to: this.output.sampleRate });
+    if (this.input.encoding === 'pcm16' && this.input.sampleRate !== 8000) this.outResampler = new Resampler({ from: this.input.sampleRate, to: 8000 });
+    if (options.framing === 'rtp') this.sender = new RtpSender({ payloadType: this.wire.payloadType, samplesPerPacket: 160 });
+  }
+
+  /** Binds the UDP port and starts the clock; resolves with the address to give FreeSWITCH. */
+  async start(): Promise<{ address: string; port: number }> {
+    if (this.socket) return this.socket.address();
+    const ports = this.options.ports ?? new PortAllocator();
+    this.port = await ports.allocate();
+    const socket = this.port.socket;
+    this.socket = socket;
+    socket.on('message', (data, rinfo) => this.receive(data, rinfo));
+    socket.on('error', (error) => {
+      this.counters.socketErrors++;
+      this.emit('error', new MediaError(`media socket error: ${error.message}`, { cause: error }));
+    });
+    if (this.remote) this.connect(this.remote);
+    this.pacer = new Pacer({
+      frameBytes: this.wire.frameBytes,
+      silenceByte: this.wire.silenceByte,
+      maxQueueMs: this.options.maxQueueMs,
+      clock: this.clock,
+      send: (frame) => this.sendFrame(frame),
+    });
+    this.pacer.on('talkspurtStart', () => {
+      this.sender?.startTalkspurt();
+      this.emit('talkspurtStart');
+    });
+    this.pacer.on('drained', () => this.emit('drained'));
+    this.unsubscribe = this.clock.subscribe(() => this.playOne());
+    return socket.address();
+  }
+
+  /** Accepts datagrams only from this address from now on (FreeSWITCH's unicast end). */
+  expectFrom(remote: { address: string; port: number }): void {
+    if (this.socket) this.connect(remote);
+    else this.remote = remote;
+  }
+
+  /** Provider audio, in the `input` format, any amount. */
+  write(chunk: Uint8Array): void {
+    if (!this.pacer || this.closed || chunk.length === 0) return;
+    if (this.passes(this.input)) return this.pacer.write(chunk);
+    let bytes = chunk;
+    if (this.carry) {
+      bytes = new Uint8Array(this.carry.length + chunk.length);
+      bytes.set(this.carry);
+      bytes.set(chunk, this.carry.length);
+      this.carry = undefined;
+    }
+    if (bytes.length & 1) {
+      this.carry = bytes.slice(bytes.length - 1);
+      bytes = bytes.subarray(0, bytes.length - 1);
+    }
+    let samples = pcmFromLE(bytes);
+    if (this.outResampler) samples = this.outResampler.process(samples);
+    if (samples.length > 0) this.pacer.write(encodeWire(this.wire, samples));
+  }
+
+  /** The answer is complete: its last partial frame is padded and sent. */
+  endOfAnswer(): void {
+    this.pacer?.end();
+  }
+
+  /** Barge-in: drops every queued frame before the next tick. */
+  flush(): { droppedMs: number } {
+    this.carry = undefined;
+    this.outResampler?.reset();
+    return this.pacer?.flush() ?? { droppedMs: 0 };
+  }
+
+  /** Ms of the current answer actually sent to the caller. */
+  get playedMs(): number {
+    return this.pacer?.playedMs ?? 0;
+  }
+
+  /** Ms of provider audio waiting. */
+  get queuedMs(): number {
+    return this.pacer?.queuedMs ?? 0;
+  }
+
+  /** Counters of the bridge, the jitter buffer and the pacer. */
+  stats(): RtpBridgeStats & { jitter: ReturnType<JitterBuffer['stats']>; pacer: Pacer['stats'] | undefined } {
+    this.counters.framesSent = this.pacer?.stats.framesSent ?? 0;
+    return { ...this.counters, jitter: this.jitter.stats(), pacer: this.pacer?.stats };
+  }
+
+  /** Stops the clock, releases the port. Idempotent. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.unsubscribe?.();
+    this.pacer?.close();
+    this.port?.release();
+    this.removeAllListeners();
+  }
+
+  /** A format that needs no conversion from/to the wire (G.711 passthrough). */
+  private passes(format: AudioFormat): boolean {
+    return (
+      format.sampleRate === 8000 &&
+      ((format.encoding === 'mulaw' && this.wire.codec === 'PCMU') || (format.encoding === 'alaw' && this.wire.codec === 'PCMA'))
+    );
+  }
+
+  private connect(remote: { address: string; port: number }): void {
+    this.remote = remote;
+    if (this.link !== 'open') return;
+    this.link = 'connecting';
+    // Connected: the kernel drops other sources' datagrams and ICMP errors surface as `error`.
+    this.socket!.connect(remote.port, remote.address, (error?: Error) => {
+      this.link = error ? 'open' : 'connected';
+      if (error) this.logger.debug({ err: error.message }, 'media socket connect failed; sending unconnected');
+    });
+  }
+
+  private receive(data: Buffer, rinfo: RemoteInfo): void {
+    this.counters.packetsReceived++;
+    if (this.remote === undefined) this.connect({ address: rinfo.address, port: rinfo.port });
+    else if (rinfo.address !== this.remote.address || rinfo.port !== this.remote.port) {
+      this.counters.otherSource++;
+      return;
+    }
+    if (this.options.framing === 'raw') return this.receiveRaw(data);
+    const h = this.header;
+    if (readRtpHeader(data, h) !== RtpParseStatus.OK) {
+      this.counters.malformed++;
+      return;
+    }
+    const payload = data.subarray(h.payloadOffset, h.payloadOffset + h.payloadLength);
+    if (h.payloadType === (this.options.telephoneEventPayloadType ?? 101)) {
+      for (const d of this.dtmf.push(h.timestamp, payload)) this.emit('dtmf', d);
+      return;
+    }
+    if (h.payloadType !== this.wire.payloadType) {
+      this.counters.unknownPayloadType++;
+      return;
+    }
+    if (payload.length !== this.wire.frameBytes) {
+      this.counters.malformed++;
+      return;
+    }
+    this.jitter.push({ sequenceNumber: h.sequenceNumber, timestamp: h.timestamp, ssrc: h.ssrc, marker: h.marker, payload: Uint8Array.from(payload), arrivalMs: performance.now() });
+  }
+
+  private receiveRaw(data: Buffer): void {
+    if (data.length === this.wire.frameBytes) return this.jitter.pushRaw(Uint8Array.from(data), performance.now());
+    // With `flags: native` FreeSWITCH's own comfort noise still arrives as 320 bytes of 0xFF.
+    if (this.wire.codec !== 'L16' && data.length === 320 && data.every((b) => b === 0xff)) {
+      this.counters.comfortNoise++;
+      return this.jitter.pushRaw(this.wire.silence, performance.now());
+    }
+    this.counters.malformed++;
+  }
+
+  /** One clock tick: the next caller frame, converted to the output format. */
+  private playOne(): void {
+    if (this.closed) return;
+    const { payload } = this.jitter.pull();
+    if (this.passes(this.output)) return void this.emit('audio', payload);
+    let samples = decodeWire(this.wire, payload);
+    if (this.inResampler) samples = this.inResampler.process(samples);
+    this.emit('audio', new Uint8Array(samples.buffer.slice(samples.byteOffset, samples.byteOffset + samples.byteLength)));
+  }
+
+  private sendFrame(frame: Buffer): void {
+    const socket = this.socket;
+    const remote = this.remote;
+    if (!socket || !remote || this.closed) return;
+    if (this.link === 'connecting') {
+      this.counters.sendSkipped++;
+      return;
+    }
+    const datagram = this.sender ? this.sender.packetize(frame) : frame;
+    if (this.link === 'connected') socket.send(datagram);
+    else socket.send(datagram, remote.port, remote.address);
+  }
+}

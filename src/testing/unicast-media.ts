@@ -1,0 +1,147 @@
+/**
+ * FreeSWITCH's `unicast` (switch_ivr.c: `switch_ivr_activate_unicast`, `unicast_thread_run`
+ * and the park loop), for the simulator: bare UDP datagrams, one per 20 ms, no RTP header.
+ *
+ * - FreeSWITCH binds `local-ip:local-port` and sends the caller's audio to
+ *   `remote-ip:remote-port` while the channel is parked (nothing runs on top of the park).
+ * - Without `flags: native` every datagram is 320 bytes of L16 little-endian at 8 kHz; with it,
+ *   the channel's codec (160 bytes of µ-law on PCMU) — but a comfort-noise frame (the caller is
+ *   silent) is 320 bytes of `0xFF` in both modes.
+ * - It accepts datagrams from any source and plays them to the caller; a zero-length datagram
+ *   stops its receive thread.
+ *
+ * @module
+ */
+import { type Socket, createSocket } from 'node:dgram';
+import { alawEncode, ulawEncode } from '../media/g711.js';
+import { pcmToLE } from '../media/pcm.js';
+import type { SimulatedChannel } from './channel-model.js';
+
+/** The headers of a `sendmsg` with `call-command: unicast`. */
+export interface UnicastParams {
+  localIp: string;
+  localPort: number;
+  remoteIp: string;
+  remotePort: number;
+  native: boolean;
+}
+
+/** A datagram FreeSWITCH received from the application. */
+export interface ReceivedDatagram {
+  readonly data: Buffer;
+  /** `address:port` it came from. */
+  readonly from: string;
+  /** `performance.now()` at arrival. */
+  readonly at: number;
+}
+
+const FRAME_SAMPLES = 160;
+const CNG_FRAME = Buffer.alloc(320, 0xff);
+
+/** Reads `unicast` headers the way `switch_ivr_parse_event` does (defaults included). */
+export function unicastParams(get: (name: string) => string | undefined): UnicastParams {
+  return {
+    localIp: get('local-ip') || '127.0.0.1',
+    localPort: Number(get('local-port') || 8025),
+    remoteIp: get('remote-ip') || '127.0.0.1',
+    remotePort: Number(get('remote-port') || 8026),
+    native: /native/i.test(get('flags') ?? ''),
+  };
+}
+
+/** One channel's unicast session. */
+export class SimulatedUnicast {
+  /** Every datagram received, in order. */
+  readonly received: ReceivedDatagram[] = [];
+  /** Datagrams sent to the application. */
+  sent = 0;
+  /** The receive thread stopped (a zero-length datagram arrived). */
+  receiveStopped = false;
+  private readonly socket: Socket;
+  private timer: NodeJS.Timeout | undefined;
+  private position = 0;
+  private closed = false;
+  private readonly waiters = new Set<() => void>();
+
+  constructor(
+    private readonly channel: SimulatedChannel,
+    readonly params: UnicastParams,
+    /** The caller's voice (8 kHz PCM), played once from the first frame; silence (comfort noise) after it. */
+    private readonly callerAudio: Int16Array | undefined,
+  ) {
+    this.socket = createSocket('udp4');
+    this.socket.on('error', () => {});
+    this.socket.on('message', (data, rinfo) => {
+      if (this.receiveStopped) return;
+      if (data.length === 0) {
+        this.receiveStopped = true;
+        return;
+      }
+      this.received.push({ data, from: `${rinfo.address}:${rinfo.port}`, at: performance.now() });
+      for (const w of this.waiters) w();
+    });
+  }
+
+  /** Binds `local-ip:local-port` and starts the 20 ms send loop. */
+  start(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.socket.once('error', reject);
+      this.socket.bind(this.params.localPort, this.params.localIp, () => {
+        this.socket.off('error', reject);
+        const started = performance.now();
+        let n = 0;
+        const tick = (): void => {
+          if (this.closed) return;
+          this.sendFrame();
+          n++;
+          this.timer = setTimeout(tick, Math.max(0, started + n * 20 - performance.now()));
+        };
+        tick();
+        resolve();
+      });
+    });
+  }
+
+  /** Resolves once `count` datagrams have been received in total. */
+  async waitForReceived(count: number): Promise<void> {
+    while (this.received.length < count && !this.closed) {
+      await new Promise<void>((resolve) => {
+        const done = (): void => {
+          this.waiters.delete(done);
+          resolve();
+        };
+        this.waiters.add(done);
+      });
+    }
+  }
+
+  /** Stops sending and closes the socket (the park ended or the channel hung up). */
+  stop(): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.socket.close();
+    for (const w of this.waiters) w();
+  }
+
+  /** The park loop reads one frame from the caller and sends it, if the channel is parked. */
+  private sendFrame(): void {
+    const top = this.channel.currentApp;
+    if (this.channel.isDown || top === undefined || (top.name !== 'park' && top.name !== 'socket')) return;
+    const frame = this.nextFrame();
+    this.sent++;
+    this.socket.send(frame, this.params.remotePort, this.params.remoteIp);
+  }
+
+  private nextFrame(): Buffer {
+    const audio = this.callerAudio;
+    if (audio === undefined || this.position >= audio.length) return CNG_FRAME;
+    const samples = new Int16Array(FRAME_SAMPLES);
+    samples.set(audio.subarray(this.position, this.position + FRAME_SAMPLES));
+    this.position += FRAME_SAMPLES;
+    const codec = this.channel.variables.get('read_codec') ?? 'L16';
+    if (this.params.native && codec === 'PCMU') return Buffer.from(ulawEncode(samples));
+    if (this.params.native && codec === 'PCMA') return Buffer.from(alawEncode(samples));
+    return pcmToLE(samples);
+  }
+}

@@ -1,0 +1,146 @@
+/**
+ * Media: N full-duplex calls in one process (the bridge under test runs in a child process, the
+ * load generator here): each call receives one 20 ms datagram per 20 ms and sends one back
+ * through its pacer (the consumer echoes what it hears). Once with µ-law passthrough, once with
+ * 8 kHz ↔ 16 kHz resampling. Reports CPU of the media process, pacing error of the shared clock,
+ * memory per call; and the per-packet cost of our RTP header codec against werift-rtp's
+ * `RtpPacket`, measured in the same run.
+ *
+ * Run alone: `node --import tsx bench/media.ts` (BENCH_CALLS="100,500,1000", BENCH_SECONDS=5).
+ */
+import { type ChildProcess, fork } from 'node:child_process';
+import { type Socket, createSocket } from 'node:dgram';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { RtpPacket } from 'werift-rtp';
+import { getMediaClock } from '../src/media/media-clock.js';
+import { PortAllocator } from '../src/media/port-allocator.js';
+import { RtpBridge } from '../src/media/rtp-bridge.js';
+import { createRtpHeaderFields, readRtpHeader, writeRtpHeader } from '../src/media/rtp-header.js';
+import { AudioFormats } from '../src/realtime/audio-format.js';
+
+const COUNTS = (process.env.BENCH_CALLS ?? '100,500,1000').split(',').map(Number);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+type Mode = 'passthrough' | 'resample';
+
+// ------------------------------------------------------------------ child: the bridges
+
+async function serve(n: number, mode: Mode): Promise<void> {
+  const ports = new PortAllocator({ min: 30000, max: 30000 + n + 100, bindAddress: '127.0.0.1' });
+  const bridges: RtpBridge[] = [];
+  const bound: number[] = [];
+  globalThis.gc?.();
+  const before = process.memoryUsage();
+  for (let i = 0; i < n; i++) {
+    const b = new RtpBridge({
+      framing: 'raw',
+      codec: 'PCMU',
+      output: mode === 'passthrough' ? AudioFormats.MULAW_8K : AudioFormats.PCM16_16K,
+      ports,
+    });
+    const { port } = await b.start();
+    b.expectFrom({ address: '127.0.0.1', port: port + 1000 });
+    bound.push(port);
+    b.on('audio', (frame) => b.write(frame));
+    bridges.push(b);
+  }
+  globalThis.gc?.();
+  const after = process.memoryUsage();
+  const perCall = (after.heapUsed + after.external - before.heapUsed - before.external) / n;
+  process.send!({ ports: bound, perCall });
+  process.on('message', (m: { measure?: boolean }) => {
+    if (!m.measure) return;
+    const cpu = process.cpuUsage();
+    const t0 = performance.now();
+    setTimeout(() => {
+      const used = process.cpuUsage(cpu);
+      const wall = performance.now() - t0;
+      const s = getMediaClock().stats();
+      const sent = bridges.reduce((a, b) => a + (b.stats().pacer?.framesSent ?? 0), 0);
+      process.send!({ cpu: (used.user + used.system) / 1000 / wall, p50: s.p50LatenessMs, p99: s.p99LatenessMs, max: s.maxLatenessMs, sent });
+    }, SECONDS * 1000);
+  });
+}
+
+// ------------------------------------------------------------------ parent: the load generator
+
+async function measure(n: number, mode: Mode): Promise<{ cpu: number; p50: number; p99: number; max: number; perCall: number; echoed: number }> {
+  const child: ChildProcess = fork(fileURLToPath(import.meta.url), ['serve', String(n), mode], { execArgv: ['--import', 'tsx', '--expose-gc'] });
+  const { ports, perCall } = await new Promise<{ ports: number[]; perCall: number }>((r) => child.once('message', (m) => r(m as never)));
+  const sockets: Socket[] = [];
+  let echoed = 0;
+  for (let i = 0; i < n; i++) {
+    const s = createSocket('udp4');
+    await new Promise<void>((r) => s.bind(ports[i]! + 1000, '127.0.0.1', () => r()));
+    s.on('message', () => echoed++);
+    sockets.push(s);
+  }
+  const frame = Buffer.alloc(160, 0x55);
+  const start = performance.now();
+  let tick = 0;
+  let running = true;
+  const loop = (): void => {
+    if (!running) return;
+    for (let i = 0; i < n; i++) sockets[i]!.send(frame, ports[i]!, '127.0.0.1');
+    tick++;
+    setTimeout(loop, Math.max(0, start + tick * 20 - performance.now()));
+  };
+  loop();
+  await new Promise((r) => setTimeout(r, 1000));
+  echoed = 0;
+  child.send({ measure: true });
+  const result = await new Promise<{ cpu: number; p50: number; p99: number; max: number }>((r) => child.once('message', (m) => r(m as never)));
+  running = false;
+  child.kill();
+  for (const s of sockets) s.close();
+  return { ...result, perCall, echoed: echoed / SECONDS / n };
+}
+
+function rtpCodecCost(): { ours: number; werift: number } {
+  const packet = Buffer.alloc(172);
+  writeRtpHeader(packet, 0, { marker: false, payloadType: 0, sequenceNumber: 1, timestamp: 160, ssrc: 42 });
+  const h = createRtpHeaderFields();
+  const out = Buffer.alloc(172);
+  const N = 200_000;
+  const time = (fn: () => void): number => {
+    for (let i = 0; i < 10_000; i++) fn();
+    const t = process.hrtime.bigint();
+    for (let i = 0; i < N; i++) fn();
+    return Number(process.hrtime.bigint() - t) / N;
+  };
+  const ours = time(() => {
+    readRtpHeader(packet, h);
+    writeRtpHeader(out, 0, h);
+  });
+  const werift = time(() => RtpPacket.deSerialize(packet).serialize());
+  return { ours, werift };
+}
+
+/** Runs the benchmark. */
+export async function run(): Promise<unknown> {
+  const codec = rtpCodecCost();
+  process.stdout.write(`\nmedia: RTP header parse+write per packet: ours ${codec.ours.toFixed(0)} ns, werift-rtp RtpPacket ${codec.werift.toFixed(0)} ns (${(codec.werift / codec.ours).toFixed(1)}× ours)\n`);
+  process.stdout.write(`media: full-duplex calls in one process, ${SECONDS} s each (CPU = share of one core; pacing = shared clock lateness)\n`);
+  const rows: unknown[] = [];
+  for (const mode of ['passthrough', 'resample'] as const) {
+    for (const n of COUNTS) {
+      const r = await measure(n, mode);
+      rows.push({ mode, n, ...r });
+      process.stdout.write(
+        `  ${mode.padEnd(11)} ${String(n).padStart(5)} calls  CPU ${(r.cpu * 100).toFixed(0).padStart(3)} %  pacing p50 ${r.p50.toFixed(1)} ms p99 ${r.p99.toFixed(1)} ms max ${r.max.toFixed(1)} ms  ${(r.perCall / 1024).toFixed(1)} KB/call  echoed ${r.echoed.toFixed(1)} frames/s/call\n`,
+      );
+    }
+  }
+  return { codec, rows };
+}
+
+if (process.argv[2] === 'serve') {
+  void serve(Number(process.argv[3]), process.argv[4] as Mode);
+} else if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  run().then(
+    () => process.exit(0),
+    (e: unknown) => {
+      console.error(e);
+      process.exit(1);
+    },
+  );
+}

@@ -6,10 +6,18 @@
  * call with escaped variables, reads a variable back, hangs the call up and prints every event.
  * Outbound: a caller dials 8000, the dialplan (`answer`, `socket ... async full`) hands the call
  * to our outbound server, and a small bot greets the caller, reads a DTMF digit and hangs up.
+ * Voice AI: a second caller reaches a secretary — the call's audio flows over FreeSWITCH's
+ * `unicast` (µ-law), a local scripted provider greets, hears the caller (a recorded voice) and
+ * transfers the call to the extension asked for.
  */
 import { AsyncESLClient } from '../esl/client.js';
 import type { EslEvent } from '../esl/event.js';
+import { readFileSync } from 'node:fs';
 import { createOutboundServer } from '../esl/outbound-server.js';
+import { pcmFromLE } from '../media/pcm.js';
+import { ScriptedProvider } from '../realtime/providers/scripted.js';
+import { RealtimeSession } from '../realtime/session.js';
+import { transferCallTool } from '../realtime/tools.js';
 import { FreeSwitchSimulator } from '../testing/index.js';
 
 const out = (line: string): void => {
@@ -61,6 +69,7 @@ async function main(): Promise<void> {
       out(`originate error/USER_BUSY → ${(error as Error).name}: ${(error as Error).message}`);
     }
     await outboundCall(simulator);
+    await secretaryCall(simulator);
   } finally {
     await client.close();
     await simulator.stop();
@@ -88,6 +97,54 @@ async function outboundCall(simulator: FreeSwitchSimulator): Promise<void> {
   out(`outbound server listening on 127.0.0.1:${port}; a caller dials 8000 → answer → socket 127.0.0.1:${port} async full`);
   const finished = new Promise<void>((resolve) => server.once('call', (call) => call.once('end', () => resolve())));
   simulator.callSocket({ port }, { callerIdNumber: '5511999990000', callerIdName: 'Maria Silva', variables: { domain_uuid: 'demo-domain' } });
+  await finished;
+  await server.close();
+}
+
+/** The caller's voice: a recording shipped beside the project when present, else a tone burst. */
+function callerVoice(): Int16Array {
+  try {
+    const wav = readFileSync(new URL('../../../shared/fixtures/audio/caller-en-8k.wav', import.meta.url));
+    const data = wav.indexOf('data');
+    const pcm = pcmFromLE(new Uint8Array(wav.subarray(data + 8)));
+    return Int16Array.from([...new Int16Array(8000 * 3), ...pcm]);
+  } catch {
+    return Int16Array.from({ length: 8000 * 5 }, (_, i) => (i > 24000 && i < 32000 ? Math.round(6000 * Math.sin(i / 4)) : 0));
+  }
+}
+
+/** A whole voice-AI call: unicast audio, a provider, a greeting, the caller's request, a transfer. */
+async function secretaryCall(simulator: FreeSwitchSimulator): Promise<void> {
+  out('--- voice AI: a caller reaches the secretary ---');
+  const server = createOutboundServer({ host: '127.0.0.1', port: 0, maxConnections: 10 }, async (call) => {
+    const provider = new ScriptedProvider({
+      greeting: 'Good morning, you reached ACME. How can I help?',
+      turns: [{ say: 'Connecting you to Maria in sales.', tool: { name: 'transfer_call', args: { destination: '1001', reason: 'caller asked for Maria' } } }],
+    });
+    const session = new RealtimeSession({
+      call,
+      provider,
+      instructions: 'You are the secretary of ACME. Transfer callers to the person they ask for.',
+      greeting: 'Greet the caller.',
+      tools: [transferCallTool({ allowed: ['1001', '1002'] })],
+      media: { freeswitchPort: (p) => p + 500 },
+    });
+    session.on('transcript', (t) => out(`  ${t.role === 'assistant' ? 'assistant' : 'caller   '}: ${t.text}`));
+    session.on('toolResult', ({ call: c, result }) => out(`  tool ${c.name}(${JSON.stringify(c.args)}) → ${JSON.stringify(result)}`));
+    session.on('ended', ({ reason, metrics }) =>
+      out(`session ended: ${reason}; first assistant audio after ${Math.round(metrics.timeToFirstAudioMs ?? 0)} ms`),
+    );
+    await session.start();
+    out(`media: unicast ${call.channel.readCodec?.name} native, caller audio → provider, answers paced at 20 ms`);
+  });
+  const { port } = await server.listen();
+  const finished = new Promise<void>((resolve) => server.once('call', (call) => call.once('end', () => resolve())));
+  const channel = simulator.callSocket({ port }, { callerIdNumber: '5511988887777', callerIdName: 'John Doe', codec: 'PCMU', callerAudio: callerVoice() });
+  const transferred = simulator.waitForCommand((c) => c.line.startsWith('api uuid_transfer'), 15_000);
+  out(`FreeSWITCH got: ${(await transferred).line}`);
+  const sent = simulator.unicast(channel.uuid);
+  out(`FreeSWITCH received ${sent?.received.length ?? 0} audio frames from the assistant (${sent?.received[0]?.data.length ?? 0} bytes each)`);
+  simulator.hangup(channel.uuid);
   await finished;
   await server.close();
 }

@@ -11,3 +11,4 @@ export * from './session.js';
 export * from './tools.js';
 export * from './providers/energy-vad.js';
 export * from './providers/scripted.js';
+export * from './providers/openai.js';

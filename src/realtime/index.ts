@@ -12,3 +12,4 @@ export * from './tools.js';
 export * from './providers/energy-vad.js';
 export * from './providers/scripted.js';
 export * from './providers/openai.js';
+export * from './providers/gemini.js';

@@ -70,6 +70,11 @@ export class LazyHeaders implements Headers {
     return this.get(name) !== undefined;
   }
 
+  /** The value exactly as sent, without URL decoding (reply frames are not encoded). */
+  raw(name: string): string | undefined {
+    return this.findExact(name) ?? this.findFolded(name);
+  }
+
   *entries(): IterableIterator<[string, string]> {
     const { names, values } = this.ensureIndex();
     for (let i = 0; i < names.length; i++) yield [names[i]!, urlDecode(values[i]!)];

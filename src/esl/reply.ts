@@ -1,5 +1,5 @@
 import type { EslFrame } from './frame-parser.js';
-import type { Headers } from './header-block.js';
+import { type Headers, LazyHeaders } from './header-block.js';
 
 /**
  * FreeSWITCH's answer to one command: a `command/reply` (text in `Reply-Text`) or an
@@ -20,13 +20,21 @@ export class EslReply {
     return this.frame.contentType;
   }
 
-  /** The reply text: `Reply-Text` for a command, the body for an api, with one trailing newline removed. */
+  /**
+   * The reply text: `Reply-Text` for a command, the body for an api, with one trailing newline
+   * removed. A `command/reply` carries `Reply-Text` verbatim (`-ERR 100%` stays as is); only the
+   * outbound `connect` reply is a serialised event whose headers — `Reply-Text: %2BOK%0A`
+   * included — are URL-encoded, and is decoded.
+   */
   get text(): string {
     if (this.textCache === undefined) {
+      const headers = this.frame.headers;
       const raw =
         this.frame.contentType === 'api/response' || this.frame.body !== undefined
           ? (this.frame.body?.toString('utf8') ?? '')
-          : (this.frame.headers.get('Reply-Text') ?? '');
+          : headers.has('Event-Name') || !(headers instanceof LazyHeaders)
+            ? (headers.get('Reply-Text') ?? '')
+            : (headers.raw('Reply-Text') ?? '');
       this.textCache = raw.endsWith('\n') ? raw.slice(0, -1) : raw;
     }
     return this.textCache;

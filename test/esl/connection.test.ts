@@ -122,3 +122,24 @@ describe('EslConnection robustness', () => {
     expect(await closed).toBeInstanceOf(EslProtocolError);
   });
 });
+
+describe('EslReply text', async () => {
+  const { FrameParser } = await import('../../src/esl/frame-parser.js');
+  const { EslReply } = await import('../../src/esl/reply.js');
+  const reply = (bytes: string): InstanceType<typeof EslReply> => {
+    let out: InstanceType<typeof EslReply> | undefined;
+    new FrameParser((f) => (out = new EslReply(f))).push(Buffer.from(bytes));
+    return out!;
+  };
+
+  it('keeps a command/reply Reply-Text verbatim, even with a percent sign', () => {
+    expect(reply('Content-Type: command/reply\nReply-Text: -ERR 100%25 full\n\n').text).toBe('-ERR 100%25 full');
+    expect(reply('Content-Type: command/reply\nReply-Text: +OK Job-UUID: 1\nJob-UUID: 1\n\n').text).toBe('+OK Job-UUID: 1');
+  });
+
+  it('decodes the connect reply, whose headers are an encoded event', () => {
+    const r = reply('Event-Name: CHANNEL_DATA\nUnique-ID: u1\nContent-Type: command/reply\nReply-Text: %2BOK%0A\nSocket-Mode: async\nControl: full\n\n');
+    expect(r.text).toBe('+OK');
+    expect(r.ok).toBe(true);
+  });
+});

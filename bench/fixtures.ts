@@ -1,0 +1,47 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { FrameParser } from '../src/esl/frame-parser.js';
+
+const SHARED = resolve(process.env.SHARED_DIR ?? join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'shared'));
+
+/** Every recorded `CHANNEL_*` event frame of one format, as exact bytes. */
+export function recordedChannelEvents(format: 'plain' | 'json'): Buffer[] {
+  const out: Buffer[] = [];
+  const dir = join(SHARED, 'fixtures', 'esl');
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
+    const steps = (JSON.parse(readFileSync(join(dir, file), 'utf8')) as { steps: { recv?: string }[] }).steps;
+    for (const step of steps) {
+      if (!step.recv) continue;
+      const bytes = Buffer.from(step.recv);
+      let offset = 0;
+      new FrameParser((f) => {
+        const size = bytes.indexOf('\n\n', offset) + 2 - offset + (f.body?.length ?? 0);
+        const frame = bytes.subarray(offset, offset + size);
+        offset += size;
+        if (f.contentType === `text/event-${format}` && /(Event-Name": ?"|Event-Name: )CHANNEL_/.test(f.body!.toString('utf8', 0, 40))) out.push(frame);
+      }).push(bytes);
+    }
+  }
+  return out;
+}
+
+/** `count` events cycling through the recorded ones, as one stream. */
+export function eventStream(format: 'plain' | 'json', count: number): { bytes: Buffer; names: string[] } {
+  const events = recordedChannelEvents(format);
+  const parts: Buffer[] = [];
+  for (let i = 0; i < count; i++) parts.push(events[i % events.length]!);
+  const names = [...new Set(events.map((e) => /Event-Name"?: ?"?([A-Z_]+)/.exec(e.toString())![1]!))];
+  return { bytes: Buffer.concat(parts), names };
+}
+
+/** Median of numbers. */
+export function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+/** Formats a number with thousands separators. */
+export function fmt(n: number): string {
+  return Math.round(n).toLocaleString('en-US');
+}

@@ -115,6 +115,11 @@ export class SimulatedUnicast {
     }
   }
 
+  /** Sends one datagram to the application now, out of the 20 ms schedule (tests, benchmarks). */
+  inject(datagram: Uint8Array): void {
+    if (!this.closed) this.socket.send(datagram, this.params.remotePort, this.params.remoteIp);
+  }
+
   /** Stops sending and closes the socket (the park ended or the channel hung up). */
   stop(): void {
     if (this.closed) return;

@@ -1,0 +1,134 @@
+/**
+ * Session latencies the SDK adds, through the simulator (real TCP and UDP on 127.0.0.1):
+ * - caller → provider: a frame's arrival at the bridge until the provider gets it (the jitter
+ *   buffer's delay is by design; the target is ≤ jitter target + 1 ms);
+ * - provider → caller: the provider's audio until its first datagram reaches FreeSWITCH
+ *   (target ≤ one frame);
+ * - barge-in: `speechStarted` until the last assistant datagram reaches FreeSWITCH (≤ 20 ms);
+ * - answer → first greeting frame at FreeSWITCH with the scripted provider.
+ *
+ * Run alone: `node --import tsx bench/session.ts` (BENCH_RUNS, default 10).
+ */
+import { pathToFileURL } from 'node:url';
+import { type OutboundCall, createOutboundServer } from '../src/esl/index.js';
+import { AudioFormats, type AudioFormat } from '../src/realtime/audio-format.js';
+import { type ProviderConnectOptions, type RealtimeCapabilities, RealtimeProvider } from '../src/realtime/provider.js';
+import { ScriptedProvider } from '../src/realtime/providers/scripted.js';
+import { RealtimeSession } from '../src/realtime/session.js';
+import { FreeSwitchSimulator } from '../src/testing/index.js';
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 10);
+const JITTER_TARGET_MS = 60;
+
+/** A provider that timestamps what it hears and speaks on command. */
+class ProbeProvider extends RealtimeProvider {
+  readonly name = 'probe';
+  readonly capabilities: RealtimeCapabilities = { truncation: true, turnDetection: true, userTranscription: false, autoToolReply: true };
+  readonly inputFormats: readonly AudioFormat[] = [AudioFormats.MULAW_8K];
+  readonly outputFormats: readonly AudioFormat[] = [AudioFormats.MULAW_8K];
+  inputFormat: AudioFormat | undefined = AudioFormats.MULAW_8K;
+  outputFormat: AudioFormat | undefined = AudioFormats.MULAW_8K;
+  onFrame: ((frame: Uint8Array, at: number) => void) | undefined;
+  async connect(_o: ProviderConnectOptions): Promise<void> {}
+  sendAudio(frame: Uint8Array): void {
+    this.onFrame?.(frame, performance.now());
+  }
+  sendToolResult(): void {}
+  interrupt(): void {}
+  sendText(): void {}
+  async close(): Promise<void> {}
+}
+
+const pct = (xs: number[], q: number): number => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))] ?? NaN;
+
+async function oneCall(sim: FreeSwitchSimulator, port: number, provider: RealtimeProvider, calls: AsyncIterator<OutboundCall>) {
+  const channel = sim.callSocket({ port }, { codec: 'PCMU' });
+  const call = (await calls.next()).value as OutboundCall;
+  const answeredAt = performance.now();
+  const session = new RealtimeSession({
+    call,
+    provider,
+    instructions: '',
+    greeting: 'greet',
+    bargeIn: { protectGreetingMs: 0 },
+    media: { jitter: { minMs: JITTER_TARGET_MS, targetMs: JITTER_TARGET_MS }, freeswitchPort: (p) => p + 2000 },
+  });
+  await session.start();
+  const unicast = await sim.waitForUnicast(channel.uuid);
+  return { session, unicast, channel, answeredAt };
+}
+
+/** Runs the benchmark. */
+export async function run(): Promise<unknown> {
+  const sim = new FreeSwitchSimulator();
+  await sim.start();
+  const queue: OutboundCall[] = [];
+  let wake: (() => void) | undefined;
+  const server = createOutboundServer({ host: '127.0.0.1', port: 0, maxConnections: 100 }, (c) => {
+    queue.push(c);
+    wake?.();
+  });
+  const { port } = await server.listen();
+  const calls: AsyncIterator<OutboundCall> = {
+    next: async () => {
+      while (queue.length === 0) await new Promise<void>((r) => (wake = r));
+      return { value: queue.shift()!, done: false };
+    },
+  };
+  const inbound: number[] = [];
+  const outbound: number[] = [];
+  const bargeIn: number[] = [];
+  const greeting: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    // caller → provider, provider → caller, barge-in
+    const probe = new ProbeProvider();
+    const { session, unicast, channel } = await oneCall(sim, port, probe, calls);
+    const marker = new Uint8Array(160).fill(0x2a);
+    // FreeSWITCH sends comfort noise; inject one marked frame from FreeSWITCH's port and time it.
+    const heard = new Promise<number>((resolve) => (probe.onFrame = (f, at) => f[0] === 0x2a && resolve(at)));
+    const sentAt = performance.now();
+    unicast.inject(marker);
+    inbound.push((await heard) - sentAt - JITTER_TARGET_MS);
+    const before = unicast.received.length;
+    const spokeAt = performance.now();
+    probe.emit('audio', { data: new Uint8Array(160 * 250).fill(0x11), responseId: 'r1' });
+    await unicast.waitForReceived(before + 1);
+    outbound.push(unicast.received[before]!.at - spokeAt);
+    await unicast.waitForReceived(before + 10);
+    const bargeAt = performance.now();
+    probe.emit('speechStarted', {});
+    await new Promise((r) => setTimeout(r, 100));
+    const after = unicast.received.filter((d) => d.at >= bargeAt);
+    bargeIn.push(after.length === 0 ? 0 : after[after.length - 1]!.at - bargeAt);
+    sim.hangup(channel.uuid);
+    await new Promise((r) => session.once('ended', r));
+
+    // answer → first greeting frame (scripted provider)
+    const scripted = new ScriptedProvider({ greeting: 'Hello there' });
+    const s2 = await oneCall(sim, port, scripted, calls);
+    await s2.unicast.waitForReceived(1);
+    greeting.push(s2.unicast.received[0]!.at - s2.answeredAt);
+    sim.hangup(s2.channel.uuid);
+    await new Promise((r) => s2.session.once('ended', r));
+  }
+  await server.close();
+  await sim.stop();
+  const row = (name: string, xs: number[], target: string): void =>
+    void process.stdout.write(`  ${name.padEnd(44)} p50 ${pct(xs, 0.5).toFixed(1).padStart(5)} ms  max ${Math.max(...xs).toFixed(1).padStart(5)} ms   (target ${target})\n`);
+  process.stdout.write(`\nsession: latencies the SDK adds, ${RUNS} calls through the simulator (jitter target ${JITTER_TARGET_MS} ms)\n`);
+  row('caller → provider, beyond the jitter target', inbound, '≤ 1 ms');
+  row('provider → caller, first datagram', outbound, '≤ 20 ms');
+  row('barge-in, speechStarted → last frame out', bargeIn, '≤ 20 ms');
+  row('answer → first greeting frame (scripted)', greeting, 'SDK share of 500-800 ms');
+  return { inbound, outbound, bargeIn, greeting };
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  run().then(
+    () => process.exit(0),
+    (e: unknown) => {
+      console.error(e);
+      process.exit(1);
+    },
+  );
+}

@@ -7,10 +7,9 @@
  * Run alone: `npx tsx bench/esl-parse.ts`.
  */
 import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
 import { AsyncESLClient } from '../src/esl/client.js';
 import { startBenchServer } from './esl-server.js';
-import { eventStream, fmt, median } from './fixtures.js';
+import { eventStream, fmt, median, runIfMain } from './fixtures.js';
 
 const require = createRequire(import.meta.url);
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 30_000);
@@ -123,12 +122,4 @@ export async function run(): Promise<Record<string, number>> {
   return results;
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  run().then(
-    () => process.exit(0),
-    (e: unknown) => {
-      console.error(e);
-      process.exit(1);
-    },
-  );
-}
+runIfMain(import.meta.url, run);

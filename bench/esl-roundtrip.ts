@@ -6,10 +6,9 @@
  * Run alone: `npx tsx bench/esl-roundtrip.ts`.
  */
 import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
 import { AsyncESLClient } from '../src/esl/client.js';
 import { FreeSwitchSimulator } from '../src/testing/index.js';
-import { fmt } from './fixtures.js';
+import { fmt, runIfMain } from './fixtures.js';
 
 const require = createRequire(import.meta.url);
 const COMMANDS = Number(process.env.BENCH_COMMANDS ?? 20_000);
@@ -73,12 +72,4 @@ export async function run(): Promise<Record<string, number>> {
   return results;
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  run().then(
-    () => process.exit(0),
-    (e: unknown) => {
-      console.error(e);
-      process.exit(1);
-    },
-  );
-}
+runIfMain(import.meta.url, run);

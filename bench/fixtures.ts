@@ -1,6 +1,6 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { FrameParser } from '../src/esl/frame-parser.js';
 
 const SHARED = resolve(process.env.SHARED_DIR ?? join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'shared'));
@@ -44,4 +44,16 @@ export function median(values: number[]): number {
 /** Formats a number with thousands separators. */
 export function fmt(n: number): string {
   return Math.round(n).toLocaleString('en-US');
+}
+
+/** Runs `run` when the file is executed directly (not imported by `bench/run.ts`), then exits. */
+export function runIfMain(moduleUrl: string, run: () => Promise<unknown>): void {
+  if (moduleUrl !== pathToFileURL(process.argv[1] ?? '').href) return;
+  run().then(
+    () => process.exit(0),
+    (e: unknown) => {
+      console.error(e);
+      process.exit(1);
+    },
+  );
 }

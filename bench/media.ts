@@ -10,13 +10,14 @@
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import { type Socket, createSocket } from 'node:dgram';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { RtpPacket } from 'werift-rtp';
 import { getMediaClock } from '../src/media/media-clock.js';
 import { PortAllocator } from '../src/media/port-allocator.js';
 import { RtpBridge } from '../src/media/rtp-bridge.js';
 import { createRtpHeaderFields, readRtpHeader, writeRtpHeader } from '../src/media/rtp-header.js';
 import { AudioFormats } from '../src/realtime/audio-format.js';
+import { runIfMain } from './fixtures.js';
 
 const COUNTS = (process.env.BENCH_CALLS ?? '100,500,1000').split(',').map(Number);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -135,12 +136,6 @@ export async function run(): Promise<unknown> {
 
 if (process.argv[2] === 'serve') {
   void serve(Number(process.argv[3]), process.argv[4] as Mode);
-} else if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  run().then(
-    () => process.exit(0),
-    (e: unknown) => {
-      console.error(e);
-      process.exit(1);
-    },
-  );
+} else {
+  runIfMain(import.meta.url, run);
 }

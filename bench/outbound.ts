@@ -13,10 +13,11 @@ import { type ChildProcess, fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { type Socket, connect } from 'node:net';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { commandReplyFrame, eventFrame, lingerNoticeFrame, serializePlainEvent } from '../src/esl/event-serializer.js';
 import { FrameParser } from '../src/esl/frame-parser.js';
 import { createOutboundServer } from '../src/esl/outbound-server.js';
+import { runIfMain } from './fixtures.js';
 
 const CALLS = Number(process.env.BENCH_CALLS ?? 5000);
 const IDLE = Number(process.env.BENCH_IDLE ?? 1000);
@@ -208,12 +209,6 @@ export async function run(): Promise<Record<Impl, { rate: number; perCall: numbe
 
 if (process.argv[2] === 'serve') {
   void serve(process.argv[3] as Impl);
-} else if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  run().then(
-    () => process.exit(0),
-    (e: unknown) => {
-      console.error(e);
-      process.exit(1);
-    },
-  );
+} else {
+  runIfMain(import.meta.url, run);
 }

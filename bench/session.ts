@@ -9,13 +9,13 @@
  *
  * Run alone: `node --import tsx bench/session.ts` (BENCH_RUNS, default 10).
  */
-import { pathToFileURL } from 'node:url';
 import { type OutboundCall, createOutboundServer } from '../src/esl/index.js';
 import { AudioFormats, type AudioFormat } from '../src/realtime/audio-format.js';
 import { type ProviderConnectOptions, type RealtimeCapabilities, RealtimeProvider } from '../src/realtime/provider.js';
 import { ScriptedProvider } from '../src/realtime/providers/scripted.js';
 import { RealtimeSession } from '../src/realtime/session.js';
 import { FreeSwitchSimulator } from '../src/testing/index.js';
+import { runIfMain } from './fixtures.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 10);
 const JITTER_TARGET_MS = 60;
@@ -123,12 +123,4 @@ export async function run(): Promise<unknown> {
   return { inbound, outbound, bargeIn, greeting };
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  run().then(
-    () => process.exit(0),
-    (e: unknown) => {
-      console.error(e);
-      process.exit(1);
-    },
-  );
-}
+runIfMain(import.meta.url, run);

@@ -272,18 +272,7 @@ export class FreeSwitchSimulator extends EventEmitter<FreeSwitchSimulatorEvents>
       socket.end(rudeRejectionFrame() + disconnectNoticeFrame(), () => socket.destroy());
       return;
     }
-    const l = new SimulatedListener(socket);
-    this.sessions.add(l);
-    if (this.held) l.hold();
-    socket.on('close', () => {
-      l.closed = true;
-      this.sessions.delete(l);
-      this.emit('disconnect', l);
-    });
-    const parser = new FrameParser((frame) => this.receive(l, toReceivedCommand(frame, l.id)));
-    socket.on('data', (chunk: Buffer) => {
-      if (parser.push(chunk)) l.close({ abrupt: true });
-    });
+    const l = this.serve(socket);
     l.write(AUTH_REQUEST_FRAME);
     l.later(this.options.authTimeoutMs ?? 25_000, () => {
       if (!l.authed) l.close({ notice: true });
@@ -291,25 +280,31 @@ export class FreeSwitchSimulator extends EventEmitter<FreeSwitchSimulatorEvents>
     this.emit('connection', l);
   }
 
-  /** Serves a connection the `socket` application opened: already authenticated, controlling `channel`. */
-  private attachOutbound(socket: Socket, channel: SimulatedChannel, target: SocketTarget, onClose: () => void): void {
-    socket.setNoDelay(true);
+  /** Tracks a connection and feeds its commands to {@link FreeSwitchSimulator.receive}. */
+  private serve(socket: Socket, onClose?: () => void): SimulatedListener {
     const l = new SimulatedListener(socket);
-    l.authed = true;
-    l.outbound = { async: target.async, full: target.full };
-    l.sessionUuid = channel.uuid;
     this.sessions.add(l);
     if (this.held) l.hold();
     socket.on('close', () => {
       l.closed = true;
       this.sessions.delete(l);
       this.emit('disconnect', l);
-      onClose();
+      onClose?.();
     });
     const parser = new FrameParser((frame) => this.receive(l, toReceivedCommand(frame, l.id)));
     socket.on('data', (chunk: Buffer) => {
       if (parser.push(chunk)) l.close({ abrupt: true });
     });
+    return l;
+  }
+
+  /** Serves a connection the `socket` application opened: already authenticated, controlling `channel`. */
+  private attachOutbound(socket: Socket, channel: SimulatedChannel, target: SocketTarget, onClose: () => void): void {
+    socket.setNoDelay(true);
+    const l = this.serve(socket, onClose);
+    l.authed = true;
+    l.outbound = { async: target.async, full: target.full };
+    l.sessionUuid = channel.uuid;
     // read_packet(listener, &ievent, 25): no first command within 25 s and the socket is dropped.
     l.later(this.options.authTimeoutMs ?? 25_000, () => {
       if (!l.firstCommandRead) l.close();

@@ -1,40 +1,21 @@
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { OutboundCall } from '../../src/esl/outbound-call.js';
-import { type OutboundServer, createOutboundServer } from '../../src/esl/outbound-server.js';
 import { ulawEncode } from '../../src/media/g711.js';
 import { startCallMedia } from '../../src/media/call-media.js';
 import { pcmFromLE } from '../../src/media/pcm.js';
-import { PortAllocator } from '../../src/media/port-allocator.js';
 import { AudioFormats } from '../../src/realtime/audio-format.js';
-import { FreeSwitchSimulator } from '../../src/testing/index.js';
 import { FIXTURES_DIR } from '../helpers/fixtures.js';
-import { freeUdpRange } from '../helpers/udp.js';
+import { useCallHarness } from '../helpers/call-harness.js';
 import { readWav } from '../helpers/wav.js';
 
 const caller = readWav(join(FIXTURES_DIR, 'audio', 'caller-pt-8k.wav')).samples.subarray(0, 8000); // 1 s
 
-let sim: FreeSwitchSimulator;
-let server: OutboundServer;
-let ports: PortAllocator;
-
-beforeEach(async () => {
-  sim = new FreeSwitchSimulator();
-  await sim.start();
-  server = createOutboundServer({ host: '127.0.0.1', port: 0, maxConnections: 10 });
-  await server.listen();
-  const min = await freeUdpRange(8);
-  ports = new PortAllocator({ min, max: min + 3, bindAddress: '127.0.0.1' });
-});
-
-afterEach(async () => {
-  await server.close();
-  await sim.stop();
-});
+const h = useCallHarness();
 
 async function call(codec = 'PCMU'): Promise<{ call: OutboundCall; uuid: string }> {
-  const arrived = new Promise<OutboundCall>((resolve) => server.once('call', resolve));
-  const channel = sim.callSocket({ port: server.address()!.port }, { codec, callerAudio: caller });
+  const arrived = new Promise<OutboundCall>((resolve) => h.server.once('call', resolve));
+  const channel = h.sim.callSocket({ port: h.server.address()!.port }, { codec, callerAudio: caller });
   return { call: await arrived, uuid: channel.uuid };
 }
 
@@ -53,9 +34,9 @@ function collect(bridge: { on(e: 'audio', f: (x: Uint8Array) => void): unknown }
 describe('startCallMedia through the simulator', () => {
   it('native PCMU: caller audio arrives as the same µ-law bytes, and ours reaches FreeSWITCH paced', async () => {
     const { call: c, uuid } = await call('PCMU');
-    const media = await startCallMedia(c, { ports, freeswitchPort: (p) => p + 4, output: AudioFormats.MULAW_8K, input: AudioFormats.MULAW_8K });
+    const media = await startCallMedia(c, { ports: h.ports, freeswitchPort: (p) => p + 4, output: AudioFormats.MULAW_8K, input: AudioFormats.MULAW_8K });
     expect(media.codec).toBe('PCMU');
-    const unicast = sim.unicast(uuid) ?? (await sim.waitForUnicast(uuid));
+    const unicast = h.sim.unicast(uuid) ?? (await h.sim.waitForUnicast(uuid));
     expect(unicast.params).toMatchObject({ native: true, remotePort: (await media.bridge.start()).port });
     const heard = await collect(media.bridge, 40, (f) => f.every((b) => b === 0xff));
     const expected = ulawEncode(caller);
@@ -73,9 +54,9 @@ describe('startCallMedia through the simulator', () => {
 
   it('L16 at 16 kHz out: the caller is decoded and resampled; ours is resampled to 8 kHz L16', async () => {
     const { call: c, uuid } = await call('L16');
-    const media = await startCallMedia(c, { ports, freeswitchPort: (p) => p + 4, output: AudioFormats.PCM16_16K });
+    const media = await startCallMedia(c, { ports: h.ports, freeswitchPort: (p) => p + 4, output: AudioFormats.PCM16_16K });
     expect(media.codec).toBe('L16');
-    const unicast = await sim.waitForUnicast(uuid);
+    const unicast = await h.sim.waitForUnicast(uuid);
     expect(unicast.params.native).toBe(false);
     const frames = await collect(media.bridge, 20, (f) => pcmFromLE(f).every((s) => s === 0));
     expect(frames.every((f) => f.length === 640)).toBe(true);
@@ -87,28 +68,28 @@ describe('startCallMedia through the simulator', () => {
 
   it('drops datagrams from anyone but FreeSWITCH, and releases the port when the call ends', async () => {
     const { call: c, uuid } = await call('PCMU');
-    const media = await startCallMedia(c, { ports, freeswitchPort: (p) => p + 4 });
+    const media = await startCallMedia(c, { ports: h.ports, freeswitchPort: (p) => p + 4 });
     const { port } = await media.bridge.start();
     const { createSocket } = await import('node:dgram');
     const spoofer = createSocket('udp4');
     await new Promise<void>((r) => spoofer.bind(0, '127.0.0.1', () => r()));
     for (let i = 0; i < 5; i++) spoofer.send(Buffer.alloc(160, 0x55), port, '127.0.0.1');
-    await sim.waitForUnicast(uuid);
+    await h.sim.waitForUnicast(uuid);
     const spoofed = Buffer.alloc(160, 0x55);
     const heard = await collect(media.bridge, 25, (f) => f.every((b) => b === 0xff));
     spoofer.close();
     expect(heard.some((f) => Buffer.from(f).equals(spoofed))).toBe(false);
-    expect(ports.inUse).toBe(1);
+    expect(h.ports.inUse).toBe(1);
     const ended = c.ended();
-    sim.hangup(uuid);
+    h.sim.hangup(uuid);
     await ended;
     await expect(media.parked).rejects.toThrow(/hung up/);
-    expect(ports.inUse).toBe(0);
+    expect(h.ports.inUse).toBe(0);
   });
 
   it('refuses native on a call that is not G.711', async () => {
     const { call: c } = await call('L16');
-    await expect(startCallMedia(c, { ports, native: true })).rejects.toThrow(/G\.711/);
-    expect(ports.inUse).toBe(0);
+    await expect(startCallMedia(c, { ports: h.ports, native: true })).rejects.toThrow(/G\.711/);
+    expect(h.ports.inUse).toBe(0);
   });
 });

@@ -1,13 +1,10 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { OutboundCall } from '../../src/esl/outbound-call.js';
-import { type OutboundServer, createOutboundServer } from '../../src/esl/outbound-server.js';
 import { getMediaClock } from '../../src/media/media-clock.js';
-import { PortAllocator } from '../../src/media/port-allocator.js';
 import { ScriptedProvider } from '../../src/realtime/providers/scripted.js';
 import { RealtimeSession, type RealtimeSessionOptions } from '../../src/realtime/session.js';
 import { defineTool, hangupCallTool, transferCallTool } from '../../src/realtime/tools.js';
-import { FreeSwitchSimulator } from '../../src/testing/index.js';
-import { freeUdpRange } from '../helpers/udp.js';
+import { useCallHarness } from '../helpers/call-harness.js';
 
 /** What the caller says: silence, then `speechMs` of voice at `atMs`, then silence. */
 function callerSpeech(atMs: number, speechMs: number, totalMs = atMs + speechMs + 2000): Int16Array {
@@ -17,37 +14,21 @@ function callerSpeech(atMs: number, speechMs: number, totalMs = atMs + speechMs 
   });
 }
 
-let sim: FreeSwitchSimulator;
-let server: OutboundServer;
-let ports: PortAllocator;
-
-beforeEach(async () => {
-  sim = new FreeSwitchSimulator();
-  await sim.start();
-  server = createOutboundServer({ host: '127.0.0.1', port: 0, maxConnections: 10 });
-  await server.listen();
-  const min = await freeUdpRange(8);
-  ports = new PortAllocator({ min, max: min + 3, bindAddress: '127.0.0.1' });
-});
-
-afterEach(async () => {
-  await server.close();
-  await sim.stop();
-});
+const h = useCallHarness();
 
 async function session(
   callerAudio: Int16Array,
   provider: ScriptedProvider,
   options: Partial<RealtimeSessionOptions> = {},
 ): Promise<{ session: RealtimeSession; call: OutboundCall; uuid: string }> {
-  const arrived = new Promise<OutboundCall>((resolve) => server.once('call', resolve));
-  const channel = sim.callSocket({ port: server.address()!.port }, { codec: 'PCMU', callerAudio });
+  const arrived = new Promise<OutboundCall>((resolve) => h.server.once('call', resolve));
+  const channel = h.sim.callSocket({ port: h.server.address()!.port }, { codec: 'PCMU', callerAudio });
   const call = await arrived;
   const s = new RealtimeSession({
     call,
     provider,
     instructions: 'You are a secretary.',
-    media: { ports, freeswitchPort: (p) => p + 4 },
+    media: { ports: h.ports, freeswitchPort: (p) => p + 4 },
     ...options,
   });
   await s.start();
@@ -66,10 +47,10 @@ describe('RealtimeSession through the simulator', () => {
     });
     const { session: s, uuid } = await session(callerSpeech(800, 600), provider, { greeting: 'greet', tools: [transferCallTool()] });
     const done = ended(s);
-    const transfer = await sim.waitForCommand((c) => c.line.startsWith('api uuid_transfer'), 8000);
+    const transfer = await h.sim.waitForCommand((c) => c.line.startsWith('api uuid_transfer'), 8000);
     expect(transfer.line).toBe(`api uuid_transfer ${uuid} 1001 XML default`);
     expect((await done).reason).toBe('transferred');
-    const unicast = sim.unicast(uuid)!;
+    const unicast = h.sim.unicast(uuid)!;
     expect(unicast.received.length).toBeGreaterThan(10);
     expect(unicast.received.every((d) => d.data.length === 160)).toBe(true);
     expect(s.metrics.timeToFirstAudioMs).toBeGreaterThan(0);
@@ -80,7 +61,7 @@ describe('RealtimeSession through the simulator', () => {
     const provider = new ScriptedProvider({ greeting: 'x'.repeat(80), turns: [{ say: 'Sure, how can I help?' }], maxUtteranceMs: 4000 });
     const { session: s, uuid } = await session(callerSpeech(700, 500), provider, { greeting: 'greet', bargeIn: { protectGreetingMs: 0 } });
     const barge = await new Promise<{ playedMs: number; droppedMs: number; latencyMs: number }>((resolve) => s.once('bargeIn', resolve));
-    const unicast = sim.unicast(uuid)!;
+    const unicast = h.sim.unicast(uuid)!;
     const atBarge = unicast.received.length;
     expect(barge.playedMs).toBeGreaterThan(0);
     expect(barge.droppedMs).toBeGreaterThan(1000);
@@ -101,7 +82,7 @@ describe('RealtimeSession through the simulator', () => {
     const done = ended(s);
     provider.emit('close', { code: 1011, reason: 'server error' });
     expect((await done).reason).toBe('provider-failed');
-    expect((await sim.waitForCommand((c) => c.line.startsWith('api uuid_transfer'))).line).toBe(`api uuid_transfer ${uuid} 9000 XML default`);
+    expect((await h.sim.waitForCommand((c) => c.line.startsWith('api uuid_transfer'))).line).toBe(`api uuid_transfer ${uuid} 9000 XML default`);
   });
 
   it('runs user tools, returns their errors to the provider, and hangs up after speaking with hangup_call', async () => {
@@ -135,11 +116,11 @@ describe('RealtimeSession through the simulator', () => {
     const closed = new Promise((resolve) => provider.once('close', resolve));
     const { session: s, uuid } = await session(callerSpeech(5000, 100), provider, { greeting: 'g' });
     const done = ended(s);
-    expect(ports.inUse).toBe(1);
-    sim.hangup(uuid);
+    expect(h.ports.inUse).toBe(1);
+    h.sim.hangup(uuid);
     expect((await done).reason).toBe('hangup');
     await closed;
-    expect(ports.inUse).toBe(0);
+    expect(h.ports.inUse).toBe(0);
     expect(getMediaClock().size).toBe(0);
   });
 

@@ -8,18 +8,8 @@ export const FIXTURES_DIR = resolve(
   'fixtures',
 );
 
-export interface CaptureStep {
-  send?: string;
-  recv?: string;
-  frames?: number;
-  closedAfter?: boolean;
-}
-
-export interface Capture {
-  description: string;
-  steps: CaptureStep[];
-  [key: string]: unknown;
-}
+export type { Capture, CaptureStep } from '../../src/testing/capture-replay.js';
+import type { Capture } from '../../src/testing/capture-replay.js';
 
 /** Loads one ESL capture by file name (without `.json`). */
 export function loadCapture(name: string): Capture {

@@ -12,6 +12,7 @@ import type { AudioFormat } from '../realtime/audio-format.js';
 import type { MediaClock } from './media-clock.js';
 import type { PortAllocator } from './port-allocator.js';
 import { RtpBridge } from './rtp-bridge.js';
+import type { SharedMediaSocket } from './shared-media-socket.js';
 import type { WireCodec } from './wire-codec.js';
 
 /** Options of {@link startCallMedia}. */
@@ -35,6 +36,11 @@ export interface CallMediaOptions {
   input?: AudioFormat;
   jitter?: { minMs?: number; maxMs?: number; targetMs?: number };
   ports?: PortAllocator;
+  /**
+   * Serve this call on one shared socket instead of a port of its own (no limit from the port
+   * range). FreeSWITCH's `local-port` must then differ per call: give `freeswitchPort`.
+   */
+  shared?: SharedMediaSocket;
   clock?: MediaClock;
   logger?: Logger;
 }
@@ -62,9 +68,17 @@ export async function startCallMedia(call: OutboundCall, options: CallMediaOptio
   const codec: WireCodec = native ? (callCodec as 'PCMU' | 'PCMA') : 'L16';
   const freeswitchAddress = options.freeswitchAddress ?? call.remoteAddress?.replace(/^::ffff:/, '') ?? '127.0.0.1';
   const advertise = options.advertiseAddress ?? call.localAddress?.replace(/^::ffff:/, '') ?? '127.0.0.1';
+  const sharedPort = options.shared?.address()?.port;
+  if (options.shared && (sharedPort === undefined || options.freeswitchPort === undefined)) {
+    throw new MediaError('a shared media socket must be bound, and needs a freeswitchPort per call');
+  }
+  const fsPortFor = (ours: number): number =>
+    typeof options.freeswitchPort === 'function' ? options.freeswitchPort(ours) : (options.freeswitchPort ?? ours + 1000);
   const bridge = new RtpBridge({
     framing: 'raw',
     codec,
+    shared: options.shared,
+    remote: sharedPort === undefined ? undefined : { address: freeswitchAddress, port: fsPortFor(sharedPort) },
     output: options.output,
     input: options.input,
     jitter: options.jitter,
@@ -76,8 +90,8 @@ export async function startCallMedia(call: OutboundCall, options: CallMediaOptio
   call.once('end', release);
   try {
     const { port } = await bridge.start();
-    const fsPort = typeof options.freeswitchPort === 'function' ? options.freeswitchPort(port) : (options.freeswitchPort ?? port + 1000);
-    bridge.expectFrom({ address: freeswitchAddress, port: fsPort });
+    const fsPort = fsPortFor(port);
+    if (!options.shared) bridge.expectFrom({ address: freeswitchAddress, port: fsPort });
     await call.unicast({ localIp: freeswitchAddress, localPort: fsPort, remoteIp: advertise, remotePort: port, native });
     const parked = call.park();
     parked.catch(() => {});

@@ -8,6 +8,7 @@ import { type MediaClock, getMediaClock } from './media-clock.js';
 import { Pacer } from './pacer.js';
 import { pcmFromLE } from './pcm.js';
 import { type AllocatedPort, PortAllocator } from './port-allocator.js';
+import type { SharedMediaSocket, SharedRegistration } from './shared-media-socket.js';
 import { Resampler } from './resampler.js';
 import { RtpParseStatus, createRtpHeaderFields, readRtpHeader } from './rtp-header.js';
 import { RtpSender } from './rtp-sender.js';
@@ -28,6 +29,11 @@ export interface RtpBridgeOptions {
   jitter?: { minMs?: number; maxMs?: number; targetMs?: number };
   /** Where to get a UDP port (default: a `PortAllocator` over 10000-10100 on 0.0.0.0). */
   ports?: PortAllocator;
+  /**
+   * One socket for many calls instead of a port each: this call registers on it by FreeSWITCH's
+   * address (`remote`, required then), so a process is not limited by the port range.
+   */
+  shared?: SharedMediaSocket;
   /**
    * FreeSWITCH's address, when known (unicast: its `local-ip:local-port`): only datagrams from it
    * are accepted. Otherwise the bridge latches to the first source (symmetric RTP).
@@ -101,6 +107,7 @@ export class RtpBridge extends EventEmitter<RtpBridgeEvents> {
   private readonly sender: RtpSender | undefined;
   private pacer: Pacer | undefined;
   private port: AllocatedPort | undefined;
+  private registration: SharedRegistration | undefined;
   private socket: Socket | undefined;
   private remote: { address: string; port: number } | undefined;
   /** `open` (unconnected), `connecting`, `connected`: a connected UDP socket must not be given an address. */
@@ -130,6 +137,8 @@ export class RtpBridge extends EventEmitter<RtpBridgeEvents> {
   /** Binds the UDP port and starts the clock; resolves with the address to give FreeSWITCH. */
   async start(): Promise<{ address: string; port: number }> {
     if (this.socket) return this.socket.address();
+    if (this.registration) return this.options.shared!.address()!;
+    if (this.options.shared) return this.startShared(this.options.shared);
     const ports = this.options.ports ?? new PortAllocator();
     this.port = await ports.allocate();
     const socket = this.port.socket;
@@ -140,6 +149,21 @@ export class RtpBridge extends EventEmitter<RtpBridgeEvents> {
       this.emit('error', new MediaError(`media socket error: ${error.message}`, { cause: error }));
     });
     if (this.remote) this.connect(this.remote);
+    this.startTiming();
+    return socket.address();
+  }
+
+  private startShared(shared: SharedMediaSocket): { address: string; port: number } {
+    const remote = this.remote;
+    const address = shared.address();
+    if (!remote || !address) throw new MediaError('a bridge on a shared socket needs `remote` (FreeSWITCH\'s address) and a bound socket');
+    this.registration = shared.register(remote.address, remote.port, (data) => this.receive(data, { address: remote.address, port: remote.port }));
+    this.link = 'connected';
+    this.startTiming();
+    return address;
+  }
+
+  private startTiming(): void {
     this.pacer = new Pacer({
       frameBytes: this.wire.frameBytes,
       silenceByte: this.wire.silenceByte,
@@ -153,11 +177,11 @@ export class RtpBridge extends EventEmitter<RtpBridgeEvents> {
     });
     this.pacer.on('drained', () => this.emit('drained'));
     this.unsubscribe = this.clock.subscribe(() => this.playOne());
-    return socket.address();
   }
 
   /** Accepts datagrams only from this address from now on (FreeSWITCH's unicast end). */
   expectFrom(remote: { address: string; port: number }): void {
+    if (this.registration) throw new MediaError('a bridge on a shared socket is registered for its `remote` at start');
     if (this.socket) this.connect(remote);
     else this.remote = remote;
   }
@@ -217,6 +241,7 @@ export class RtpBridge extends EventEmitter<RtpBridgeEvents> {
     this.unsubscribe?.();
     this.pacer?.close();
     this.port?.release();
+    this.registration?.close();
     this.removeAllListeners();
   }
 
@@ -239,7 +264,7 @@ export class RtpBridge extends EventEmitter<RtpBridgeEvents> {
     });
   }
 
-  private receive(data: Buffer, rinfo: RemoteInfo): void {
+  private receive(data: Buffer, rinfo: Pick<RemoteInfo, 'address' | 'port'>): void {
     this.counters.packetsReceived++;
     if (this.remote === undefined) this.connect({ address: rinfo.address, port: rinfo.port });
     else if (rinfo.address !== this.remote.address || rinfo.port !== this.remote.port) {
@@ -289,6 +314,10 @@ export class RtpBridge extends EventEmitter<RtpBridgeEvents> {
   }
 
   private sendFrame(frame: Buffer): void {
+    if (this.registration) {
+      if (!this.closed) this.registration.send(this.sender ? this.sender.packetize(frame) : frame);
+      return;
+    }
     const socket = this.socket;
     const remote = this.remote;
     if (!socket || !remote || this.closed) return;

@@ -50,6 +50,11 @@ export class SharedMediaSocket {
     return socket.address();
   }
 
+  /** The bound address, once bound. */
+  address(): { address: string; port: number } | undefined {
+    return this.socket?.address();
+  }
+
   /** Calls registered. */
   get size(): number {
     return this.routes.size;

@@ -9,6 +9,7 @@ import type { SwitchIdentity } from './event-templates.js';
 import type { ReceivedCommand, SimulatedListener } from './listener.js';
 import type { ApiCommand } from './switch-api.js';
 import type { ApplicationHandler, Dialplan, SimulatedEvent } from './switch-core.js';
+import type { SimulatedUnicast } from './unicast-media.js';
 
 /**
  * What a command hook decides: `'hang'` never answers the command (nor runs it), `'drop'` kills
@@ -62,4 +63,6 @@ export interface FreeSwitchSimulatorEvents {
   event: [event: SimulatedEvent];
   /** A connection closed. */
   disconnect: [connection: SimulatedListener];
+  /** A channel's `unicast` started (its UDP socket is bound). */
+  unicast: [uuid: string, session: SimulatedUnicast];
 }

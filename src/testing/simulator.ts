@@ -221,11 +221,18 @@ export class FreeSwitchSimulator extends EventEmitter<FreeSwitchSimulatorEvents>
   waitForUnicast(uuid: string, timeoutMs = 5000): Promise<SimulatedUnicast> {
     const now = this.unicasts.get(uuid);
     if (now) return Promise.resolve(now);
-    return this.waitForCommand((c) => c.headers['call-command'] === 'unicast', timeoutMs).then(async () => {
-      for (let i = 0; i < 100 && !this.unicasts.has(uuid); i++) await new Promise((r) => setImmediate(r));
-      const session = this.unicasts.get(uuid);
-      if (!session) throw new Error(`no unicast session on ${uuid}`);
-      return session;
+    return new Promise((resolve, reject) => {
+      const onUnicast = (id: string, session: SimulatedUnicast): void => {
+        if (id !== uuid) return;
+        clearTimeout(timer);
+        this.off('unicast', onUnicast);
+        resolve(session);
+      };
+      const timer = setTimeout(() => {
+        this.off('unicast', onUnicast);
+        reject(new Error(`no unicast on ${uuid} within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.on('unicast', onUnicast);
     });
   }
 
@@ -316,7 +323,10 @@ export class FreeSwitchSimulator extends EventEmitter<FreeSwitchSimulatorEvents>
     this.unicasts.get(channel.uuid)?.stop();
     const session = new SimulatedUnicast(channel, params, this.callerAudio.get(channel.uuid));
     this.unicasts.set(channel.uuid, session);
-    session.start().catch((error: unknown) => this.logger.warn({ err: error }, 'simulator: unicast bind failed'));
+    session.start().then(
+      () => this.emit('unicast', channel.uuid, session),
+      (error: unknown) => this.logger.warn({ err: error }, 'simulator: unicast bind failed'),
+    );
   }
 
   /** Ends a channel's unicast when it hangs up or leaves park, as `switch_core_session_reset` does. */

@@ -7,6 +7,7 @@ import { pcmFromLE } from '../../src/media/pcm.js';
 import { AudioFormats } from '../../src/realtime/audio-format.js';
 import { FIXTURES_DIR } from '../helpers/fixtures.js';
 import { useCallHarness } from '../helpers/call-harness.js';
+import { freeUdpRange } from '../helpers/udp.js';
 import { readWav } from '../helpers/wav.js';
 
 const caller = readWav(join(FIXTURES_DIR, 'audio', 'caller-pt-8k.wav')).samples.subarray(0, 8000); // 1 s
@@ -91,5 +92,35 @@ describe('startCallMedia through the simulator', () => {
     const { call: c } = await call('L16');
     await expect(startCallMedia(c, { ports: h.ports, native: true })).rejects.toThrow(/G\.711/);
     expect(h.ports.inUse).toBe(0);
+  });
+});
+
+describe('startCallMedia on a shared socket', () => {
+  it('serves two calls on one UDP port, each hearing only its own FreeSWITCH', async () => {
+    const { SharedMediaSocket } = await import('../../src/media/shared-media-socket.js');
+    const shared = new SharedMediaSocket();
+    await shared.bind(0, '127.0.0.1');
+    const base = await freeUdpRange(2);
+    const calls = [await call('PCMU'), await call('PCMU')];
+    const media = await Promise.all(
+      calls.map(({ call: c }, i) => startCallMedia(c, { shared, freeswitchPort: base + i, output: AudioFormats.MULAW_8K, input: AudioFormats.MULAW_8K })),
+    );
+    expect(shared.size).toBe(2);
+    const [u0, u1] = await Promise.all(calls.map(({ uuid }) => h.sim.waitForUnicast(uuid)));
+    expect(u0!.params.remotePort).toBe(shared.address()!.port);
+    expect(u1!.params.remotePort).toBe(shared.address()!.port);
+    const heard = media.map((m) => collect(m.bridge, 5, (f) => f.every((b) => b === 0xff)));
+    u0!.inject(Buffer.alloc(160, 0x11));
+    u1!.inject(Buffer.alloc(160, 0x22));
+    const [a, b] = await Promise.all(heard);
+    expect(a!.some((f) => f[0] === 0x22)).toBe(false);
+    expect(b!.some((f) => f[0] === 0x11)).toBe(false);
+    media[0]!.bridge.write(Buffer.alloc(160 * 3, 0x33));
+    await u0!.waitForReceived(3);
+    expect(u0!.received.every((d) => d.data[0] === 0x33)).toBe(true);
+    for (const { uuid } of calls) h.sim.hangup(uuid);
+    await Promise.all(calls.map(({ call: c }) => c.ended()));
+    expect(shared.size).toBe(0);
+    shared.close();
   });
 });

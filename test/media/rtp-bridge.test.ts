@@ -106,3 +106,17 @@ describe('RtpBridge with RTP framing', () => {
     expect(await digit).toEqual({ digit: '#', durationMs: 100 });
   });
 });
+
+describe('RtpBridge socket errors', () => {
+  it('turns ICMP port-unreachable on the connected socket into counted error events, never a crash', async () => {
+    const min = await freeUdpRange(3);
+    const b = new RtpBridge({ framing: 'raw', codec: 'PCMU', input: AudioFormats.MULAW_8K, ports: new PortAllocator({ min, max: min, bindAddress: '127.0.0.1' }) });
+    cleanup.push(() => b.close());
+    await b.start();
+    b.expectFrom({ address: '127.0.0.1', port: min + 2 }); // nobody listens there
+    const error = new Promise<Error>((r) => b.once('error', r));
+    b.write(new Uint8Array(160 * 10).fill(0x55));
+    expect((await error).message).toMatch(/ECONNREFUSED|media socket error/);
+    expect(b.stats().socketErrors).toBeGreaterThan(0);
+  });
+});

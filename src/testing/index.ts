@@ -1,7 +1,8 @@
 /**
  * Test tooling (`freeswitch-voice-ai/testing`): a FreeSWITCH simulator that speaks the Event
  * Socket protocol over real TCP, byte for byte as FreeSWITCH does, and a server that replays
- * recorded conversations.
+ * recorded conversations; it also places calls to an outbound server (the `socket` application)
+ * and speaks `unicast` audio over UDP.
  *
  * @module
  */
@@ -61,3 +62,5 @@ export {
   SwitchCore,
   type SwitchCoreOptions,
 } from './switch-core.js';
+export { parseSocketTarget, type SocketAttach, socketApplication, type SocketTarget } from './outbound-socket.js';
+export { type ReceivedDatagram, SimulatedUnicast, type UnicastParams, unicastParams } from './unicast-media.js';

@@ -33,6 +33,7 @@ export const DEFAULT_MAX_HEADER_BYTES = 1024 * 1024;
 export const DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024;
 
 const LF = 0x0a;
+const CR = 0x0d;
 const DIGITS = /^\d{1,10}$/;
 
 const enum State {
@@ -66,7 +67,10 @@ export class FrameParser {
   private scanBuffer = 0;
   private scanOffset = 0;
   private scanned = 0;
-  private scanAfterLf = false;
+  /** 0: mid-line; 1: just after a LF; 2: after a LF and a CR (a CRLF blank line may follow). */
+  private scanAfterLf: 0 | 1 | 2 = 0;
+  /** The last header block ended with `\r\n\r\n`. */
+  private blankIsCrlf = false;
   // The frame being assembled while in State.Body.
   private pendingHeaders: LazyHeaders | undefined;
   private pendingRaw: Buffer | undefined;
@@ -111,22 +115,23 @@ export class FrameParser {
         }
         if (end > this.maxHeaderBytes) return this.fail(`header block of ${end} bytes exceeds ${this.maxHeaderBytes}`);
         const block = this.consume(end + 1);
-        const headers = new LazyHeaders(block, 0, end - 1);
+        const blockEnd = this.blankIsCrlf ? end - 2 : end - 1;
+        const headers = new LazyHeaders(block, 0, blockEnd);
         const lengthText = headers.get('Content-Length');
         const contentType = headers.get('Content-Type');
         if (lengthText === undefined) {
-          this.onFrame({ headers, contentType, body: undefined, raw: block.subarray(0, end - 1) });
+          this.onFrame({ headers, contentType, body: undefined, raw: block.subarray(0, blockEnd) });
           continue;
         }
         if (!DIGITS.test(lengthText)) return this.fail(`invalid Content-Length: ${JSON.stringify(lengthText.slice(0, 32))}`);
         const length = Number(lengthText);
         if (length > this.maxBodyBytes) return this.fail(`body of ${length} bytes exceeds ${this.maxBodyBytes}`);
         if (length === 0) {
-          this.onFrame({ headers, contentType, body: Buffer.alloc(0), raw: block.subarray(0, end - 1) });
+          this.onFrame({ headers, contentType, body: Buffer.alloc(0), raw: block.subarray(0, blockEnd) });
           continue;
         }
         this.pendingHeaders = headers;
-        this.pendingRaw = block.subarray(0, end - 1);
+        this.pendingRaw = block.subarray(0, blockEnd);
         this.pendingType = contentType;
         this.bodyLength = length;
         this.state = State.Body;
@@ -168,7 +173,7 @@ export class FrameParser {
     this.scanBuffer = 0;
     this.scanOffset = 0;
     this.scanned = 0;
-    this.scanAfterLf = false;
+    this.scanAfterLf = 0;
   }
 
   /** FreeSWITCH ignores blank lines between frames; so do we. */
@@ -189,11 +194,19 @@ export class FrameParser {
     while (bi < buffers.length) {
       const b = buffers[bi]!;
       while (off < b.length) {
-        if (afterLf && b[off] === LF) {
+        if (afterLf !== 0 && b[off] === LF) {
+          this.blankIsCrlf = afterLf === 2;
           this.resetScan();
           return pos;
         }
-        afterLf = false;
+        if (afterLf === 1 && b[off] === CR) {
+          // `\r\n\r\n`: FreeSWITCH sends bare LF, but libesl's reader accepts CRLF; so do we.
+          afterLf = 2;
+          pos++;
+          off++;
+          continue;
+        }
+        afterLf = 0;
         const nl = b.indexOf(LF, off);
         if (nl === -1) {
           pos += b.length - off;
@@ -202,7 +215,7 @@ export class FrameParser {
         }
         pos += nl + 1 - off;
         off = nl + 1;
-        afterLf = true;
+        afterLf = 1;
       }
       bi++;
       off = 0;

@@ -146,3 +146,19 @@ describe('FrameParser framing rules', () => {
     expect(frames).toEqual([{ type: 'api/response', headers: [['Content-Type', 'api/response'], ['Content-Length', '0']], body: '' }]);
   });
 });
+
+describe('FrameParser: CRLF line endings (libesl accepts them)', () => {
+  it('parses CRLF header blocks and bodies, split at every offset', () => {
+    const bytes = Buffer.from('Content-Type: api/response\r\nContent-Length: 3\r\n\r\nabcContent-Type: command/reply\r\nReply-Text: +OK\r\n\r\n');
+    for (let cut = 0; cut <= bytes.length; cut++) {
+      const frames: { type?: string; body?: string; reply?: string }[] = [];
+      const p = new FrameParser((f) => frames.push({ type: f.contentType, body: f.body?.toString(), reply: f.headers.get('Reply-Text') }));
+      expect(p.push(bytes.subarray(0, cut))).toBeUndefined();
+      expect(p.push(bytes.subarray(cut))).toBeUndefined();
+      expect(frames).toEqual([
+        { type: 'api/response', body: 'abc', reply: undefined },
+        { type: 'command/reply', body: undefined, reply: '+OK' },
+      ]);
+    }
+  });
+});

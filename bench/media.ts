@@ -1,7 +1,8 @@
 /**
  * Media: N full-duplex calls in one process (the bridge under test runs in a child process, the
  * load generator here): each call receives one 20 ms datagram per 20 ms and sends one back
- * through its pacer (the consumer echoes what it hears). Once with µ-law passthrough, once with
+ * through its pacer (the consumer echoes what it hears); calls are spread over the 20 ms period
+ * as independent calls are. Once with µ-law passthrough, once with
  * 8 kHz ↔ 16 kHz resampling. Reports CPU of the media process, pacing error of the shared clock,
  * memory per call; and the per-packet cost of our RTP header codec against werift-rtp's
  * `RtpPacket`, measured in the same run.
@@ -75,15 +76,19 @@ async function measure(n: number, mode: Mode): Promise<{ cpu: number; p50: numbe
     s.on('message', () => echoed++);
     sockets.push(s);
   }
+  // Real calls start at random moments: each call sends in its own slot of the 20 ms period
+  // (ten 2 ms slots), not all in one burst.
   const frame = Buffer.alloc(160, 0x55);
   const start = performance.now();
+  const SLOTS = 10;
   let tick = 0;
   let running = true;
   const loop = (): void => {
     if (!running) return;
-    for (let i = 0; i < n; i++) sockets[i]!.send(frame, ports[i]!, '127.0.0.1');
+    const slot = tick % SLOTS;
+    for (let i = slot; i < n; i += SLOTS) sockets[i]!.send(frame, ports[i]!, '127.0.0.1');
     tick++;
-    setTimeout(loop, Math.max(0, start + tick * 20 - performance.now()));
+    setTimeout(loop, Math.max(0, start + tick * (20 / SLOTS) - performance.now()));
   };
   loop();
   await new Promise((r) => setTimeout(r, 1000));

@@ -89,6 +89,8 @@ export async function run(): Promise<unknown> {
     const sentAt = performance.now();
     unicast.inject(marker);
     inbound.push((await heard) - sentAt - JITTER_TARGET_MS);
+    // The provider's audio arrives at any moment relative to the clock's ticks.
+    await new Promise((r) => setTimeout(r, (i * 7) % 20));
     const before = unicast.received.length;
     const spokeAt = performance.now();
     probe.emit('audio', { data: new Uint8Array(160 * 250).fill(0x11), responseId: 'r1' });

@@ -3,7 +3,8 @@
  * 48 kHz), with a Kaiser-windowed sinc low-pass designed once per ratio: flat to 85 % of the
  * lower rate's Nyquist frequency (3.4 kHz at 8 kHz: the telephone band), ≥ 60 dB down from
  * 110 % of it. What folds back lies between 90 % and 100 % of Nyquist, above the telephone band,
- * already attenuated; the gentler slope halves the filter length (see `bench/media-dsp.ts`).
+ * already attenuated; the gentler slope halves the filter length (see `bench/media.ts`). 2:1
+ * ratios use a half-band design whose zero taps are skipped.
  *
  * @module
  */
@@ -14,6 +15,11 @@ const STOPBAND_DB = 60;
 /** Pass band edge, and stop band edge, as fractions of the lower rate's Nyquist frequency. */
 const PASS = 0.85;
 const STOP = 1.1;
+/**
+ * For 2:1 ratios the band edges are placed symmetrically around Nyquist: the prototype is then a
+ * half-band filter, every other coefficient is zero, and the zeros are skipped (half the work).
+ */
+const HALF_BAND_STOP = 1.15;
 
 interface Design {
   /** Up- and down-sampling factors. */
@@ -23,6 +29,8 @@ interface Design {
   taps: number;
   /** `phases[p * taps + k]`: coefficient k of phase p (gain included). */
   phases: Float32Array;
+  /** The same without zero coefficients: phase p's taps are `starts[p]..starts[p+1]` of `coefs`/`offsets`. */
+  sparse: { starts: Int32Array; offsets: Int32Array; coefs: Float32Array } | undefined;
   /** Group delay, in output samples. */
   latency: number;
 }
@@ -55,7 +63,7 @@ function design(from: number, to: number): Design {
   const rate = from * up; // the upsampled rate the prototype runs at
   const nyquist = Math.min(from, to) / 2;
   const pass = PASS * nyquist;
-  const stop = STOP * nyquist;
+  const stop = (up * down === 2 ? HALF_BAND_STOP : STOP) * nyquist;
   const transition = (stop - pass) / rate; // normalised to the prototype's rate
   const cutoff = (pass + stop) / 2 / rate;
   const beta = 0.1102 * (STOPBAND_DB - 8.7);
@@ -79,9 +87,45 @@ function design(from: number, to: number): Design {
   for (const c of proto) sum += c;
   const phases = new Float32Array(length);
   for (let p = 0; p < up; p++) for (let k = 0; k < taps; k++) phases[p * taps + k] = (proto[p + k * up]! * up) / sum;
-  const d: Design = { up, down, taps, phases, latency: center / down };
+  const d: Design = { up, down, taps, phases, sparse: sparsify(phases, up, taps), latency: center / down };
   designs.set(key, d);
   return d;
+}
+
+/** The non-zero taps of each phase, when at least a quarter of all taps are zero. */
+function sparsify(phases: Float32Array, up: number, taps: number): Design['sparse'] {
+  const tiny = 1e-7;
+  let zeros = 0;
+  for (const c of phases) if (Math.abs(c) < tiny) zeros++;
+  if (zeros < phases.length / 4) return undefined;
+  const starts = new Int32Array(up + 1);
+  const offsets = new Int32Array(phases.length - zeros);
+  const coefs = new Float32Array(phases.length - zeros);
+  let j = 0;
+  for (let p = 0; p < up; p++) {
+    starts[p] = j;
+    for (let k = 0; k < taps; k++) {
+      const c = phases[p * taps + k]!;
+      if (Math.abs(c) < tiny) continue;
+      offsets[j] = k;
+      coefs[j++] = c;
+    }
+  }
+  starts[up] = j;
+  return { starts, offsets, coefs };
+}
+
+/** Σ coefs[j] · x[last − offsets[j]] over one phase's non-zero taps. */
+function dotSparse(coefs: Float32Array, offsets: Int32Array, from: number, to: number, x: Float32Array, last: number): number {
+  let a0 = 0;
+  let a1 = 0;
+  let j = from;
+  for (; j + 1 < to; j += 2) {
+    a0 += coefs[j]! * x[last - offsets[j]!]!;
+    a1 += coefs[j + 1]! * x[last - offsets[j + 1]!]!;
+  }
+  if (j < to) a0 += coefs[j]! * x[last - offsets[j]!]!;
+  return a0 + a1;
 }
 
 /** Σ h[base + k] · x[last − k] for k < taps: the inner loop, kept monomorphic for the JIT. */
@@ -149,7 +193,7 @@ export class Resampler {
       out.set(input);
       return input.length;
     }
-    const { up, down, taps, phases } = this.d;
+    const { up, down, taps, phases, sparse } = this.d;
     const keep = taps - 1;
     const total = keep + input.length;
     if (this.work.length < total) this.work = new Float32Array(total);
@@ -162,7 +206,10 @@ export class Resampler {
       const i = Math.floor(t / up);
       if (i >= input.length) break;
       const p = t - i * up;
-      const v = Math.round(dot(phases, p * taps, work, keep + i, taps));
+      const acc = sparse
+        ? dotSparse(sparse.coefs, sparse.offsets, sparse.starts[p]!, sparse.starts[p + 1]!, work, keep + i)
+        : dot(phases, p * taps, work, keep + i, taps);
+      const v = Math.round(acc);
       out[n++] = v > 32767 ? 32767 : v < -32768 ? -32768 : v;
       t += down;
     }

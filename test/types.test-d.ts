@@ -8,6 +8,16 @@ import {
   createOutboundServer,
   type OutboundCall,
   OutboundServer,
+  AudioFormats,
+  type AudioFormat,
+  RealtimeProvider,
+  type RealtimeProviderEvents,
+  RealtimeSession,
+  RtpBridge,
+  ScriptedProvider,
+  defineTool,
+  startCallMedia,
+  type CallMedia,
   EslCommandError,
   type EslEvent,
   type EslReply,
@@ -79,5 +89,33 @@ describe('public types', () => {
     expectTypeOf<CallEndedError['hangupCause']>().toEqualTypeOf<string | undefined>();
     // @ts-expect-error allow takes addresses or a predicate
     createOutboundServer({ allow: 42 });
+  });
+
+  it('media and realtime: typed formats, events and tools', () => {
+    const bridge = new RtpBridge({ framing: 'raw', codec: 'PCMU', output: AudioFormats.MULAW_8K });
+    expectTypeOf(bridge.start()).resolves.toEqualTypeOf<{ address: string; port: number }>();
+    bridge.on('audio', (frame) => expectTypeOf(frame).toEqualTypeOf<Uint8Array>());
+    bridge.on('dtmf', (d) => expectTypeOf(d.digit).toEqualTypeOf<string>());
+    expectTypeOf(bridge.flush()).toEqualTypeOf<{ droppedMs: number }>();
+    // @ts-expect-error framing is 'rtp' or 'raw'
+    void new RtpBridge({ framing: 'srtp', codec: 'PCMU' });
+    expectTypeOf(AudioFormats.PCM16_16K).toMatchTypeOf<AudioFormat>();
+    const provider = new ScriptedProvider({ greeting: 'hi' });
+    expectTypeOf(provider).toMatchTypeOf<RealtimeProvider>();
+    provider.on('toolCall', (c) => expectTypeOf(c.args).toEqualTypeOf<Record<string, unknown>>());
+    expectTypeOf<RealtimeProviderEvents['audio'][0]['data']>().toEqualTypeOf<Uint8Array>();
+    const tool = defineTool<{ n: number }>({
+      name: 'double',
+      description: 'Doubles n',
+      parameters: { type: 'object', properties: { n: { type: 'number' } }, required: ['n'] },
+      handler: ({ n }) => n * 2,
+    });
+    expectTypeOf(tool.handler).parameter(0).toEqualTypeOf<{ n: number }>();
+    createOutboundServer({}, async (call) => {
+      expectTypeOf(startCallMedia(call)).resolves.toEqualTypeOf<CallMedia>();
+      const session = new RealtimeSession({ call, provider, instructions: '', tools: [tool] });
+      session.on('ended', ({ reason }) => expectTypeOf(reason).toMatchTypeOf<string>());
+      expectTypeOf(session.start()).resolves.toEqualTypeOf<void>();
+    });
   });
 });

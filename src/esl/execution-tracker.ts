@@ -13,6 +13,7 @@ interface Pending {
   timer: NodeJS.Timeout | undefined;
   signal: AbortSignal | undefined;
   onAbort: (() => void) | undefined;
+  app: string | undefined;
 }
 
 /** Options of one tracked execution. */
@@ -41,7 +42,7 @@ export class ExecutionTracker {
     const { signal, timeout } = options;
     if (signal?.aborted) return Promise.reject(signal.reason);
     return new Promise<EslEvent>((resolve, reject) => {
-      const slot: Pending = { resolve, reject, timer: undefined, signal, onAbort: undefined };
+      const slot: Pending = { resolve, reject, timer: undefined, signal, onAbort: undefined, app: options.app };
       if (timeout !== undefined && timeout > 0 && Number.isFinite(timeout)) {
         slot.timer = setTimeout(
           () => this.settle(uuid, undefined, new EslTimeoutError(`${options.app ?? 'application'} did not complete within ${timeout} ms`, timeout)),
@@ -54,6 +55,11 @@ export class ExecutionTracker {
       }
       this.pending.set(uuid, slot);
     });
+  }
+
+  /** Names of the applications still running (or queued), in the order they were sent. */
+  running(): string[] {
+    return [...this.pending.values()].map((p) => p.app ?? '');
   }
 
   /** Feeds an event; returns true when it completed a tracked execution. */

@@ -160,6 +160,11 @@ export class OutboundCall {
     return this.hangupInfo?.cause;
   }
 
+  /** Applications this object started that have not completed yet (`['park', 'playback']`). */
+  get runningApplications(): readonly string[] {
+    return this.tracker.running();
+  }
+
   /** Counters of the socket (frames, events, drops). */
   get stats(): EslConnection['stats'] {
     return this.conn.stats;

@@ -8,6 +8,9 @@ import { AudioFormats, type AudioFormat } from './audio-format.js';
 import type { ProviderToolCall, ProviderTranscript, RealtimeProvider, RealtimeProviderEvents } from './provider.js';
 import { type BargeInPolicy, BargeInGate } from './barge-in.js';
 import { type Tool, ToolRegistry } from './tools.js';
+import { EnergyVad, type EnergyVadOptions } from './providers/energy-vad.js';
+import { alawDecode, ulawDecode } from '../media/g711.js';
+import { pcmFromLE } from '../media/pcm.js';
 
 /** What to do when the provider fails or disconnects mid-call. */
 export type Fallback =
@@ -37,6 +40,8 @@ export interface RealtimeSessionOptions {
   fallback?: Fallback;
   /** Barge-in policy. */
   bargeIn?: BargeInPolicy;
+  /** The session's own voice detector, used when the provider has no turn detection. */
+  vad?: EnergyVadOptions;
   /** A bridge already started for this call; default: {@link startCallMedia} with `media`. */
   bridge?: RtpBridge;
   media?: CallMediaOptions;
@@ -180,7 +185,11 @@ export class RealtimeSession extends EventEmitter<RealtimeSessionEvents> {
   }
 
   private wireBridge(bridge: RtpBridge): void {
-    bridge.on('audio', (frame) => this.provider.sendAudio(frame));
+    const vad = this.provider.capabilities.turnDetection ? undefined : new EnergyVad(this.options.vad);
+    bridge.on('audio', (frame) => {
+      this.provider.sendAudio(frame);
+      if (vad) this.localVad(vad, frame);
+    });
     bridge.on('talkspurtStart', () => {
       this.metrics.timeToFirstAudioMs ??= performance.now() - this.startedAt;
     });
@@ -207,11 +216,7 @@ export class RealtimeSession extends EventEmitter<RealtimeSessionEvents> {
     on('responseDone', ({ responseId }) => {
       if (responseId === undefined || !this.cancelled.has(responseId)) this.bridge?.endOfAnswer();
     });
-    on('speechStarted', () => {
-      this.touch();
-      const speaking = (this.bridge?.queuedMs ?? 0) > 0;
-      this.gate.speechStarted(speaking, this.greetingStartedAt, () => this.bargeIn());
-    });
+    on('speechStarted', () => this.onSpeechStarted());
     on('speechStopped', () => this.gate.speechStopped());
     on('transcript', (t) => {
       if (!t.final) return;
@@ -223,6 +228,24 @@ export class RealtimeSession extends EventEmitter<RealtimeSessionEvents> {
     on('close', ({ error }) => {
       if (!this.ended) void this.end('provider-failed', error ?? new ProviderError(`${p.name} closed the session`));
     });
+  }
+
+  /**
+   * A provider without turn detection: the session listens itself (energy VAD) so the caller can
+   * still interrupt.
+   */
+  private localVad(vad: EnergyVad, frame: Uint8Array): void {
+    const format = this.provider.inputFormat;
+    const samples = format?.encoding === 'mulaw' ? ulawDecode(frame) : format?.encoding === 'alaw' ? alawDecode(frame) : pcmFromLE(frame);
+    const change = vad.push(samples);
+    if (change === 'start') this.onSpeechStarted();
+    else if (change === 'stop') this.gate.speechStopped();
+  }
+
+  private onSpeechStarted(): void {
+    this.touch();
+    const speaking = (this.bridge?.queuedMs ?? 0) > 0 || this.call.runningApplications.includes('playback');
+    this.gate.speechStarted(speaking, this.greetingStartedAt, () => this.bargeIn());
   }
 
   /** Flushes queued audio, tells the provider what was heard, cancels the answer's tools. */
@@ -238,6 +261,10 @@ export class RealtimeSession extends EventEmitter<RealtimeSessionEvents> {
       this.toolAborts.delete(id);
     }
     this.provider.interrupt({ playedMs });
+    // A prompt FreeSWITCH itself is playing (call.playback during the session) stops too.
+    if (this.call.runningApplications.includes('playback') && this.call.channel.fullControl) {
+      this.call.api(`uuid_break ${this.call.uuid}`).catch(() => {});
+    }
     const latencyMs = Math.max(0, this.lastSendAt - at);
     this.metrics.bargeInLatenciesMs.push(latencyMs);
     this.emit('bargeIn', { playedMs, droppedMs, latencyMs });
@@ -287,4 +314,11 @@ export class RealtimeSession extends EventEmitter<RealtimeSessionEvents> {
     if (this.idleTimer) clearTimeout(this.idleTimer);
     this.idleTimer = setTimeout(() => void this.end('idle'), ms);
   }
+}
+
+/** Starts a {@link RealtimeSession} on a call in one step; resolves once it is running. */
+export async function startRealtimeSession(call: OutboundCall, options: Omit<RealtimeSessionOptions, 'call'>): Promise<RealtimeSession> {
+  const session = new RealtimeSession({ ...options, call });
+  await session.start();
+  return session;
 }

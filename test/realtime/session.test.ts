@@ -130,4 +130,17 @@ describe('RealtimeSession through the simulator', () => {
     expect((await ended(s)).reason).toBe('idle');
     expect(call.isActive).toBe(false);
   });
+
+  it('listens itself for barge-in when the provider has no turn detection', async () => {
+    class DeafProvider extends ScriptedProvider {
+      override readonly capabilities = { truncation: true, turnDetection: false, userTranscription: false, autoToolReply: true };
+    }
+    // The provider's own detector never fires (threshold above any level): only the session's can.
+    const provider = new DeafProvider({ greeting: 'x'.repeat(80), maxUtteranceMs: 4000, vad: { thresholdDb: 10 } });
+    const { session: s } = await session(callerSpeech(700, 500), provider, { greeting: 'greet', bargeIn: { protectGreetingMs: 0 } });
+    const barge = await new Promise<{ playedMs: number }>((resolve) => s.once('bargeIn', resolve));
+    expect(barge.playedMs).toBeGreaterThan(0);
+    expect(provider.lastInterruption?.playedMs).toBe(barge.playedMs);
+    await s.end();
+  });
 });

@@ -7,7 +7,8 @@
  * memory per call; and the per-packet cost of our RTP header codec against werift-rtp's
  * `RtpPacket`, measured in the same run.
  *
- * Run alone: `node --import tsx bench/media.ts` (BENCH_CALLS="100,500,1000", BENCH_SECONDS=5).
+ * Run alone: `node --import tsx bench/media.ts` (BENCH_CALLS="100,500,1000", BENCH_SECONDS=5,
+ * BENCH_NODE_FLAGS for the media process).
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import { type Socket, createSocket } from 'node:dgram';
@@ -66,7 +67,7 @@ async function serve(n: number, mode: Mode): Promise<void> {
 // ------------------------------------------------------------------ parent: the load generator
 
 async function measure(n: number, mode: Mode): Promise<{ cpu: number; p50: number; p99: number; max: number; perCall: number; echoed: number }> {
-  const child: ChildProcess = fork(fileURLToPath(import.meta.url), ['serve', String(n), mode], { execArgv: ['--import', 'tsx', '--expose-gc'] });
+  const child: ChildProcess = fork(fileURLToPath(import.meta.url), ['serve', String(n), mode], { execArgv: ['--import', 'tsx', '--expose-gc', ...(process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean)] });
   const { ports, perCall } = await new Promise<{ ports: number[]; perCall: number }>((r) => child.once('message', (m) => r(m as never)));
   const sockets: Socket[] = [];
   let echoed = 0;
@@ -128,13 +129,16 @@ export async function run(): Promise<unknown> {
   process.stdout.write(`media: full-duplex calls in one process, ${SECONDS} s each (CPU = share of one core; pacing = shared clock lateness)\n`);
   const rows: unknown[] = [];
   for (const mode of ['passthrough', 'resample'] as const) {
+    let largest = 0;
     for (const n of COUNTS) {
       const r = await measure(n, mode);
       rows.push({ mode, n, ...r });
+      if (r.cpu < 0.7 && r.echoed > 49) largest = Math.max(largest, n);
       process.stdout.write(
         `  ${mode.padEnd(11)} ${String(n).padStart(5)} calls  CPU ${(r.cpu * 100).toFixed(0).padStart(3)} %  pacing p50 ${r.p50.toFixed(1)} ms p99 ${r.p99.toFixed(1)} ms max ${r.max.toFixed(1)} ms  ${(r.perCall / 1024).toFixed(1)} KB/call  echoed ${r.echoed.toFixed(1)} frames/s/call\n`,
       );
     }
+    process.stdout.write(`  ${mode}: largest N measured under 70 % of one core with every frame echoed: ${largest || 'none'}\n`);
   }
   return { codec, rows };
 }

@@ -4,6 +4,7 @@
  * @module
  */
 import { type Socket, createSocket } from 'node:dgram';
+import { loadConfig } from '../config/env.js';
 import { MediaError, PortExhaustedError } from '../errors.js';
 
 /** Options of {@link PortAllocator}. */
@@ -105,4 +106,18 @@ function bind(port: number, address: string): Promise<Socket | undefined> {
       resolve(socket);
     });
   });
+}
+
+let shared: PortAllocator | undefined;
+
+/**
+ * The process-wide allocator every bridge uses unless given its own: `RTP_PORT_MIN..RTP_PORT_MAX`
+ * on `RTP_BIND_ADDRESS`, read once through `loadConfig()`.
+ */
+export function defaultPortAllocator(): PortAllocator {
+  if (!shared) {
+    const { rtp } = loadConfig();
+    shared = new PortAllocator({ min: rtp.portMin, max: rtp.portMax, bindAddress: rtp.bindAddress });
+  }
+  return shared;
 }

@@ -7,7 +7,8 @@ import { JitterBuffer, pcm16Conceal } from './jitter-buffer.js';
 import { type MediaClock, getMediaClock } from './media-clock.js';
 import { Pacer } from './pacer.js';
 import { pcmFromLE } from './pcm.js';
-import { type AllocatedPort, PortAllocator } from './port-allocator.js';
+import { type AllocatedPort, type PortAllocator, defaultPortAllocator } from './port-allocator.js';
+import { loadConfig } from '../config/env.js';
 import type { SharedMediaSocket, SharedRegistration } from './shared-media-socket.js';
 import { Resampler } from './resampler.js';
 import { RtpParseStatus, createRtpHeaderFields, readRtpHeader } from './rtp-header.js';
@@ -25,9 +26,9 @@ export interface RtpBridgeOptions {
   output?: AudioFormat;
   /** The format {@link RtpBridge.write} takes (default: same as `output`). */
   input?: AudioFormat;
-  /** Jitter-buffer delays (defaults 60/200/100 ms, from `RTP_JITTER_*`). */
+  /** Jitter-buffer delays (default: `RTP_JITTER_MIN_MS` / `_MAX_MS` / `_TARGET_MS`, 60/200/100 ms). */
   jitter?: { minMs?: number; maxMs?: number; targetMs?: number };
-  /** Where to get a UDP port (default: a `PortAllocator` over 10000-10100 on 0.0.0.0). */
+  /** Where to get a UDP port (default: the process-wide one over `RTP_PORT_MIN..MAX` on `RTP_BIND_ADDRESS`). */
   ports?: PortAllocator;
   /**
    * One socket for many calls instead of a port each: this call registers on it by FreeSWITCH's
@@ -124,7 +125,7 @@ export class RtpBridge extends EventEmitter<RtpBridgeEvents> {
     this.clock = options.clock ?? getMediaClock();
     this.logger = options.logger ?? silentLogger;
     this.remote = options.remote;
-    this.jitter = new JitterBuffer({ ...options.jitter, silence: this.wire.silence, conceal: this.wire.codec === 'L16' && options.framing === 'raw' ? pcm16Conceal : undefined });
+    this.jitter = new JitterBuffer({ ...loadConfig().rtp.jitter, ...options.jitter, silence: this.wire.silence, conceal: this.wire.codec === 'L16' && options.framing === 'raw' ? pcm16Conceal : undefined });
     if (this.output.encoding !== 'pcm16' && !this.passes(this.output)) {
       throw new MediaError(`output ${this.output.encoding}@${this.output.sampleRate} needs the ${this.output.encoding === 'mulaw' ? 'PCMU' : 'PCMA'} codec on the wire`);
     }
@@ -139,7 +140,7 @@ export class RtpBridge extends EventEmitter<RtpBridgeEvents> {
     if (this.socket) return this.socket.address();
     if (this.registration) return this.options.shared!.address()!;
     if (this.options.shared) return this.startShared(this.options.shared);
-    const ports = this.options.ports ?? new PortAllocator();
+    const ports = this.options.ports ?? defaultPortAllocator();
     this.port = await ports.allocate();
     const socket = this.port.socket;
     this.socket = socket;

@@ -291,11 +291,12 @@ export class RtpBridge extends EventEmitter<RtpBridgeEvents> {
       this.counters.malformed++;
       return;
     }
-    this.jitter.push({ sequenceNumber: h.sequenceNumber, timestamp: h.timestamp, ssrc: h.ssrc, marker: h.marker, payload: Uint8Array.from(payload), arrivalMs: performance.now() });
+    // Each datagram is its own buffer: holding a view of it costs no copy.
+    this.jitter.push({ sequenceNumber: h.sequenceNumber, timestamp: h.timestamp, ssrc: h.ssrc, marker: h.marker, payload, arrivalMs: performance.now() });
   }
 
   private receiveRaw(data: Buffer): void {
-    if (data.length === this.wire.frameBytes) return this.jitter.pushRaw(Uint8Array.from(data), performance.now());
+    if (data.length === this.wire.frameBytes) return this.jitter.pushRaw(data, performance.now());
     // With `flags: native` FreeSWITCH's own comfort noise still arrives as 320 bytes of 0xFF.
     if (this.wire.codec !== 'L16' && data.length === 320 && data.every((b) => b === 0xff)) {
       this.counters.comfortNoise++;
@@ -309,8 +310,10 @@ export class RtpBridge extends EventEmitter<RtpBridgeEvents> {
     if (this.closed) return;
     const { payload } = this.jitter.pull();
     if (this.passes(this.output)) return void this.emit('audio', payload);
-    let samples = decodeWire(this.wire, payload);
-    if (this.inResampler) samples = this.inResampler.process(samples);
+    const decoded = decodeWire(this.wire, payload);
+    if (!this.inResampler) return void this.emit('audio', new Uint8Array(decoded.buffer, decoded.byteOffset, decoded.byteLength));
+    // The resampler's output is its own reused buffer: hand out a copy.
+    const samples = this.inResampler.process(decoded);
     this.emit('audio', new Uint8Array(samples.buffer.slice(samples.byteOffset, samples.byteOffset + samples.byteLength)));
   }
 

@@ -49,7 +49,7 @@ export interface RealtimeSessionOptions {
 }
 
 /** Why a session ended. */
-export type EndReason = 'hangup' | 'max-duration' | 'idle' | 'provider-failed' | 'tool-hangup' | 'transferred' | 'closed';
+export type EndReason = 'hangup' | 'max-duration' | 'idle' | 'provider-failed' | 'media-failed' | 'tool-hangup' | 'transferred' | 'closed';
 
 /** Measurements of a session. */
 export interface SessionMetrics {
@@ -135,6 +135,7 @@ export class RealtimeSession extends EventEmitter<RealtimeSessionEvents> {
     this.call.once('end', () => void this.end('hangup'));
     this.call.on('dtmf', ({ digit }) => this.emit('dtmf', digit));
     const callFormat = this.callFormat();
+    let stage: EndReason = 'provider-failed';
     try {
       await this.provider.connect({
         instructions: this.options.instructions,
@@ -144,11 +145,13 @@ export class RealtimeSession extends EventEmitter<RealtimeSessionEvents> {
         callFormat,
       });
       this.wireProvider();
+      stage = 'media-failed';
       const bridge = this.options.bridge ?? (await startCallMedia(this.call, { ...this.options.media, output: this.provider.inputFormat, input: this.provider.outputFormat })).bridge;
       this.bridge = bridge;
       this.wireBridge(bridge);
     } catch (error) {
-      await this.end('provider-failed', error instanceof Error ? error : new Error(String(error)));
+      // No AI or no audio for this call: the fallback takes it (an operator, a prompt), never silence.
+      await this.end(stage, error instanceof Error ? error : new Error(String(error)));
       throw error;
     }
     if (this.options.maxDurationMs) this.timers.push(setTimeout(() => void this.end('max-duration'), this.options.maxDurationMs));
@@ -173,7 +176,7 @@ export class RealtimeSession extends EventEmitter<RealtimeSessionEvents> {
     for (const off of this.detach.splice(0)) off();
     await this.provider.close().catch(() => {});
     this.bridge?.close();
-    if (reason === 'provider-failed' && this.call.isActive) await this.fallback(error ?? new ProviderError('provider failed'));
+    if ((reason === 'provider-failed' || reason === 'media-failed') && this.call.isActive) await this.fallback(error ?? new ProviderError('provider failed'));
     else if (reason !== 'hangup' && reason !== 'transferred' && this.call.isActive) await this.call.hangup(this.hangupAfterDrain ?? 'NORMAL_CLEARING').catch(() => {});
     this.emit('ended', { reason, metrics: this.metrics });
     this.removeAllListeners();

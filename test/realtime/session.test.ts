@@ -143,4 +143,22 @@ describe('RealtimeSession through the simulator', () => {
     expect(provider.lastInterruption?.playedMs).toBe(barge.playedMs);
     await s.end();
   });
+
+  it('port exhaustion is a typed error and the call goes to the fallback, not silence', async () => {
+    const { PortExhaustedError } = await import('../../src/errors.js');
+    const { PortAllocator } = await import('../../src/media/port-allocator.js');
+    const { freeUdpRange } = await import('../helpers/udp.js');
+    const min = await freeUdpRange(1);
+    const tiny = new PortAllocator({ min, max: min, bindAddress: '127.0.0.1' });
+    const taken = await tiny.allocate();
+    const arrived = new Promise<OutboundCall>((resolve) => h.server.once('call', resolve));
+    const channel = h.sim.callSocket({ port: h.server.address()!.port }, { codec: 'PCMU' });
+    const call = await arrived;
+    const s = new RealtimeSession({ call, provider: new ScriptedProvider({}), instructions: '', media: { ports: tiny }, fallback: { transfer: '9000' } });
+    const done = ended(s);
+    await expect(s.start()).rejects.toBeInstanceOf(PortExhaustedError);
+    expect((await done).reason).toBe('media-failed');
+    expect((await h.sim.waitForCommand((c) => c.line.startsWith('api uuid_transfer'))).line).toBe(`api uuid_transfer ${channel.uuid} 9000 XML default`);
+    taken.release();
+  });
 });

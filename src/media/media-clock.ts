@@ -49,6 +49,10 @@ export class MediaClock {
   readonly periodMs: number;
   private readonly maxCatchUp: number;
   private readonly handlers = new Set<TickHandler>();
+  /** The handlers as an array, rebuilt on change: a tick calls exactly those subscribed when it began. */
+  private list: TickHandler[] = [];
+  /** Inside a tick: (un)subscribing must not arm or disarm the timer (the tick's end does). */
+  private firing = false;
   private readonly now: () => number;
   private readonly setTimer: (fn: () => void, ms: number) => unknown;
   private readonly clearTimer: (timer: unknown) => void;
@@ -82,14 +86,16 @@ export class MediaClock {
   /** Adds a handler; returns its unsubscribe function. The clock starts with the first one. */
   subscribe(handler: TickHandler): () => void {
     this.handlers.add(handler);
-    if (this.timer === undefined) {
+    this.list = [...this.handlers];
+    if (this.timer === undefined && !this.firing) {
       this.start = this.now();
       this.tick = 0;
       this.schedule();
     }
     return () => {
-      this.handlers.delete(handler);
-      if (this.handlers.size === 0 && this.timer !== undefined) {
+      if (!this.handlers.delete(handler)) return;
+      this.list = [...this.handlers];
+      if (this.handlers.size === 0 && this.timer !== undefined && !this.firing) {
         this.clearTimer(this.timer);
         this.timer = undefined;
       }
@@ -110,6 +116,8 @@ export class MediaClock {
   }
 
   private fire(): void {
+    this.timer = undefined;
+    this.firing = true;
     const now = this.now();
     let behind = Math.floor((now - this.start) / this.periodMs) - this.tick;
     if (behind > this.maxCatchUp) {
@@ -121,7 +129,8 @@ export class MediaClock {
       this.tick++;
       const late = now - (this.start + this.tick * this.periodMs);
       this.record(Math.max(0, late));
-      for (const h of this.handlers) {
+      for (const h of this.list) {
+        if (!this.handlers.has(h)) continue; // unsubscribed earlier in this tick
         try {
           h(this.tick, now);
         } catch (error) {
@@ -130,8 +139,8 @@ export class MediaClock {
         }
       }
     }
+    this.firing = false;
     if (this.handlers.size > 0) this.schedule();
-    else this.timer = undefined;
   }
 
   private record(lateMs: number): void {

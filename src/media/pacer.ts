@@ -6,6 +6,7 @@
  * @module
  */
 import { EventEmitter } from 'eventemitter3';
+import { MediaError } from '../errors.js';
 import { type MediaClock, getMediaClock } from './media-clock.js';
 
 /** Options of {@link Pacer}. */
@@ -29,9 +30,9 @@ export interface PacerOptions {
 
 /** Events of a {@link Pacer}. */
 export interface PacerEvents {
-  /** The first frame after idle went out (an RTP sender sets the marker bit). */
+  /** The first frame after silence went out (an answer starts, or resumes after an underrun): the RTP marker. */
   talkspurtStart: [];
-  /** Everything queued has been sent after {@link Pacer.end}. */
+  /** An answer ended with {@link Pacer.end} has been sent completely. */
   drained: [];
   /** The queue ran dry in the middle of an answer (the provider is slower than real time). */
   underrun: [];
@@ -42,13 +43,26 @@ export interface PacerStats {
   framesSent: number;
   bytesDropped: number;
   flushes: number;
+  /** Gaps in the middle of an answer (each counted once, however long). */
   underruns: number;
 }
 
+/** Silence added to close an answer's last frame: sent, never counted as played. */
+class Padding {
+  constructor(readonly length: number) {}
+}
+
+/** Where one answer ends in the queue (always on a frame boundary). */
+const END_OF_ANSWER = Symbol('end of answer');
+
+type Item = Uint8Array | Padding | typeof END_OF_ANSWER;
+
 /**
  * One call's outgoing audio: {@link Pacer.write} any amount at any time; one frame leaves per
- * clock tick. {@link Pacer.flush} (barge-in) drops everything queued before the next tick;
- * {@link Pacer.playedMs} says how much of the answer the caller has actually heard.
+ * clock tick. {@link Pacer.end} closes an answer: its last frame is padded with silence, so the
+ * next answer starts on a frame of its own. {@link Pacer.flush} (barge-in) drops everything
+ * queued before the next tick; {@link Pacer.playedMs} is exactly how much of the current answer
+ * the caller has been sent (padding excluded).
  *
  * When nothing is queued, nothing is sent (FreeSWITCH plays silence on its own).
  */
@@ -59,18 +73,26 @@ export class Pacer extends EventEmitter<PacerEvents> {
   private readonly maxBytes: number;
   private readonly silenceByte: number;
   private readonly send: (frame: Buffer) => void;
-  private chunks: Uint8Array[] = [];
+  private items: Item[] = [];
   private head = 0;
   private offset = 0;
+  /** Audio and padding bytes waiting. */
   private queued = 0;
-  private ended = false;
+  /** Bytes written since the last frame boundary (to pad an answer's end). */
+  private unaligned = 0;
+  /** Answers closed by `end()` and not yet fully sent. */
+  private pendingEnds = 0;
+  /** An answer is being sent (frames went out and it has not ended). */
   private talking = false;
-  private played = 0;
+  /** A frame must carry the talkspurt marker (start, or resume after a gap). */
+  private resume = true;
+  private inGap = false;
+  private playedBytes = 0;
   private readonly unsubscribe: () => void;
 
   constructor(options: PacerOptions) {
     super();
-    if (!(options.frameBytes > 0)) throw new RangeError('frameBytes must be positive');
+    if (!(Number.isInteger(options.frameBytes) && options.frameBytes > 0)) throw new MediaError(`frameBytes must be a positive integer, not ${options.frameBytes}`);
     this.frameBytes = options.frameBytes;
     this.frameMs = options.frameMs ?? 20;
     this.send = options.send;
@@ -84,9 +106,9 @@ export class Pacer extends EventEmitter<PacerEvents> {
     return (this.queued / this.frameBytes) * this.frameMs;
   }
 
-  /** Ms sent since the answer started (or since {@link Pacer.resetPlayed}). */
+  /** Ms of the current answer sent so far (silence padding excluded). */
   get playedMs(): number {
-    return this.played * this.frameMs;
+    return (this.playedBytes / this.frameBytes) * this.frameMs;
   }
 
   /** Whether an answer is being sent. */
@@ -103,94 +125,137 @@ export class Pacer extends EventEmitter<PacerEvents> {
       if (room <= 0) return;
       chunk = chunk.subarray(0, room);
     }
-    if (!this.talking && this.queued === 0) this.played = 0;
-    this.ended = false;
-    this.chunks.push(chunk);
-    this.queued += chunk.length;
+    this.push(chunk, chunk.length);
   }
 
-  /** The answer is complete: the last partial frame is padded with silence and sent. */
+  /** The answer is complete: its last partial frame is padded with silence; `drained` follows once it is out. */
   end(): void {
-    this.ended = true;
-    if (this.queued === 0 && this.talking) this.finish();
+    if (this.unaligned > 0) this.push(new Padding(this.frameBytes - this.unaligned), this.frameBytes - this.unaligned);
+    if (this.queued === 0) {
+      if (this.talking) this.finish();
+      return;
+    }
+    this.items.push(END_OF_ANSWER);
+    this.pendingEnds++;
   }
 
-  /** Barge-in: drops everything queued, effective before the next tick. Returns the ms dropped. */
-  flush(): { droppedMs: number } {
-    const droppedMs = this.queuedMs;
-    this.chunks = [];
+  /** Barge-in: drops everything queued, effective before the next tick. */
+  flush(): { droppedMs: number; playedMs: number } {
+    const result = { droppedMs: this.queuedMs, playedMs: this.playedMs };
+    this.items = [];
     this.head = 0;
     this.offset = 0;
     this.queued = 0;
+    this.unaligned = 0;
+    this.pendingEnds = 0;
     this.stats.flushes++;
     this.talking = false;
-    this.ended = false;
-    return { droppedMs };
+    this.resume = true;
+    this.inGap = false;
+    return result;
   }
 
   /** Starts {@link Pacer.playedMs} from zero. */
   resetPlayed(): void {
-    this.played = 0;
+    this.playedBytes = 0;
   }
 
   /** Stops: leaves the clock and drops what is queued. */
   close(): void {
     this.unsubscribe();
-    this.chunks = [];
+    this.items = [];
     this.queued = 0;
     this.removeAllListeners();
   }
 
+  private push(item: Uint8Array | Padding, length: number): void {
+    if (!this.talking && this.queued === 0 && this.pendingEnds === 0) this.playedBytes = 0;
+    this.items.push(item);
+    this.queued += length;
+    this.unaligned = (this.unaligned + length) % this.frameBytes;
+  }
+
   private tick(): void {
-    if (this.queued === 0) {
-      if (this.talking && !this.ended) {
+    if (this.queued < this.frameBytes) {
+      // Nothing (or only part of a frame) to send: a gap, unless the answer has ended.
+      if (this.talking && !this.inGap) {
+        this.inGap = true;
+        this.resume = true;
         this.stats.underruns++;
         this.emit('underrun');
       }
       return;
     }
-    if (this.queued < this.frameBytes && !this.ended) return; // wait for the rest of the frame
     const frame = this.take();
-    if (!this.talking) {
-      this.talking = true;
+    this.inGap = false;
+    if (this.resume) {
+      this.resume = false;
       this.emit('talkspurtStart');
     }
-    this.played++;
+    this.talking = true;
     this.stats.framesSent++;
     this.send(frame);
-    if (this.queued === 0 && this.ended) this.finish();
+    this.passEnds();
   }
 
-  /** Copies one frame out of the queue into a fresh buffer (padded with silence at the very end). */
+  /** One frame out of the queue, into a fresh buffer; an answer boundary is crossed only between frames. */
   private take(): Buffer {
     const frame = Buffer.allocUnsafe(this.frameBytes);
     let filled = 0;
-    while (filled < this.frameBytes && this.head < this.chunks.length) {
-      const chunk = this.chunks[this.head]!;
-      const n = Math.min(this.frameBytes - filled, chunk.length - this.offset);
-      frame.set(chunk.subarray(this.offset, this.offset + n), filled);
+    while (filled < this.frameBytes) {
+      const item = this.items[this.head]!;
+      if (item === END_OF_ANSWER) {
+        // Boundaries sit on frame edges, so filled is 0 here: the next answer starts this frame.
+        this.head++;
+        this.pendingEnds--;
+        this.finish();
+        this.playedBytes = 0;
+        continue;
+      }
+      const n = Math.min(this.frameBytes - filled, item.length - this.offset);
+      if (item instanceof Padding) frame.fill(this.silenceByte, filled, filled + n);
+      else {
+        frame.set(item.subarray(this.offset, this.offset + n), filled);
+        this.playedBytes += n;
+      }
       filled += n;
       this.offset += n;
-      if (this.offset === chunk.length) {
+      if (this.offset === item.length) {
         this.head++;
         this.offset = 0;
       }
     }
-    if (this.head === this.chunks.length) {
-      this.chunks = [];
+    this.queued -= this.frameBytes;
+    this.compact();
+    return frame;
+  }
+
+  /** After a frame: an answer whose last frame just left is complete. */
+  private passEnds(): void {
+    while (this.items[this.head] === END_OF_ANSWER) {
+      this.head++;
+      this.pendingEnds--;
+      this.finish();
+      // The next answer is already queued: its played time starts now.
+      if (this.head < this.items.length) this.playedBytes = 0;
+    }
+    this.compact();
+  }
+
+  private compact(): void {
+    if (this.head === this.items.length) {
+      this.items = [];
       this.head = 0;
     } else if (this.head > 64) {
-      this.chunks = this.chunks.slice(this.head);
+      this.items = this.items.slice(this.head);
       this.head = 0;
     }
-    this.queued -= filled;
-    if (filled < this.frameBytes) frame.fill(this.silenceByte, filled);
-    return frame;
   }
 
   private finish(): void {
     this.talking = false;
-    this.ended = false;
+    this.resume = true;
+    this.inGap = false;
     this.emit('drained');
   }
 }

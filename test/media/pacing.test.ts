@@ -66,6 +66,20 @@ describe('MediaClock', () => {
     expect(m.armed).toBe(false);
   });
 
+  it('runs one timer even when a tick swaps its last subscriber, and calls new subscribers from the next tick', () => {
+    const m = manualClock();
+    const seen: string[] = [];
+    let offA: () => void = () => {};
+    const b = (t: number): void => void seen.push(`b${t}`);
+    offA = m.clock.subscribe((t) => {
+      seen.push(`a${t}`);
+      offA();
+      m.clock.subscribe(b);
+    });
+    m.advance(100);
+    expect(seen).toEqual(['a1', 'b2', 'b3', 'b4', 'b5']);
+  });
+
   it('keeps going when a handler throws, and reports it', () => {
     const errors: unknown[] = [];
     let now = 0;
@@ -110,7 +124,7 @@ describe('Pacer', () => {
     expect(sent.every((f) => f.length === 160)).toBe(true);
     expect(Buffer.concat(sent).subarray(0, 1000)).toEqual(audio);
     expect(sent[6]!.subarray(1000 - 960).every((b) => b === 0xff)).toBe(true);
-    expect(pacer.playedMs).toBe(140);
+    expect(pacer.playedMs).toBe(125); // 1000 bytes: the padding is not audio the caller heard
   });
 
   it('never sends an empty or short datagram, under random writes, flushes and ends', () => {
@@ -148,6 +162,37 @@ describe('Pacer', () => {
     expect(sent.length).toBe(5);
     expect(pacer.playedMs).toBe(40);
     expect(events).toEqual(['start', 'start', 'drained']);
+  });
+
+  it('keeps answers on frames of their own, and playedMs per answer', () => {
+    const { m, sent, pacer } = setup();
+    const starts: number[] = [];
+    let drained = 0;
+    pacer.on('talkspurtStart', () => starts.push(sent.length));
+    pacer.on('drained', () => drained++);
+    pacer.write(new Uint8Array(100).fill(1));
+    pacer.end();
+    pacer.write(new Uint8Array(160).fill(2)); // the next answer, queued before the first is out
+    m.advance(20);
+    expect(sent[0]!.subarray(0, 100).every((b) => b === 1) && sent[0]!.subarray(100).every((b) => b === 0xff)).toBe(true);
+    expect(drained).toBe(1);
+    expect(pacer.playedMs).toBe(0); // the first answer is out; nothing of the second yet
+    m.advance(20);
+    expect(sent[1]!.every((b) => b === 2)).toBe(true);
+    expect(pacer.playedMs).toBe(20);
+    expect(starts).toEqual([0, 1]);
+  });
+
+  it('counts a gap once and marks the talkspurt that resumes after it', () => {
+    const { m, sent, pacer } = setup();
+    const starts: number[] = [];
+    pacer.on('talkspurtStart', () => starts.push(sent.length));
+    pacer.write(new Uint8Array(320));
+    m.advance(100); // 2 frames, then a 3-tick gap
+    pacer.write(new Uint8Array(160));
+    m.advance(20);
+    expect(pacer.stats.underruns).toBe(1);
+    expect(starts).toEqual([0, 2]);
   });
 
   it('bounds its queue and counts what it drops; counts underruns', () => {

@@ -393,3 +393,32 @@ describe('the simulator as the socket application (conformance with outbound-ext
     await new Promise((r) => peer.srv.close(r));
   });
 });
+
+describe('ChannelData from a real connect reply', async () => {
+  const { loadCapture } = await import('../helpers/fixtures.js');
+  const { FrameParser } = await import('../../src/esl/frame-parser.js');
+  const { EslReply } = await import('../../src/esl/reply.js');
+  const { ChannelData } = await import('../../src/esl/channel-data.js');
+
+  it.each(['outbound-sip-pcmu-native', 'outbound-unicast-native'])('reads %s', (name) => {
+    const steps = loadCapture(name).steps;
+    const at = steps.findIndex((s) => s.send === 'connect\n\n');
+    let reply: InstanceType<typeof EslReply> | undefined;
+    new FrameParser((f) => (reply ??= new EslReply(f))).push(Buffer.from(steps[at + 1]!.recv!));
+    expect(reply!.ok).toBe(true);
+    expect(reply!.text).toBe('+OK');
+    const data = new ChannelData(reply!.headers);
+    expect(data.uuid).toMatch(/^[0-9a-f-]{36}$/);
+    expect(data.destinationNumber).toBe('8000');
+    expect(data.domainUuid).toBe(DOMAIN);
+    expect(data.getVariable('secretary_uuid')).toBe(SECRETARY);
+    expect(data.socketMode).toBe('async');
+    expect(data.fullControl).toBe(true);
+    expect(data.variables.get('absolute_codec_string')).toBe('PCMU');
+    if (name.includes('sip')) {
+      expect(data.callerIdName).toBe('Maria Silva');
+      expect(data.readCodec).toEqual({ name: 'PCMU', rate: 8000 });
+      expect(data.channelName).toBe('sofia/internal/5511999990000@127.0.0.1:5070');
+    }
+  });
+});

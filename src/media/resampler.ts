@@ -31,6 +31,14 @@ interface Design {
   phases: Float32Array;
   /** The same without zero coefficients: phase p's taps are `starts[p]..starts[p+1]` of `coefs`/`offsets`. */
   sparse: { starts: Int32Array; offsets: Int32Array; coefs: Float32Array } | undefined;
+  /**
+   * Symmetric phases folded: `coef · (x[a] + x[b])` per pair, so each pair costs one multiply.
+   * Phase p's pairs are `starts[p]..starts[p+1]`; `middle[p]` is its unpaired centre tap (offset,
+   * or -1) with coefficient `middleCoef[p]`.
+   */
+  folded:
+    | { starts: Int32Array; a: Int32Array; b: Int32Array; coefs: Float32Array; middle: Int32Array; middleCoef: Float32Array }
+    | undefined;
   /** Group delay, in output samples. */
   latency: number;
 }
@@ -87,7 +95,8 @@ function design(from: number, to: number): Design {
   for (const c of proto) sum += c;
   const phases = new Float32Array(length);
   for (let p = 0; p < up; p++) for (let k = 0; k < taps; k++) phases[p * taps + k] = (proto[p + k * up]! * up) / sum;
-  const d: Design = { up, down, taps, phases, sparse: sparsify(phases, up, taps), latency: center / down };
+  const sparse = sparsify(phases, up, taps);
+  const d: Design = { up, down, taps, phases, sparse, folded: fold(phases, up, taps), latency: center / down };
   designs.set(key, d);
   return d;
 }
@@ -113,6 +122,50 @@ function sparsify(phases: Float32Array, up: number, taps: number): Design['spars
   }
   starts[up] = j;
   return { starts, offsets, coefs };
+}
+
+/** Pairs of equal coefficients (a symmetric phase), zero taps left out; `undefined` if any phase is not symmetric. */
+function fold(phases: Float32Array, up: number, taps: number): Design['folded'] {
+  const tiny = 1e-7;
+  const a: number[] = [];
+  const b: number[] = [];
+  const coefs: number[] = [];
+  const starts = new Int32Array(up + 1);
+  const middle = new Int32Array(up).fill(-1);
+  const middleCoef = new Float32Array(up);
+  for (let p = 0; p < up; p++) {
+    starts[p] = a.length;
+    const nz: number[] = [];
+    for (let k = 0; k < taps; k++) if (Math.abs(phases[p * taps + k]!) >= tiny) nz.push(k);
+    for (let i = 0, j = nz.length - 1; i <= j; i++, j--) {
+      const ci = phases[p * taps + nz[i]!]!;
+      const cj = phases[p * taps + nz[j]!]!;
+      if (Math.abs(ci - cj) > 1e-6 * Math.max(Math.abs(ci), 1e-3)) return undefined;
+      if (i === j) {
+        middle[p] = nz[i]!;
+        middleCoef[p] = ci;
+      } else {
+        a.push(nz[i]!);
+        b.push(nz[j]!);
+        coefs.push(ci);
+      }
+    }
+  }
+  starts[up] = a.length;
+  return { starts, a: Int32Array.from(a), b: Int32Array.from(b), coefs: Float32Array.from(coefs), middle, middleCoef };
+}
+
+/** Σ coefs[j] · (x[last − a[j]] + x[last − b[j]]) over one phase's pairs. */
+function dotFolded(coefs: Float32Array, a: Int32Array, b: Int32Array, from: number, to: number, x: Float32Array, last: number): number {
+  let a0 = 0;
+  let a1 = 0;
+  let j = from;
+  for (; j + 1 < to; j += 2) {
+    a0 += coefs[j]! * (x[last - a[j]!]! + x[last - b[j]!]!);
+    a1 += coefs[j + 1]! * (x[last - a[j + 1]!]! + x[last - b[j + 1]!]!);
+  }
+  if (j < to) a0 += coefs[j]! * (x[last - a[j]!]! + x[last - b[j]!]!);
+  return a0 + a1;
 }
 
 /** Σ coefs[j] · x[last − offsets[j]] over one phase's non-zero taps. */
@@ -193,7 +246,7 @@ export class Resampler {
       out.set(input);
       return input.length;
     }
-    const { up, down, taps, phases, sparse } = this.d;
+    const { up, down, taps, phases, sparse, folded } = this.d;
     const keep = taps - 1;
     const total = keep + input.length;
     if (this.work.length < total) this.work = new Float32Array(total);
@@ -206,9 +259,14 @@ export class Resampler {
       const i = Math.floor(t / up);
       if (i >= input.length) break;
       const p = t - i * up;
-      const acc = sparse
-        ? dotSparse(sparse.coefs, sparse.offsets, sparse.starts[p]!, sparse.starts[p + 1]!, work, keep + i)
-        : dot(phases, p * taps, work, keep + i, taps);
+      const last = keep + i;
+      let acc: number;
+      if (folded) {
+        acc = dotFolded(folded.coefs, folded.a, folded.b, folded.starts[p]!, folded.starts[p + 1]!, work, last);
+        const m = folded.middle[p]!;
+        if (m >= 0) acc += folded.middleCoef[p]! * work[last - m]!;
+      } else if (sparse) acc = dotSparse(sparse.coefs, sparse.offsets, sparse.starts[p]!, sparse.starts[p + 1]!, work, last);
+      else acc = dot(phases, p * taps, work, last, taps);
       const v = Math.round(acc);
       out[n++] = v > 32767 ? 32767 : v < -32768 ? -32768 : v;
       t += down;

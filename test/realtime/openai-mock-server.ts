@@ -1,43 +1,129 @@
 import type { IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type WebSocket, WebSocketServer } from 'ws';
+import type { RealtimeProvider } from '../../src/realtime/provider.js';
 
-/** A local stand-in for OpenAI's Realtime WebSocket: records client events, sends what the test scripts. */
+/** A client event as the server received it. */
+export type ClientEvent = { type: string; [k: string]: unknown };
+
+/** How the mock behaves. */
+export interface OpenAIMockOptions {
+  /** Server events sent in answer to `session.update` (default: `session.updated` echoing the session, as OpenAI does). */
+  confirm?: (sessionUpdate: ClientEvent) => object[];
+  /** Refuse the WebSocket handshake with this HTTP status (e.g. 401 for a bad key). */
+  refuseWith?: number;
+  /** Answer pings (default true); `false` plays a half-open peer. */
+  autoPong?: boolean;
+}
+
+/**
+ * A local stand-in for OpenAI's Realtime WebSocket: sends `session.created` on connection, then
+ * whatever the test scripts; records every client event and the handshake headers. Like the real
+ * server, it starts a response (`response.created`) on each `response.create` and refuses one
+ * while another response is active (`conversation_already_has_active_response`, listed in
+ * {@link rejected}).
+ */
 export class OpenAIMockServer {
-  readonly received: { type: string; [k: string]: unknown }[] = [];
+  readonly received: ClientEvent[] = [];
   headers: IncomingMessage['headers'] = {};
   socket: WebSocket | undefined;
+  /** `response.create` events refused because a response was active: a correct client causes none. */
+  readonly rejected: ClientEvent[] = [];
+  /** The response the server considers active. */
+  active: string | undefined;
+  private responses = 0;
+  private syncs = 0;
   private readonly wss: WebSocketServer;
   private waiters: (() => void)[] = [];
 
-  constructor(private readonly confirm: (sessionUpdate: Record<string, unknown>) => object[] = defaultConfirm) {
-    this.wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+  constructor(options: OpenAIMockOptions = {}) {
+    const confirm = options.confirm ?? defaultConfirm;
+    this.wss = new WebSocketServer({
+      host: '127.0.0.1',
+      port: 0,
+      autoPong: options.autoPong ?? true,
+      verifyClient: (_info, cb) => (options.refuseWith ? cb(false, options.refuseWith) : cb(true)),
+    });
     this.wss.on('connection', (ws, req) => {
       this.socket = ws;
       this.headers = req.headers;
-      ws.send(JSON.stringify({ type: 'session.created', session: {} }));
+      ws.send(JSON.stringify({ type: 'session.created', event_id: 'event_0', session: { id: 'sess_1' } }));
       ws.on('message', (data) => {
-        const event = JSON.parse(data.toString()) as { type: string; [k: string]: unknown };
+        const event = JSON.parse(data.toString()) as ClientEvent;
         this.received.push(event);
-        if (event.type === 'session.update') for (const e of this.confirm(event)) ws.send(JSON.stringify(e));
+        if (event.type === 'session.update') for (const e of confirm(event)) ws.send(JSON.stringify(e));
+        if (event.type === 'response.create') this.onResponseCreate(event);
         for (const w of this.waiters.splice(0)) w();
       });
     });
   }
 
+  /** The URL to give the provider. */
   async ready(): Promise<string> {
     if (!this.wss.address()) await new Promise((r) => this.wss.once('listening', r));
-    return `ws://127.0.0.1:${(this.wss.address() as AddressInfo).port}/v1/realtime`;
+    return `ws://127.0.0.1:${(this.wss.address() as AddressInfo).port}/v1/realtime?model=gpt-realtime`;
   }
 
+  /** Sends a server event (or raw text), tracking `response.created` / `response.done`. */
   send(event: object | string): void {
+    if (typeof event === 'object') {
+      const e = event as { type?: string; response?: { id?: string } };
+      if (e.type === 'response.created') this.active = e.response?.id;
+      if (e.type === 'response.done') this.active = undefined;
+    }
     this.socket!.send(typeof event === 'string' ? event : JSON.stringify(event));
   }
 
-  /** Resolves once a client event of `type` has arrived (`count` of them). */
-  async waitFor(type: string, count = 1): Promise<{ type: string; [k: string]: unknown }> {
+  /** Resolves once `provider` has handled every server event sent so far (a marker event round trip). */
+  async sync(provider: RealtimeProvider): Promise<void> {
+    const itemId = `sync_${++this.syncs}`;
+    const seen = new Promise<void>((resolve) => {
+      const on = (t: { itemId?: string }): void => {
+        if (t.itemId !== itemId) return;
+        provider.off('transcript', on);
+        resolve();
+      };
+      provider.on('transcript', on);
+    });
+    this.send({ type: 'conversation.item.input_audio_transcription.delta', item_id: itemId, content_index: 0, delta: '' });
+    await seen;
+  }
+
+  /** Resolves once the server has every client event `provider` sent so far (a marker audio frame). */
+  async flush(provider: RealtimeProvider): Promise<void> {
+    provider.sendAudio(new Uint8Array([0xff]));
+    await this.waitFor('input_audio_buffer.append', this.all('input_audio_buffer.append').length + 1);
+  }
+
+  /** A response the server starts by itself (server VAD `create_response`). */
+  startResponse(id: string): void {
+    this.send({ type: 'response.created', response: { id, status: 'in_progress' } });
+  }
+
+  /** Ends the active response (or `id`). */
+  endResponse(status = 'completed', id = this.active): void {
+    this.send({ type: 'response.done', response: { id, status } });
+  }
+
+  private onResponseCreate(event: ClientEvent): void {
+    if (this.active) {
+      this.rejected.push(event);
+      const message = `Conversation already has an active response in progress: ${this.active}. Wait until the response is finished before creating a new one.`;
+      this.send({ type: 'error', error: { type: 'invalid_request_error', code: 'conversation_already_has_active_response', message, event_id: event.event_id } });
+      return;
+    }
+    this.startResponse(`resp_${++this.responses}`);
+  }
+
+  /** Client events of `type` received so far. */
+  all(type: string): ClientEvent[] {
+    return this.received.filter((e) => e.type === type);
+  }
+
+  /** Resolves once `count` client events of `type` have arrived. */
+  async waitFor(type: string, count = 1): Promise<ClientEvent> {
     for (;;) {
-      const seen = this.received.filter((e) => e.type === type);
+      const seen = this.all(type);
       if (seen.length >= count) return seen[count - 1]!;
       await new Promise<void>((r) => this.waiters.push(r));
     }
@@ -49,7 +135,7 @@ export class OpenAIMockServer {
   }
 }
 
-/** session.updated echoing the requested session, as the server does. */
-function defaultConfirm(update: Record<string, unknown>): object[] {
-  return [{ type: 'session.updated', session: update.session }];
+/** `session.updated` echoing the requested session. */
+function defaultConfirm(update: ClientEvent): object[] {
+  return [{ type: 'session.updated', event_id: 'event_1', session: update.session }];
 }

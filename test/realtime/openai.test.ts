@@ -1,131 +1,218 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { ProviderError } from '../../src/errors.js';
-import { AudioFormats } from '../../src/realtime/audio-format.js';
-import { OpenAIRealtimeProvider } from '../../src/realtime/providers/openai.js';
-import { OpenAIMockServer } from './openai-mock-server.js';
+import { type AudioFormat, AudioFormats } from '../../src/realtime/audio-format.js';
+import type { ProviderAudio, ProviderTranscript } from '../../src/realtime/provider.js';
+import { type OpenAIRealtimeOptions, OpenAIRealtimeProvider } from '../../src/realtime/providers/openai.js';
+import { type OpenAIMockOptions, OpenAIMockServer } from './openai-mock-server.js';
 
 let server: OpenAIMockServer;
-let provider: OpenAIRealtimeProvider;
+let provider: OpenAIRealtimeProvider | undefined;
 
-beforeEach(() => {
-  server = new OpenAIMockServer();
-});
 afterEach(async () => {
   await provider?.close();
+  provider = undefined;
+  expect(server.rejected).toEqual([]);
   await server.close();
 });
 
 const tools = [{ name: 'transfer_call', description: 'Transfer', parameters: { type: 'object', properties: { destination: { type: 'string' } }, required: ['destination'] } }];
 
-async function connected(api: 'ga' | 'beta' = 'ga'): Promise<OpenAIRealtimeProvider> {
-  provider = new OpenAIRealtimeProvider({ apiKey: 'sk-test', url: await server.ready(), api });
-  await provider.connect({ instructions: 'Be brief.', voice: 'marin', tools, callFormat: AudioFormats.MULAW_8K });
+async function connected(options: OpenAIRealtimeOptions = {}, callFormat: AudioFormat = AudioFormats.MULAW_8K, mock: OpenAIMockOptions = {}): Promise<OpenAIRealtimeProvider> {
+  server = new OpenAIMockServer(mock);
+  provider = new OpenAIRealtimeProvider({ apiKey: 'sk-test', url: await server.ready(), ...options });
+  await provider.connect({ instructions: 'Be brief.', voice: 'marin', language: 'pt-BR', tools, callFormat });
   return provider;
 }
 
-describe('OpenAIRealtimeProvider against a local Realtime server', () => {
-  it('configures µ-law in and out, server VAD and tools (GA), and reports the confirmed formats', async () => {
-    const p = await connected();
+async function sessionSent(): Promise<any> {
+  return (await server.waitFor('session.update')).session;
+}
+
+describe('OpenAIRealtimeProvider: session setup', () => {
+  it('GA: bearer auth, µ-law in and out, server VAD as configured, tools, transcription; confirmed formats', async () => {
+    const p = await connected({ turnDetection: { threshold: 0.7, silenceDurationMs: 400 } });
     expect(server.headers.authorization).toBe('Bearer sk-test');
     expect(server.headers['openai-beta']).toBeUndefined();
-    const { session } = (await server.waitFor('session.update')) as unknown as { session: any };
+    const session = await sessionSent();
     expect(session.type).toBe('realtime');
+    expect(session.instructions).toBe('Be brief.');
     expect(session.audio.input.format).toEqual({ type: 'audio/pcmu' });
     expect(session.audio.output).toEqual({ format: { type: 'audio/pcmu' }, voice: 'marin' });
-    expect(session.audio.input.turn_detection.type).toBe('server_vad');
+    expect(session.audio.input.turn_detection).toEqual({ type: 'server_vad', threshold: 0.7, prefix_padding_ms: 300, silence_duration_ms: 400 });
+    expect(session.audio.input.transcription).toEqual({ model: 'gpt-4o-mini-transcribe', language: 'pt' });
     expect(session.tools).toEqual([{ type: 'function', ...tools[0] }]);
     expect(p.inputFormat).toEqual(AudioFormats.MULAW_8K);
     expect(p.outputFormat).toEqual(AudioFormats.MULAW_8K);
   });
 
-  it('speaks the beta dialect on request', async () => {
-    const p = await connected('beta');
+  it('beta: OpenAI-Beta header, g711_ulaw strings, modalities, input_audio_transcription', async () => {
+    const p = await connected({ api: 'beta', transcriptionModel: 'whisper-1' });
     expect(server.headers['openai-beta']).toBe('realtime=v1');
-    const { session } = (await server.waitFor('session.update')) as unknown as { session: any };
+    const session = await sessionSent();
     expect([session.input_audio_format, session.output_audio_format]).toEqual(['g711_ulaw', 'g711_ulaw']);
+    expect(session.modalities).toEqual(['audio', 'text']);
+    expect(session.voice).toBe('marin');
+    expect(session.input_audio_transcription).toEqual({ model: 'whisper-1', language: 'pt' });
+    expect(session.turn_detection.type).toBe('server_vad');
+    expect(p.inputFormat).toEqual(AudioFormats.MULAW_8K);
     expect(p.outputFormat).toEqual(AudioFormats.MULAW_8K);
   });
 
-  it('carries audio both ways, byte for byte, under GA and beta event names', async () => {
+  it('reports the formats the server confirmed, not the ones it asked for (GA objects and beta strings)', async () => {
+    const ga = await connected({}, AudioFormats.MULAW_8K, { confirm: () => [{ type: 'session.updated', session: { audio: { input: { format: { type: 'audio/pcm', rate: 24000 } }, output: { format: { type: 'audio/pcmu' } } } } }] });
+    expect([ga.inputFormat, ga.outputFormat]).toEqual([AudioFormats.PCM16_24K, AudioFormats.MULAW_8K]);
+    await ga.close();
+    await server.close();
+    const beta = await connected({ api: 'beta' }, AudioFormats.MULAW_8K, { confirm: () => [{ type: 'session.updated', session: { input_audio_format: 'g711_alaw', output_audio_format: 'pcm16' } }] });
+    expect([beta.inputFormat, beta.outputFormat]).toEqual([AudioFormats.ALAW_8K, AudioFormats.PCM16_24K]);
+  });
+
+  it('picks the audio: the call’s G.711 law, PCM16 24 kHz otherwise, or the fixed preference', async () => {
+    await connected({}, AudioFormats.ALAW_8K);
+    expect((await sessionSent()).audio.input.format).toEqual({ type: 'audio/pcma' });
+    await provider!.close();
+    await server.close();
+    const l16 = await connected({}, AudioFormats.PCM16_8K);
+    expect((await sessionSent()).audio.output.format).toEqual({ type: 'audio/pcm', rate: 24000 });
+    expect(l16.outputFormat).toEqual(AudioFormats.PCM16_24K);
+    await l16.close();
+    await server.close();
+    await connected({ audio: 'pcm16', api: 'beta' }, AudioFormats.MULAW_8K);
+    expect((await sessionSent()).input_audio_format).toBe('pcm16');
+  });
+});
+
+describe('OpenAIRealtimeProvider: audio, transcripts, turns', () => {
+  it('carries audio both ways byte for byte, under GA and beta event names', async () => {
     const p = await connected();
-    const frame = Uint8Array.from({ length: 160 }, (_, i) => i);
-    p.sendAudio(frame);
+    const frame = Uint8Array.from({ length: 160 }, (_, i) => (i * 7) & 0xff);
+    p.sendAudio(frame.subarray(0, 160));
     const append = await server.waitFor('input_audio_buffer.append');
     expect(Buffer.from(String(append.audio), 'base64')).toEqual(Buffer.from(frame));
-    const heard: { data: Uint8Array; responseId?: string; itemId?: string }[] = [];
+    const heard: ProviderAudio[] = [];
     p.on('audio', (a) => heard.push(a));
-    const two = new Promise<void>((r) => p.on('audio', () => heard.length === 2 && r()));
-    server.send({ type: 'response.output_audio.delta', response_id: 'r1', item_id: 'i1', delta: Buffer.from([1, 2, 3]).toString('base64') });
-    server.send({ type: 'response.audio.delta', response_id: 'r1', item_id: 'i1', delta: Buffer.from([4]).toString('base64') });
-    await two;
-    expect(heard.map((h) => [...h.data])).toEqual([[1, 2, 3], [4]]);
+    const sent = [Buffer.from(Array.from({ length: 400 }, (_, i) => i & 0xff)), Buffer.from([4])];
+    server.send({ type: 'response.output_audio.delta', response_id: 'r1', item_id: 'i1', output_index: 0, content_index: 0, delta: sent[0]!.toString('base64') });
+    server.send({ type: 'response.audio.delta', response_id: 'r1', item_id: 'i1', output_index: 0, content_index: 0, delta: sent[1]!.toString('base64') });
+    await server.sync(p);
+    expect(heard.map((h) => Buffer.from(h.data))).toEqual(sent);
     expect(heard[0]).toMatchObject({ responseId: 'r1', itemId: 'i1' });
   });
 
-  it('barge-in: cancels the active response and truncates the item at exactly what was heard', async () => {
+  it('emits both sides’ transcripts (deltas and finals) and the caller’s turns', async () => {
     const p = await connected();
-    const started = new Promise((r) => p.once('speechStarted', r));
-    server.send({ type: 'response.created', response: { id: 'r1' } });
-    server.send({ type: 'response.output_audio.delta', response_id: 'r1', item_id: 'item_9', delta: 'AAAA' });
+    const transcripts: ProviderTranscript[] = [];
+    const turns: unknown[] = [];
+    p.on('transcript', (t) => transcripts.push(t));
+    p.on('speechStarted', (i) => turns.push(['start', i]));
+    p.on('speechStopped', (i) => turns.push(['stop', i]));
     server.send({ type: 'input_audio_buffer.speech_started', audio_start_ms: 1200, item_id: 'u1' });
-    expect(await started).toEqual({ audioStartMs: 1200 });
-    p.interrupt({ playedMs: 740 });
-    await server.waitFor('conversation.item.truncate');
-    expect(server.received.find((e) => e.type === 'response.cancel')).toBeDefined();
-    expect(server.received.find((e) => e.type === 'conversation.item.truncate')).toEqual({ type: 'conversation.item.truncate', item_id: 'item_9', content_index: 0, audio_end_ms: 740 });
+    server.send({ type: 'input_audio_buffer.speech_stopped', audio_end_ms: 2600, item_id: 'u1' });
+    server.send({ type: 'conversation.item.input_audio_transcription.delta', item_id: 'u1', content_index: 0, delta: 'Olá' });
+    server.send({ type: 'conversation.item.input_audio_transcription.completed', item_id: 'u1', content_index: 0, transcript: 'Olá, bom dia' });
+    server.send({ type: 'response.output_audio_transcript.delta', response_id: 'r1', item_id: 'a1', delta: 'Bom' });
+    server.send({ type: 'response.output_audio_transcript.done', response_id: 'r1', item_id: 'a1', transcript: 'Bom dia!' });
+    server.send({ type: 'response.audio_transcript.delta', response_id: 'r2', item_id: 'a2', delta: 'Em' });
+    server.send({ type: 'response.audio_transcript.done', response_id: 'r2', item_id: 'a2', transcript: 'Em que posso ajudar?' });
+    await server.sync(p);
+    expect(turns).toEqual([['start', { audioStartMs: 1200 }], ['stop', { audioEndMs: 2600 }]]);
+    expect(transcripts.filter((t) => !t.itemId?.startsWith('sync'))).toEqual([
+      { role: 'user', text: 'Olá', final: false, itemId: 'u1' },
+      { role: 'user', text: 'Olá, bom dia', final: true, itemId: 'u1' },
+      { role: 'assistant', text: 'Bom', final: false, itemId: 'a1' },
+      { role: 'assistant', text: 'Bom dia!', final: true, itemId: 'a1' },
+      { role: 'assistant', text: 'Em', final: false, itemId: 'a2' },
+      { role: 'assistant', text: 'Em que posso ajudar?', final: true, itemId: 'a2' },
+    ]);
+  });
+});
+
+describe('OpenAIRealtimeProvider: barge-in', () => {
+  it('cancels the active response and truncates its audio item at exactly what the caller heard', async () => {
+    const p = await connected();
+    server.startResponse('r1');
+    // 2 s of µ-law received (16 000 bytes), of which the caller heard 740 ms.
+    for (let i = 0; i < 10; i++) server.send({ type: 'response.output_audio.delta', response_id: 'r1', item_id: 'item_9', delta: Buffer.alloc(1600, 0xff).toString('base64') });
+    await server.sync(p);
+    p.interrupt({ playedMs: 740.4 });
+    await server.flush(p);
+    const cancelAt = server.received.findIndex((e) => e.type === 'response.cancel');
+    const truncateAt = server.received.findIndex((e) => e.type === 'conversation.item.truncate');
+    expect(cancelAt).toBeGreaterThan(-1);
+    expect(truncateAt).toBeGreaterThan(cancelAt);
+    expect(server.received[truncateAt]).toEqual({ type: 'conversation.item.truncate', item_id: 'item_9', content_index: 0, audio_end_ms: 740 });
   });
 
-  it('tool round trip: parsed arguments, results sent at once, response.create only after the active response is done', async () => {
+  it('never truncates past the audio received, sends no cancel without an active response, truncates once', async () => {
+    const p = await connected({ audio: 'pcm16' });
+    server.startResponse('r1');
+    server.send({ type: 'response.output_audio.delta', response_id: 'r1', item_id: 'item_1', delta: Buffer.alloc(4800).toString('base64') }); // 100 ms @ 24 kHz PCM16
+    server.endResponse();
+    await server.sync(p);
+    p.interrupt({ playedMs: 5000 });
+    p.interrupt({ playedMs: 5000 });
+    await server.flush(p);
+    expect(server.all('response.cancel')).toEqual([]);
+    expect(server.all('conversation.item.truncate')).toEqual([{ type: 'conversation.item.truncate', item_id: 'item_1', content_index: 0, audio_end_ms: 100 }]);
+  });
+
+  it('treats a cancel that crossed the end of the response as harmless', async () => {
     const p = await connected();
-    const calls: unknown[] = [];
     const errors: ProviderError[] = [];
     p.on('error', (e) => errors.push(e));
-    const both = new Promise<void>((r) => p.on('toolCall', (c) => calls.push(c) === 2 && r()));
-    server.send({ type: 'response.created', response: { id: 'r1' } });
-    server.send({ type: 'response.function_call_arguments.done', response_id: 'r1', item_id: 'f1', call_id: 'c1', name: 'transfer_call', arguments: '{"destination":"1001"}' });
-    server.send({ type: 'response.function_call_arguments.done', response_id: 'r1', item_id: 'f2', call_id: 'c2', name: 'transfer_call', arguments: '{not json' });
-    await both;
-    expect(calls).toEqual([
-      { id: 'c1', name: 'transfer_call', args: { destination: '1001' }, responseId: 'r1' },
-      { id: 'c2', name: 'transfer_call', args: {}, responseId: 'r1' },
+    server.send({ type: 'error', error: { type: 'invalid_request_error', code: 'response_cancel_not_active', message: 'Cancellation failed: no active response found' } });
+    await server.sync(p);
+    expect(errors).toEqual([]);
+  });
+});
+
+describe('OpenAIRealtimeProvider: errors and the socket', () => {
+  it('reports server errors and failed responses, counts garbage and unknown events, and survives', async () => {
+    const p = await connected();
+    const errors: ProviderError[] = [];
+    p.on('error', (e) => errors.push(e));
+    server.send('{{{ not json');
+    server.send('[1,2]');
+    server.send({ no: 'type' });
+    server.send({ type: 'response.output_audio.delta', item_id: 'x', delta: 42 });
+    server.send({ type: 'some.future.event' });
+    server.send({ type: 'rate_limits.updated', rate_limits: [] });
+    server.send({ type: 'error', error: { type: 'invalid_request_error', code: 'invalid_value', message: 'bad voice', event_id: 'e1' } });
+    server.send({ type: 'response.done', response: { id: 'r9', status: 'failed', status_details: { type: 'failed', error: { type: 'server_error', code: 'server_error', message: 'oops' } } } });
+    server.send({ type: 'conversation.item.input_audio_transcription.failed', item_id: 'u1', error: { type: 'transcription_error', code: 'audio_unintelligible', message: 'no' } });
+    await server.sync(p);
+    expect(p.ignoredMessages).toBe(5);
+    expect(errors.map((e) => [e.providerCode, e instanceof ProviderError])).toEqual([
+      ['invalid_value', true],
+      ['server_error', true],
+      ['audio_unintelligible', true],
     ]);
-    expect(errors[0]?.providerCode).toBe('bad_tool_arguments');
-    p.sendToolResult('c1', { transferred: '1001' });
-    p.sendToolResult('c2', { error: 'bad arguments' });
-    await server.waitFor('conversation.item.create', 2);
-    expect(server.received.some((e) => e.type === 'response.create')).toBe(false);
-    server.send({ type: 'response.done', response: { id: 'r1', status: 'completed' } });
-    await server.waitFor('response.create');
-    expect(server.received.filter((e) => e.type === 'response.create').length).toBe(1);
-    expect(server.received.find((e) => e.type === 'conversation.item.create')).toEqual({
-      type: 'conversation.item.create',
-      item: { type: 'function_call_output', call_id: 'c1', output: '{"transferred":"1001"}' },
-    });
+    p.sendAudio(new Uint8Array(160));
+    await server.waitFor('input_audio_buffer.append');
   });
 
-  it('reports server errors, ignores garbage, and closes with an error when the socket drops', async () => {
+  it('a dropped socket emits close with a ProviderError', async () => {
     const p = await connected();
-    const error = new Promise<ProviderError>((r) => p.once('error', r));
-    server.send('{{{ not json');
-    server.send({ type: 'error', error: { type: 'invalid_request_error', code: 'conversation_already_has_active_response', message: 'busy' } });
-    const e = await error;
-    expect(e).toBeInstanceOf(ProviderError);
-    expect(e.providerCode).toBe('conversation_already_has_active_response');
-    expect(p.ignoredMessages).toBe(1);
     const closed = new Promise<{ code?: number; error?: ProviderError }>((r) => p.once('close', r));
     server.socket!.terminate();
     const info = await closed;
     expect(info.error).toBeInstanceOf(ProviderError);
+    expect(info.code).toBe(1006);
+    p.sendAudio(new Uint8Array(160)); // after the drop: ignored, no throw
   });
 
-  it('fails to connect clearly: no API key, a refused handshake, an error before the session', async () => {
-    const saved = process.env.OPENAI_API_KEY;
-    delete process.env.OPENAI_API_KEY;
-    await expect(new OpenAIRealtimeProvider({ url: await server.ready() }).connect({ instructions: '' })).rejects.toThrow(/OPENAI_API_KEY/);
-    if (saved !== undefined) process.env.OPENAI_API_KEY = saved;
-    const refusing = new OpenAIMockServer(() => [{ type: 'error', error: { code: 'invalid_api_key', message: 'bad key' } }]);
-    const e = await new OpenAIRealtimeProvider({ apiKey: 'x', url: await refusing.ready() }).connect({ instructions: '' }).catch((x: unknown) => x);
-    expect((e as ProviderError).providerCode).toBe('invalid_api_key');
-    await refusing.close();
+  it('a peer that stops answering pings is dropped, with an error', async () => {
+    const p = await connected({ pingIntervalMs: 30 }, AudioFormats.MULAW_8K, { autoPong: false });
+    const info = await new Promise<{ error?: ProviderError }>((r) => p.once('close', r));
+    expect(info.error).toBeInstanceOf(ProviderError);
+  });
+
+  it('close() closes normally: close without an error, once', async () => {
+    const p = await connected();
+    const closes: { code?: number; error?: ProviderError }[] = [];
+    p.on('close', (c) => closes.push(c));
+    await p.close();
+    await p.close();
+    expect(closes).toEqual([{ code: 1000 }]);
   });
 });

@@ -1,16 +1,34 @@
 /**
- * OpenAI Realtime over WebSocket, following OpenAI's documented client and server events (the
- * GA interface by default; the beta one with `api: 'beta'`). µ-law in and out on PCMU calls, so
- * nothing is transcoded; server VAD; tools; truncation on barge-in; answers sequenced so a
- * second `response.create` is never sent while one is active.
+ * OpenAI Realtime over WebSocket (the GA interface by default; the beta one with `api: 'beta'`).
+ * µ-law (or A-law) in and out on G.711 calls, so nothing is transcoded; server VAD; caller
+ * transcription; tools; truncation on barge-in clamped to the audio actually received; answers
+ * sequenced so a `response.create` is never sent while a response is active
+ * (`conversation_already_has_active_response`) and several tool results of one answer make one
+ * `response.create`. The wire events are in `openai-events.ts`, with the documents followed.
  *
  * @module
  */
 import WebSocket from 'ws';
 import { ProviderError } from '../../errors.js';
 import { type Logger, silentLogger } from '../../logger.js';
-import { AudioFormats, type AudioFormat, sameFormat } from '../audio-format.js';
+import { AudioFormats, type AudioFormat, formatName, sameFormat } from '../audio-format.js';
 import { type ProviderConnectOptions, type RealtimeCapabilities, RealtimeProvider } from '../provider.js';
+import {
+  IGNORED_EVENTS,
+  type OpenAIApi,
+  type ServerEvent,
+  buildSessionUpdate,
+  confirmedFormats,
+  failedResponseError,
+  num,
+  obj,
+  parseServerEvent,
+  parseToolArguments,
+  readServerError,
+  str,
+} from './openai-events.js';
+
+export type { OpenAIApi } from './openai-events.js';
 
 /** Options of {@link OpenAIRealtimeProvider}. */
 export interface OpenAIRealtimeOptions {
@@ -18,251 +36,355 @@ export interface OpenAIRealtimeOptions {
   apiKey?: string;
   /** Default `gpt-realtime`. */
   model?: string;
-  /** WebSocket URL (default OpenAI's, with `?model=`); point it at a local server in tests. */
+  /** WebSocket URL (default OpenAI's realtime endpoint with `?model=`); point it at a local server in tests. */
   url?: string;
-  /** `ga` (default) or `beta` event names and session shape. */
-  api?: 'ga' | 'beta';
-  /** Server VAD tuning. */
+  /** `ga` (default) or `beta` (sends `OpenAI-Beta: realtime=v1` and the beta event names and session shape). */
+  api?: OpenAIApi;
+  /**
+   * Audio on the OpenAI side. `auto` (default): the call's G.711 law when it is one (no
+   * transcoding), else PCM16 24 kHz. A fixed choice applies to every call.
+   */
+  audio?: 'auto' | 'g711_ulaw' | 'g711_alaw' | 'pcm16';
+  /** Server VAD tuning. Defaults: threshold 0.5, prefix padding 300 ms, silence 500 ms. */
   turnDetection?: { threshold?: number; prefixPaddingMs?: number; silenceDurationMs?: number };
   /** Transcription model for the caller's speech. Default `gpt-4o-mini-transcribe`; `null` disables. */
   transcriptionModel?: string | null;
   /** Ms to wait for the session to be confirmed. Default 10 000. */
   connectTimeoutMs?: number;
+  /** WebSocket ping period, ms; a peer that has not answered by the next ping is dropped. Default 20 000; 0 disables. */
+  pingIntervalMs?: number;
+  /** Extra `ws` client options (agent, TLS, headers...). `Authorization` and `OpenAI-Beta` are set by the provider. */
+  webSocket?: WebSocket.ClientOptions;
   logger?: Logger;
 }
 
-type ServerEvent = { type?: string; [key: string]: unknown };
-
 const DEFAULT_URL = 'wss://api.openai.com/v1/realtime';
+/** `activeResponse` after our `response.create`, before the server's `response.created`. */
+const PENDING = '\0pending';
 
-/** OpenAI's speech-to-speech models. */
+/** OpenAI's speech-to-speech models (`gpt-realtime`, ...). */
 export class OpenAIRealtimeProvider extends RealtimeProvider {
   readonly name = 'openai';
   readonly capabilities: RealtimeCapabilities = { truncation: true, turnDetection: true, userTranscription: true, autoToolReply: false };
   readonly inputFormats: readonly AudioFormat[] = [AudioFormats.MULAW_8K, AudioFormats.ALAW_8K, AudioFormats.PCM16_24K];
   readonly outputFormats: readonly AudioFormat[] = [AudioFormats.MULAW_8K, AudioFormats.ALAW_8K, AudioFormats.PCM16_24K];
+  /** The caller-audio format the server confirmed (set by {@link connect}). */
   inputFormat: AudioFormat | undefined;
+  /** The assistant-audio format the server confirmed (set by {@link connect}). */
   outputFormat: AudioFormat | undefined;
-  /** Messages from the server that were not JSON or had no known type: counted, ignored. */
+  /** Server messages that were not JSON objects with a `type`, or had an unknown `type`: counted, ignored. */
   ignoredMessages = 0;
   private ws: WebSocket | undefined;
   private readonly logger: Logger;
-  private readonly api: 'ga' | 'beta';
+  private readonly api: OpenAIApi;
+  /** The response in progress (its id, or {@link PENDING}); `undefined` when none. */
   private activeResponse: string | undefined;
+  /** A `response.create` waits for the active response to end and the open tool calls to be answered. */
   private responseWanted = false;
-  /** The last assistant audio item, for `conversation.item.truncate`. */
+  /** The `event_id` of our last `response.create`, to recognise its errors. */
+  private responseCreateId: string | undefined;
+  private eventSeq = 0;
+  /** Tool calls emitted and not answered yet. */
+  private readonly openCalls = new Set<string>();
+  /** The last assistant audio item and the bytes of it received, for `conversation.item.truncate`. */
   private lastAudioItem: string | undefined;
+  private lastAudioBytes = 0;
+  private pingTimer: NodeJS.Timeout | undefined;
   private closedByUs = false;
 
+  /** @param options - see {@link OpenAIRealtimeOptions}; everything has a default. */
   constructor(private readonly options: OpenAIRealtimeOptions = {}) {
     super();
     this.logger = options.logger ?? silentLogger;
     this.api = options.api ?? 'ga';
   }
 
+  /**
+   * Opens the socket, sends `session.update` and resolves on `session.updated`, with
+   * {@link inputFormat} / {@link outputFormat} set to what the server confirmed. Rejects with a
+   * `ProviderError` on a missing key, a refused handshake, an `error` event, a close or a timeout,
+   * and with the signal's reason on abort.
+   */
   async connect(options: ProviderConnectOptions): Promise<void> {
+    if (this.ws) throw new ProviderError('the OpenAI session is already connected', 'already_connected');
+    options.signal?.throwIfAborted();
     const apiKey = this.options.apiKey ?? process.env.OPENAI_API_KEY;
-    if (!apiKey) throw new ProviderError('no OpenAI API key: set OPENAI_API_KEY or pass { apiKey }', 'missing_api_key');
+    if (!apiKey) throw new ProviderError('no OpenAI API key: set the OPENAI_API_KEY environment variable or pass { apiKey }', 'missing_api_key');
     const model = this.options.model ?? 'gpt-realtime';
     const url = this.options.url ?? `${DEFAULT_URL}?model=${encodeURIComponent(model)}`;
-    const headers: Record<string, string> = { Authorization: `Bearer ${apiKey}` };
+    const headers: Record<string, string> = { ...this.options.webSocket?.headers, Authorization: `Bearer ${apiKey}` };
     if (this.api === 'beta') headers['OpenAI-Beta'] = 'realtime=v1';
-    const format = options.callFormat && this.inputFormats.find((f) => sameFormat(f, options.callFormat!)) ? options.callFormat : AudioFormats.PCM16_24K;
-    const ws = new WebSocket(url, { headers });
+    const format = this.chooseFormat(options.callFormat);
+    const td = this.options.turnDetection ?? {};
+    const update = buildSessionUpdate(this.api, {
+      instructions: options.instructions,
+      voice: options.voice,
+      language: options.language,
+      tools: options.tools ?? [],
+      format,
+      turnDetection: { threshold: td.threshold ?? 0.5, prefixPaddingMs: td.prefixPaddingMs ?? 300, silenceDurationMs: td.silenceDurationMs ?? 500 },
+      transcriptionModel: this.options.transcriptionModel === undefined ? 'gpt-4o-mini-transcribe' : this.options.transcriptionModel,
+    });
+    this.closedByUs = false;
+    const ws = new WebSocket(url, { ...this.options.webSocket, headers });
     this.ws = ws;
+    this.logger.debug({ url, api: this.api, format: formatName(format) }, 'OpenAI realtime connecting');
     await new Promise<void>((resolve, reject) => {
       const timeout = this.options.connectTimeoutMs ?? 10_000;
       const timer = setTimeout(() => fail(new ProviderError(`OpenAI did not confirm the session within ${timeout} ms`, 'timeout')), timeout);
-      const onAbort = (): void => fail(options.signal!.reason);
+      const onAbort = (): void => fail(options.signal?.reason);
       options.signal?.addEventListener('abort', onAbort, { once: true });
-      const done = (): void => {
+      const settle = (): void => {
         clearTimeout(timer);
         options.signal?.removeEventListener('abort', onAbort);
+        ws.removeAllListeners();
       };
       const fail = (error: unknown): void => {
-        done();
-        ws.removeAllListeners();
+        settle();
         ws.on('error', () => {});
         ws.terminate();
+        if (this.ws === ws) this.ws = undefined;
         reject(error);
       };
-      ws.once('open', () => this.send(this.sessionUpdate(options, format)));
+      ws.once('open', () => ws.send(JSON.stringify(update)));
       ws.once('unexpected-response', (_req, res) => fail(new ProviderError(`OpenAI refused the connection: HTTP ${res.statusCode}`, String(res.statusCode))));
       ws.on('error', (e) => fail(new ProviderError(`OpenAI connection failed: ${e.message}`, 'connection', { cause: e })));
       ws.on('close', (code, reason) => fail(new ProviderError(`OpenAI closed the connection (${code} ${reason.toString()})`, String(code))));
       ws.on('message', (data) => {
-        const event = parse(data);
-        if (event?.type === 'error') return fail(toError(event));
+        const event = parseServerEvent(data);
+        if (event?.type === 'error') return fail(readServerError(event).error);
         if (event?.type !== 'session.updated') return;
-        done();
+        settle();
         this.setFormats(event, format);
-        ws.removeAllListeners();
         this.listen(ws);
         resolve();
       });
     });
   }
 
+  /** Sends caller audio in {@link inputFormat} (`input_audio_buffer.append`, base64). Dropped when not connected. */
   sendAudio(frame: Uint8Array): void {
     this.send({ type: 'input_audio_buffer.append', audio: Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength).toString('base64') });
   }
 
+  /**
+   * Adds a `function_call_output` item, then asks for the next answer once no response is
+   * active and every open tool call has its result (one `response.create` for all of them).
+   */
   sendToolResult(callId: string, result: unknown): void {
-    this.send({ type: 'conversation.item.create', item: { type: 'function_call_output', call_id: callId, output: JSON.stringify(result) } });
+    this.openCalls.delete(callId);
+    let output: string;
+    try {
+      output = JSON.stringify(result ?? null);
+    } catch (e) {
+      this.emit('error', new ProviderError(`the result of tool call ${callId} is not serialisable as JSON`, 'bad_tool_result', { cause: e }));
+      output = JSON.stringify({ error: 'the tool result could not be serialised' });
+    }
+    this.send({ type: 'conversation.item.create', item: { type: 'function_call_output', call_id: callId, output } });
     this.requestResponse();
   }
 
+  /**
+   * Barge-in: `response.cancel` when a response is active, and `conversation.item.truncate` of the
+   * last assistant audio item at `audio_end_ms = playedMs` (clamped to the audio received, as the
+   * server rejects a longer one). Queued answer requests and open tool calls are dropped: the
+   * caller's new turn supersedes them.
+   */
   interrupt(options: { playedMs: number }): void {
     if (this.activeResponse) this.send({ type: 'response.cancel' });
-    if (this.lastAudioItem) {
-      this.send({ type: 'conversation.item.truncate', item_id: this.lastAudioItem, content_index: 0, audio_end_ms: Math.max(0, Math.round(options.playedMs)) });
-    }
     this.responseWanted = false;
+    this.openCalls.clear();
+    const item = this.lastAudioItem;
+    if (!item) return;
+    const receivedMs = Math.floor(this.lastAudioBytes / bytesPerMs(this.outputFormat));
+    const audioEndMs = Math.min(receivedMs, Math.max(0, Math.round(Number.isFinite(options.playedMs) ? options.playedMs : 0)));
+    this.send({ type: 'conversation.item.truncate', item_id: item, content_index: 0, audio_end_ms: audioEndMs });
+    this.lastAudioItem = undefined;
+    this.lastAudioBytes = 0;
   }
 
+  /** A user text turn (`conversation.item.create` with `input_text`), then an answer, sequenced. */
   sendText(text: string): void {
     this.send({ type: 'conversation.item.create', item: { type: 'message', role: 'user', content: [{ type: 'input_text', text }] } });
     this.requestResponse();
   }
 
+  /** Closes the socket (code 1000) and emits `close` without an error. */
   async close(): Promise<void> {
     const ws = this.ws;
     if (!ws) return;
     this.closedByUs = true;
     this.ws = undefined;
+    this.stopPing();
     if (ws.readyState === WebSocket.OPEN || ws.readyState === WebSocket.CONNECTING) {
       await new Promise<void>((resolve) => {
-        ws.once('close', () => resolve());
+        const timer = setTimeout(() => (ws.terminate(), resolve()), 1000);
+        timer.unref();
+        ws.once('close', () => (clearTimeout(timer), resolve()));
         ws.close(1000);
-        setTimeout(() => (ws.terminate(), resolve()), 1000).unref();
       });
     }
     this.emit('close', { code: 1000 });
   }
 
-  /** `response.create` now, or as soon as the active response is done (never two at once). */
-  private requestResponse(): void {
-    if (this.activeResponse) this.responseWanted = true;
-    else {
-      this.responseWanted = false;
-      this.activeResponse = 'pending';
-      this.send({ type: 'response.create' });
-    }
-  }
-
-  private sessionUpdate(options: ProviderConnectOptions, format: AudioFormat): object {
-    const td = this.options.turnDetection ?? {};
-    const turnDetection = { type: 'server_vad', threshold: td.threshold ?? 0.5, prefix_padding_ms: td.prefixPaddingMs ?? 300, silence_duration_ms: td.silenceDurationMs ?? 500 };
-    const tools = (options.tools ?? []).map((t) => ({ type: 'function', name: t.name, description: t.description, parameters: t.parameters }));
-    const transcription = this.options.transcriptionModel === null ? null : { model: this.options.transcriptionModel ?? 'gpt-4o-mini-transcribe', ...(options.language && { language: options.language.slice(0, 2) }) };
-    if (this.api === 'beta') {
-      const f = format.encoding === 'mulaw' ? 'g711_ulaw' : format.encoding === 'alaw' ? 'g711_alaw' : 'pcm16';
-      return {
-        type: 'session.update',
-        session: { modalities: ['audio', 'text'], instructions: options.instructions, voice: options.voice, input_audio_format: f, output_audio_format: f, turn_detection: turnDetection, input_audio_transcription: transcription, tools, tool_choice: 'auto' },
-      };
-    }
-    const f = format.encoding === 'mulaw' ? { type: 'audio/pcmu' } : format.encoding === 'alaw' ? { type: 'audio/pcma' } : { type: 'audio/pcm', rate: 24000 };
-    return {
-      type: 'session.update',
-      session: {
-        type: 'realtime',
-        output_modalities: ['audio'],
-        instructions: options.instructions,
-        audio: { input: { format: f, turn_detection: turnDetection, transcription }, output: { format: f, ...(options.voice && { voice: options.voice }) } },
-        tools,
-        tool_choice: 'auto',
-      },
-    };
+  private chooseFormat(call: AudioFormat | undefined): AudioFormat {
+    const pref = this.options.audio ?? 'auto';
+    if (pref === 'g711_ulaw') return AudioFormats.MULAW_8K;
+    if (pref === 'g711_alaw') return AudioFormats.ALAW_8K;
+    if (pref === 'pcm16' || !call) return AudioFormats.PCM16_24K;
+    return this.inputFormats.find((f) => sameFormat(f, call)) ?? AudioFormats.PCM16_24K;
   }
 
   /** Reads the formats the server confirmed (a mismatch would be heard as static). */
   private setFormats(event: ServerEvent, asked: AudioFormat): void {
-    const session = (event.session ?? {}) as Record<string, any>;
-    const read = (v: unknown): AudioFormat | undefined => {
-      const t = typeof v === 'string' ? v : (v as { type?: string } | undefined)?.type;
-      if (t === 'g711_ulaw' || t === 'audio/pcmu') return AudioFormats.MULAW_8K;
-      if (t === 'g711_alaw' || t === 'audio/pcma') return AudioFormats.ALAW_8K;
-      if (t === 'pcm16' || t === 'audio/pcm') return AudioFormats.PCM16_24K;
-      return undefined;
-    };
-    this.inputFormat = read(session.audio?.input?.format ?? session.input_audio_format) ?? asked;
-    this.outputFormat = read(session.audio?.output?.format ?? session.output_audio_format) ?? asked;
+    const confirmed = confirmedFormats(event);
+    this.inputFormat = confirmed.input ?? asked;
+    this.outputFormat = confirmed.output ?? asked;
     if (!sameFormat(this.inputFormat, asked) || !sameFormat(this.outputFormat, asked)) {
-      this.logger.warn({ asked, input: this.inputFormat, output: this.outputFormat }, 'OpenAI confirmed other audio formats than asked');
+      this.logger.warn({ asked: formatName(asked), input: formatName(this.inputFormat), output: formatName(this.outputFormat) }, 'OpenAI confirmed other audio formats than asked');
     }
   }
 
   private listen(ws: WebSocket): void {
-    ws.on('message', (data) => this.onEvent(parse(data)));
+    ws.on('message', (data) => this.onEvent(parseServerEvent(data)));
     ws.on('error', (e) => this.emit('error', new ProviderError(`OpenAI connection error: ${e.message}`, 'connection', { cause: e })));
     ws.on('close', (code, reason) => {
+      this.stopPing();
       if (this.closedByUs) return;
       this.ws = undefined;
       const error = new ProviderError(`OpenAI closed the session (${code} ${reason.toString()})`, String(code));
+      this.logger.warn({ code, reason: reason.toString() }, 'OpenAI realtime socket closed');
       this.emit('close', { code, reason: reason.toString(), error });
     });
+    const every = this.options.pingIntervalMs ?? 20_000;
+    if (every > 0) {
+      let alive = true;
+      ws.on('pong', () => (alive = true));
+      ws.on('message', () => (alive = true));
+      this.pingTimer = setInterval(() => {
+        if (!alive) {
+          this.logger.warn({ everyMs: every }, 'OpenAI realtime peer unresponsive; dropping the socket');
+          return ws.terminate();
+        }
+        alive = false;
+        ws.ping();
+      }, every);
+      this.pingTimer.unref();
+    }
+  }
+
+  private stopPing(): void {
+    if (this.pingTimer) clearInterval(this.pingTimer);
+    this.pingTimer = undefined;
   }
 
   private onEvent(e: ServerEvent | undefined): void {
-    if (!e?.type) {
-      this.ignoredMessages++;
-      return;
-    }
+    if (!e) return void this.ignoredMessages++;
+    const itemId = str(e.item_id);
     switch (e.type) {
       case 'response.created':
-        this.activeResponse = String((e.response as { id?: string })?.id ?? 'active');
+        this.activeResponse = str(obj(e.response)?.id) ?? PENDING;
         return;
       case 'response.output_audio.delta':
       case 'response.audio.delta':
-        this.lastAudioItem = e.item_id as string;
-        this.emit('audio', { data: Buffer.from(String(e.delta ?? ''), 'base64'), responseId: e.response_id as string, itemId: e.item_id as string });
-        return;
+        return this.onAudio(e);
       case 'response.output_audio_transcript.delta':
       case 'response.audio_transcript.delta':
-        this.emit('transcript', { role: 'assistant', text: String(e.delta ?? ''), final: false, itemId: e.item_id as string });
-        return;
+        return void this.emit('transcript', { role: 'assistant', text: str(e.delta) ?? '', final: false, itemId });
       case 'response.output_audio_transcript.done':
       case 'response.audio_transcript.done':
-        this.emit('transcript', { role: 'assistant', text: String(e.transcript ?? ''), final: true, itemId: e.item_id as string });
-        return;
+        return void this.emit('transcript', { role: 'assistant', text: str(e.transcript) ?? '', final: true, itemId });
       case 'conversation.item.input_audio_transcription.delta':
-        this.emit('transcript', { role: 'user', text: String(e.delta ?? ''), final: false, itemId: e.item_id as string });
-        return;
+        return void this.emit('transcript', { role: 'user', text: str(e.delta) ?? '', final: false, itemId });
       case 'conversation.item.input_audio_transcription.completed':
-        this.emit('transcript', { role: 'user', text: String(e.transcript ?? ''), final: true, itemId: e.item_id as string });
-        return;
+        return void this.emit('transcript', { role: 'user', text: str(e.transcript) ?? '', final: true, itemId });
+      case 'conversation.item.input_audio_transcription.failed': {
+        const { error } = readServerError(e);
+        return void this.emit('error', new ProviderError(`OpenAI could not transcribe the caller: ${error.message}`, error.providerCode ?? 'transcription_failed'));
+      }
       case 'input_audio_buffer.speech_started':
-        this.emit('speechStarted', { audioStartMs: e.audio_start_ms as number });
-        return;
+        return void this.emit('speechStarted', { audioStartMs: num(e.audio_start_ms) });
       case 'input_audio_buffer.speech_stopped':
-        this.emit('speechStopped', { audioEndMs: e.audio_end_ms as number });
-        return;
+        return void this.emit('speechStopped', { audioEndMs: num(e.audio_end_ms) });
       case 'response.function_call_arguments.done':
         return this.onToolCall(e);
-      case 'response.done': {
-        const r = (e.response ?? {}) as { id?: string; status?: string };
-        this.activeResponse = undefined;
-        this.emit('responseDone', { responseId: r.id, status: r.status });
-        if (this.responseWanted) this.requestResponse();
-        return;
-      }
+      case 'response.done':
+        return this.onResponseDone(obj(e.response) ?? {});
       case 'error':
-        return void this.emit('error', toError(e));
+        return this.onServerError(e);
       default:
-        return; // session.*, rate_limits.updated, conversation.item.*, ...: nothing to do
+        if (IGNORED_EVENTS.has(e.type)) return;
+        this.ignoredMessages++;
+        this.logger.debug({ type: e.type }, 'OpenAI realtime: unknown server event ignored');
     }
   }
 
-  private onToolCall(e: ServerEvent): void {
-    let args: Record<string, unknown> = {};
-    try {
-      const parsed: unknown = JSON.parse(String(e.arguments ?? '{}'));
-      if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) args = parsed as Record<string, unknown>;
-    } catch {
-      this.emit('error', new ProviderError(`tool ${String(e.name)} sent arguments that are not JSON`, 'bad_tool_arguments'));
+  private onAudio(e: ServerEvent): void {
+    const delta = str(e.delta);
+    if (delta === undefined) return void this.ignoredMessages++;
+    const data = Buffer.from(delta, 'base64');
+    const itemId = str(e.item_id);
+    if (itemId !== this.lastAudioItem) {
+      this.lastAudioItem = itemId;
+      this.lastAudioBytes = 0;
     }
-    this.emit('toolCall', { id: String(e.call_id), name: String(e.name), args, responseId: e.response_id as string });
+    this.lastAudioBytes += data.byteLength;
+    this.emit('audio', { data, responseId: str(e.response_id), itemId });
+  }
+
+  private onToolCall(e: ServerEvent): void {
+    const id = str(e.call_id);
+    const name = str(e.name) ?? '';
+    if (id === undefined) return void this.ignoredMessages++;
+    let args = parseToolArguments(e.arguments);
+    if (!args) {
+      this.emit('error', new ProviderError(`OpenAI: the arguments of tool ${name} are not a JSON object`, 'bad_tool_arguments'));
+      args = {};
+    }
+    this.openCalls.add(id);
+    this.emit('toolCall', { id, name, args, responseId: str(e.response_id) });
+  }
+
+  private onResponseDone(response: Record<string, unknown>): void {
+    const id = str(response.id);
+    // Our response.create still pending and another answer ends: ours is still to come.
+    if (!(this.activeResponse === PENDING && id !== undefined)) this.activeResponse = undefined;
+    const failure = failedResponseError(response);
+    if (failure) this.emit('error', failure);
+    this.emit('responseDone', { responseId: id, status: str(response.status) });
+    if (this.responseWanted) this.requestResponse();
+  }
+
+  private onServerError(e: ServerEvent): void {
+    const { error, eventId } = readServerError(e);
+    const ours = eventId !== undefined && eventId === this.responseCreateId;
+    if (error.providerCode === 'conversation_already_has_active_response') {
+      // Our response.create crossed one the server started itself (server VAD): ask again after it.
+      if (this.activeResponse === PENDING) this.activeResponse = undefined;
+      this.responseWanted = true;
+      this.logger.debug({ eventId }, 'OpenAI realtime: response.create deferred behind an active response');
+      return;
+    }
+    if (ours && this.activeResponse === PENDING) this.activeResponse = undefined;
+    if (error.providerCode === 'response_cancel_not_active') {
+      // A cancel that crossed the response's natural end: harmless.
+      this.logger.debug({}, 'OpenAI realtime: nothing to cancel');
+      return;
+    }
+    this.emit('error', error);
+  }
+
+  /** `response.create` now, or once no response is active and every open tool call is answered. */
+  private requestResponse(): void {
+    if (this.activeResponse !== undefined || this.openCalls.size > 0) {
+      this.responseWanted = true;
+      return;
+    }
+    if (!this.ws) return;
+    this.responseWanted = false;
+    this.activeResponse = PENDING;
+    this.responseCreateId = `fva_${++this.eventSeq}`;
+    this.send({ type: 'response.create', event_id: this.responseCreateId });
   }
 
   private send(event: object): void {
@@ -271,16 +393,8 @@ export class OpenAIRealtimeProvider extends RealtimeProvider {
   }
 }
 
-function parse(data: WebSocket.RawData): ServerEvent | undefined {
-  try {
-    const v: unknown = JSON.parse(data.toString());
-    return v && typeof v === 'object' ? (v as ServerEvent) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function toError(e: ServerEvent): ProviderError {
-  const err = (e.error ?? {}) as { message?: string; code?: string; type?: string };
-  return new ProviderError(`OpenAI: ${err.message ?? 'error'}`, err.code ?? err.type);
+/** Bytes per ms of assistant audio (µ-law/A-law 8 kHz: 8; PCM16 24 kHz: 48). */
+function bytesPerMs(format: AudioFormat | undefined): number {
+  const f = format ?? AudioFormats.PCM16_24K;
+  return (f.sampleRate / 1000) * (f.encoding === 'pcm16' ? 2 : 1);
 }

@@ -7,42 +7,74 @@
  * memory per call; and the per-packet cost of our RTP header codec against werift-rtp's
  * `RtpPacket`, measured in the same run.
  *
- * Run alone: `node --import tsx bench/media.ts` (BENCH_CALLS="100,500,1000", BENCH_SECONDS=5,
- * BENCH_NODE_FLAGS for the media process).
+ * Each count runs twice: with a UDP port per call (`RTP_PORT_MIN..MAX`) and with one
+ * {@link SharedMediaSocket} for every call (the mode for more calls than the port range holds).
+ *
+ * Run alone: `node --import tsx bench/media.ts` (BENCH_CALLS="100,300,500" for a port per call,
+ * BENCH_SHARED_CALLS="300,500,700", BENCH_SECONDS=4, BENCH_NODE_FLAGS for the media process,
+ * BENCH_PROFILE=dir to write a CPU profile of each measured window).
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import { type Socket, createSocket } from 'node:dgram';
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RtpPacket } from 'werift-rtp';
 import { getMediaClock } from '../src/media/media-clock.js';
 import { PortAllocator } from '../src/media/port-allocator.js';
 import { RtpBridge } from '../src/media/rtp-bridge.js';
+import { SharedMediaSocket } from '../src/media/shared-media-socket.js';
 import { createRtpHeaderFields, readRtpHeader, writeRtpHeader } from '../src/media/rtp-header.js';
 import { AudioFormats } from '../src/realtime/audio-format.js';
 import { runIfMain } from './fixtures.js';
 
-const COUNTS = (process.env.BENCH_CALLS ?? '100,500,1000').split(',').map(Number);
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const COUNTS = (process.env.BENCH_CALLS ?? '100,300,500').split(',').map(Number);
+const SHARED_COUNTS = (process.env.BENCH_SHARED_CALLS ?? '300,500,700').split(',').map(Number);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
 type Mode = 'passthrough' | 'resample';
+/** `port`: a UDP port per call (`RTP_PORT_MIN..MAX`); `shared`: one socket for every call. */
+type Sockets = 'port' | 'shared';
+interface Setup {
+  n: number;
+  mode: Mode;
+  sockets: Sockets;
+  /** The generator's port of each call (FreeSWITCH's `local-port`). */
+  peers: number[];
+  /** Write the CPU profile of the measured window here (BENCH_PROFILE). */
+  profile?: string;
+}
+interface Result {
+  cpu: number;
+  p50: number;
+  p99: number;
+  max: number;
+  perCall: number;
+  echoed: number;
+}
 
 // ------------------------------------------------------------------ child: the bridges
 
-async function serve(n: number, mode: Mode): Promise<void> {
+async function serve(setup: Setup): Promise<void> {
+  const { n, mode, sockets, peers } = setup;
   const ports = new PortAllocator({ min: 30000, max: 30000 + n + 100, bindAddress: '127.0.0.1' });
+  const shared = sockets === 'shared' ? new SharedMediaSocket() : undefined;
+  await shared?.bind(0, '127.0.0.1');
   const bridges: RtpBridge[] = [];
   const bound: number[] = [];
   globalThis.gc?.();
   const before = process.memoryUsage();
   for (let i = 0; i < n; i++) {
+    const remote = { address: '127.0.0.1', port: peers[i]! };
     const b = new RtpBridge({
       framing: 'raw',
       codec: 'PCMU',
       output: mode === 'passthrough' ? AudioFormats.MULAW_8K : AudioFormats.PCM16_16K,
       ports,
+      shared,
+      remote,
     });
-    const { port } = await b.start();
-    b.expectFrom({ address: '127.0.0.1', port: port + 1000 });
-    bound.push(port);
+    bound.push((await b.start()).port);
     b.on('audio', (frame) => b.write(frame));
     bridges.push(b);
   }
@@ -52,31 +84,55 @@ async function serve(n: number, mode: Mode): Promise<void> {
   process.send!({ ports: bound, perCall });
   process.on('message', (m: { measure?: boolean }) => {
     if (!m.measure) return;
+    // Only the steady state counts: start-up (binding, GC) is behind us.
+    getMediaClock().resetStats();
+    const session = setup.profile ? startProfile() : undefined;
     const cpu = process.cpuUsage();
     const t0 = performance.now();
     setTimeout(() => {
       const used = process.cpuUsage(cpu);
       const wall = performance.now() - t0;
       const s = getMediaClock().stats();
-      const sent = bridges.reduce((a, b) => a + (b.stats().pacer?.framesSent ?? 0), 0);
-      process.send!({ cpu: (used.user + used.system) / 1000 / wall, p50: s.p50LatenessMs, p99: s.p99LatenessMs, max: s.maxLatenessMs, sent });
+      const finish = (): void => {
+        process.send!({ cpu: (used.user + used.system) / 1000 / wall, p50: s.p50LatenessMs, p99: s.p99LatenessMs, max: s.maxLatenessMs });
+      };
+      if (session) void session.stop(setup.profile!).then(finish);
+      else finish();
     }, SECONDS * 1000);
   });
 }
 
+/** The inspector's CPU profiler, for BENCH_PROFILE=dir (load it in Chrome DevTools). */
+function startProfile(): { stop(dir: string): Promise<void> } {
+  const session = new Session();
+  session.connect();
+  const post = (method: string): Promise<unknown> => new Promise((r, j) => session.post(method, (e, v) => (e ? j(e) : r(v))));
+  void post('Profiler.enable').then(() => post('Profiler.start'));
+  return {
+    async stop(dir) {
+      const { profile } = (await post('Profiler.stop')) as { profile: unknown };
+      writeFileSync(join(dir, `media-${process.pid}.cpuprofile`), JSON.stringify(profile));
+    },
+  };
+}
+
 // ------------------------------------------------------------------ parent: the load generator
 
-async function measure(n: number, mode: Mode): Promise<{ cpu: number; p50: number; p99: number; max: number; perCall: number; echoed: number }> {
-  const child: ChildProcess = fork(fileURLToPath(import.meta.url), ['serve', String(n), mode], { execArgv: ['--import', 'tsx', '--expose-gc', ...(process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean)] });
-  const { ports, perCall } = await new Promise<{ ports: number[]; perCall: number }>((r) => child.once('message', (m) => r(m as never)));
-  const sockets: Socket[] = [];
+async function measure(n: number, mode: Mode, sockets: Sockets): Promise<Result> {
+  // FreeSWITCH's end of each call: bound first, so the media process knows every call's source.
+  const peers: Socket[] = [];
   let echoed = 0;
   for (let i = 0; i < n; i++) {
     const s = createSocket('udp4');
-    await new Promise<void>((r) => s.bind(ports[i]! + 1000, '127.0.0.1', () => r()));
+    await new Promise<void>((r) => s.bind(0, '127.0.0.1', () => r()));
     s.on('message', () => echoed++);
-    sockets.push(s);
+    peers.push(s);
   }
+  const setup: Setup = { n, mode, sockets, peers: peers.map((s) => s.address().port), profile: process.env.BENCH_PROFILE };
+  const child: ChildProcess = fork(fileURLToPath(import.meta.url), ['serve', JSON.stringify(setup)], {
+    execArgv: ['--import', 'tsx', '--expose-gc', ...(process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean)],
+  });
+  const { ports, perCall } = await new Promise<{ ports: number[]; perCall: number }>((r) => child.once('message', (m) => r(m as never)));
   // Real calls start at random moments: each call sends in its own slot of the 20 ms period
   // (ten 2 ms slots), not all in one burst.
   const frame = Buffer.alloc(160, 0x55);
@@ -87,19 +143,21 @@ async function measure(n: number, mode: Mode): Promise<{ cpu: number; p50: numbe
   const loop = (): void => {
     if (!running) return;
     const slot = tick % SLOTS;
-    for (let i = slot; i < n; i += SLOTS) sockets[i]!.send(frame, ports[i]!, '127.0.0.1');
+    for (let i = slot; i < n; i += SLOTS) peers[i]!.send(frame, ports[i]!, '127.0.0.1');
     tick++;
     setTimeout(loop, Math.max(0, start + tick * (20 / SLOTS) - performance.now()));
   };
   loop();
   await new Promise((r) => setTimeout(r, 1000));
   echoed = 0;
+  const t0 = performance.now();
   child.send({ measure: true });
-  const result = await new Promise<{ cpu: number; p50: number; p99: number; max: number }>((r) => child.once('message', (m) => r(m as never)));
+  const result = await new Promise<Omit<Result, 'perCall' | 'echoed'>>((r) => child.once('message', (m) => r(m as never)));
+  const seconds = (performance.now() - t0) / 1000;
   running = false;
   child.kill();
-  for (const s of sockets) s.close();
-  return { ...result, perCall, echoed: echoed / SECONDS / n };
+  for (const s of peers) s.close();
+  return { ...result, perCall, echoed: echoed / seconds / n };
 }
 
 function rtpCodecCost(): { ours: number; werift: number } {
@@ -126,25 +184,28 @@ function rtpCodecCost(): { ours: number; werift: number } {
 export async function run(): Promise<unknown> {
   const codec = rtpCodecCost();
   process.stdout.write(`\nmedia: RTP header parse+write per packet: ours ${codec.ours.toFixed(0)} ns, werift-rtp RtpPacket ${codec.werift.toFixed(0)} ns (${(codec.werift / codec.ours).toFixed(1)}× ours)\n`);
-  process.stdout.write(`media: full-duplex calls in one process, ${SECONDS} s each (CPU = share of one core; pacing = shared clock lateness)\n`);
+  process.stdout.write(`media: full-duplex calls in one process, ${SECONDS} s each (CPU = share of one core; pacing = shared clock lateness, steady state)\n`);
   const rows: unknown[] = [];
   for (const mode of ['passthrough', 'resample'] as const) {
-    let largest = 0;
-    for (const n of COUNTS) {
-      const r = await measure(n, mode);
-      rows.push({ mode, n, ...r });
-      if (r.cpu < 0.7 && r.echoed > 49) largest = Math.max(largest, n);
-      process.stdout.write(
-        `  ${mode.padEnd(11)} ${String(n).padStart(5)} calls  CPU ${(r.cpu * 100).toFixed(0).padStart(3)} %  pacing p50 ${r.p50.toFixed(1)} ms p99 ${r.p99.toFixed(1)} ms max ${r.max.toFixed(1)} ms  ${(r.perCall / 1024).toFixed(1)} KB/call  echoed ${r.echoed.toFixed(1)} frames/s/call\n`,
-      );
+    for (const sockets of ['port', 'shared'] as const) {
+      let largest = 0;
+      for (const n of sockets === 'port' ? COUNTS : SHARED_COUNTS) {
+        const r = await measure(n, mode, sockets);
+        rows.push({ mode, sockets, n, ...r });
+        const ok = r.cpu < 0.7 && r.p99 < 5 && r.echoed > 49;
+        if (ok) largest = Math.max(largest, n);
+        process.stdout.write(
+          `  ${mode.padEnd(11)} ${sockets.padEnd(6)} ${String(n).padStart(5)} calls  CPU ${(r.cpu * 100).toFixed(0).padStart(3)} %  pacing p50 ${r.p50.toFixed(1)} ms p99 ${r.p99.toFixed(1)} ms max ${r.max.toFixed(1)} ms  ${(r.perCall / 1024).toFixed(1)} KB/call  echoed ${r.echoed.toFixed(1)} frames/s/call${ok ? '' : '  (over target)'}\n`,
+        );
+      }
+      process.stdout.write(`  ${mode} ${sockets}: largest N under 70 % of one core, p99 < 5 ms, every frame echoed: ${largest || 'none'}\n`);
     }
-    process.stdout.write(`  ${mode}: largest N measured under 70 % of one core with every frame echoed: ${largest || 'none'}\n`);
   }
   return { codec, rows };
 }
 
 if (process.argv[2] === 'serve') {
-  void serve(Number(process.argv[3]), process.argv[4] as Mode);
+  void serve(JSON.parse(process.argv[3]!) as Setup);
 } else {
   runIfMain(import.meta.url, run);
 }

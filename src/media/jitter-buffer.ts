@@ -135,12 +135,24 @@ export class JitterBuffer {
 
   /** Adds an RTP packet. */
   push(p: JitterPacket): void {
-    if (this.ssrc !== p.ssrc) {
+    this.insert(p.sequenceNumber, p.timestamp, p.ssrc, p.marker, p.payload, p.arrivalMs);
+  }
+
+  /** Adds a raw (`unicast`) frame: no sequence number, arrival order. */
+  pushRaw(payload: Uint8Array, arrivalMs: number): void {
+    const ts = (this.rawSeq * this.ptimeMs * this.clockRate) / 1000;
+    this.insert(this.rawSeq & 0xffff, ts >>> 0, 0, false, payload, arrivalMs);
+    this.rawSeq++;
+  }
+
+  /** {@link JitterBuffer.push} with the fields apart (the hot path allocates nothing). */
+  private insert(sequenceNumber: number, timestamp: number, ssrc: number, marker: boolean, payload: Uint8Array, arrivalMs: number): void {
+    if (this.ssrc !== ssrc) {
       if (this.ssrc !== undefined) this.resetStream();
-      this.ssrc = p.ssrc;
+      this.ssrc = ssrc;
     }
-    const seq = this.extend(p.sequenceNumber);
-    this.jitter.update(p.arrivalMs, p.timestamp, this.clockRate);
+    const seq = this.extend(sequenceNumber);
+    this.jitter.update(arrivalMs, timestamp, this.clockRate);
     if (this.played[seq % PLAYED_RING] === seq || this.slots.has(seq)) {
       this.counts.duplicate++;
       return;
@@ -155,16 +167,9 @@ export class JitterBuffer {
     if (this.base === -1) this.base = seq;
     if (this.next === -1) this.next = seq;
     // A talkspurt starts (marker) while nothing is waiting: re-anchor on it with a fresh delay.
-    if (p.marker && this.slots.size === 0 && !this.buffering) this.rebuffer();
-    this.slots.set(seq, p.payload);
+    if (marker && this.slots.size === 0 && !this.buffering) this.rebuffer();
+    this.slots.set(seq, payload);
     this.bound();
-  }
-
-  /** Adds a raw (`unicast`) frame: no sequence number, arrival order. */
-  pushRaw(payload: Uint8Array, arrivalMs: number): void {
-    const ts = (this.rawSeq * this.ptimeMs * this.clockRate) / 1000;
-    this.push({ sequenceNumber: this.rawSeq & 0xffff, timestamp: ts >>> 0, ssrc: 0, marker: false, payload, arrivalMs });
-    this.rawSeq++;
   }
 
   /** The frame to play now (call once per frame period). */

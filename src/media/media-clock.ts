@@ -110,6 +110,15 @@ export class MediaClock {
     return { ...this.counts, p50LatenessMs: at(0.5), p99LatenessMs: at(0.99) };
   }
 
+  /** Starts the counters and the lateness history afresh (e.g. after start-up, to measure a steady state). */
+  resetStats(): void {
+    this.counts.ticks = 0;
+    this.counts.lateTicks = 0;
+    this.counts.skippedTicks = 0;
+    this.counts.errors = 0;
+    this.counts.maxLatenessMs = 0;
+  }
+
   private schedule(): void {
     const due = this.start + (this.tick + 1) * this.periodMs;
     this.timer = this.setTimer(() => this.fire(), Math.max(0, due - this.now()));

@@ -24,8 +24,12 @@ export interface PacerOptions {
   silenceByte?: number;
   /** Most audio queued; beyond it the newest bytes are dropped and counted. Default 120 000 ms. */
   maxQueueMs?: number;
-  /** The clock (default: the process-wide one). */
-  clock?: MediaClock;
+  /**
+   * The clock (default: the process-wide one). `'manual'`: the owner calls {@link Pacer.tick}
+   * once per frame period from a tick handler of its own (one subscription per call instead of
+   * two: the bridge does this).
+   */
+  clock?: MediaClock | 'manual';
 }
 
 /** Events of a {@link Pacer}. */
@@ -98,7 +102,8 @@ export class Pacer extends EventEmitter<PacerEvents> {
     this.send = options.send;
     this.silenceByte = options.silenceByte ?? 0;
     this.maxBytes = Math.ceil(((options.maxQueueMs ?? 120_000) / this.frameMs) * this.frameBytes);
-    this.unsubscribe = (options.clock ?? getMediaClock()).subscribe(() => this.tick());
+    const clock = options.clock ?? getMediaClock();
+    this.unsubscribe = clock === 'manual' ? () => {} : clock.subscribe(() => this.tick());
   }
 
   /** Ms of audio waiting. */
@@ -175,7 +180,8 @@ export class Pacer extends EventEmitter<PacerEvents> {
     this.unaligned = (this.unaligned + length) % this.frameBytes;
   }
 
-  private tick(): void {
+  /** Sends the next frame, if a whole one is queued. The clock calls it, or the owner with `clock: 'manual'`. */
+  tick(): void {
     if (this.queued < this.frameBytes) {
       // Nothing (or only part of a frame) to send: a gap, unless the answer has ended.
       if (this.talking && !this.inGap) {
@@ -198,8 +204,24 @@ export class Pacer extends EventEmitter<PacerEvents> {
     this.passEnds();
   }
 
-  /** One frame out of the queue, into a fresh buffer; an answer boundary is crossed only between frames. */
+  /**
+   * One frame out of the queue: a view of the written bytes when the frame lies inside one
+   * chunk (no copy), otherwise a fresh buffer. An answer boundary is crossed only between frames.
+   */
   private take(): Buffer {
+    const first = this.items[this.head]!;
+    if (first instanceof Uint8Array && first.length - this.offset >= this.frameBytes) {
+      const frame = Buffer.from(first.buffer, first.byteOffset + this.offset, this.frameBytes);
+      this.playedBytes += this.frameBytes;
+      this.offset += this.frameBytes;
+      if (this.offset === first.length) {
+        this.head++;
+        this.offset = 0;
+      }
+      this.queued -= this.frameBytes;
+      this.compact();
+      return frame;
+    }
     const frame = Buffer.allocUnsafe(this.frameBytes);
     let filled = 0;
     while (filled < this.frameBytes) {

@@ -158,7 +158,11 @@ export class RtpBridge extends EventEmitter<RtpBridgeEvents> {
     const remote = this.remote;
     const address = shared.address();
     if (!remote || !address) throw new MediaError('a bridge on a shared socket needs `remote` (FreeSWITCH\'s address) and a bound socket');
-    this.registration = shared.register(remote.address, remote.port, (data) => this.receive(data, { address: remote.address, port: remote.port }));
+    // The shared socket routes by FreeSWITCH's address already: no source check here.
+    this.registration = shared.register(remote.address, remote.port, (data) => {
+      this.counters.packetsReceived++;
+      this.accept(data);
+    });
     this.link = 'connected';
     this.startTiming();
     return address;
@@ -169,7 +173,7 @@ export class RtpBridge extends EventEmitter<RtpBridgeEvents> {
       frameBytes: this.wire.frameBytes,
       silenceByte: this.wire.silenceByte,
       maxQueueMs: this.options.maxQueueMs,
-      clock: this.clock,
+      clock: 'manual',
       send: (frame) => this.sendFrame(frame),
     });
     this.pacer.on('talkspurtStart', () => {
@@ -177,7 +181,12 @@ export class RtpBridge extends EventEmitter<RtpBridgeEvents> {
       this.emit('talkspurtStart');
     });
     this.pacer.on('drained', () => this.emit('drained'));
-    this.unsubscribe = this.clock.subscribe(() => this.playOne());
+    // One subscription per call: the frame due out first, then the caller's next frame in.
+    const pacer = this.pacer;
+    this.unsubscribe = this.clock.subscribe(() => {
+      pacer.tick();
+      this.playOne();
+    });
   }
 
   /** Accepts datagrams only from this address from now on (FreeSWITCH's unicast end). */
@@ -272,6 +281,11 @@ export class RtpBridge extends EventEmitter<RtpBridgeEvents> {
       this.counters.otherSource++;
       return;
     }
+    this.accept(data);
+  }
+
+  /** A datagram from FreeSWITCH: into the jitter buffer (or the DTMF detector). */
+  private accept(data: Buffer): void {
     if (this.options.framing === 'raw') return this.receiveRaw(data);
     const h = this.header;
     if (readRtpHeader(data, h) !== RtpParseStatus.OK) {

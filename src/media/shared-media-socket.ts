@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { type RemoteInfo, type Socket, createSocket } from 'node:dgram';
+import { type Socket, createSocket } from 'node:dgram';
 import { MediaError } from '../errors.js';
 
 /** A call registered on a {@link SharedMediaSocket}. */
@@ -28,7 +28,7 @@ export interface SharedSocketStats {
 /** One bound UDP socket; calls register by remote `address:port`. */
 export class SharedMediaSocket {
   readonly stats: SharedSocketStats = { received: 0, unknownSource: 0, errors: 0 };
-  private readonly routes = new Map<string, (datagram: Buffer, rinfo: RemoteInfo) => void>();
+  private readonly routes = new Map<string, (datagram: Buffer) => void>();
   private socket: Socket | undefined;
 
   /** Binds `address:port` (port 0: any). */
@@ -44,7 +44,7 @@ export class SharedMediaSocket {
       this.stats.received++;
       const route = this.routes.get(`${rinfo.address}:${rinfo.port}`);
       if (route === undefined) this.stats.unknownSource++;
-      else route(datagram, rinfo);
+      else route(datagram);
     });
     this.socket = socket;
     return socket.address();
@@ -66,7 +66,7 @@ export class SharedMediaSocket {
     if (!socket) throw new MediaError('SharedMediaSocket.register before bind');
     const key = `${remoteAddress}:${remotePort}`;
     if (this.routes.has(key)) throw new MediaError(`a call is already registered for ${key}`);
-    this.routes.set(key, (d) => handler(d));
+    this.routes.set(key, handler);
     return {
       send: (datagram) => socket.send(datagram, remotePort, remoteAddress),
       close: () => {

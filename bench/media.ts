@@ -2,27 +2,30 @@
  * Media: N full-duplex calls in one process (the bridge under test runs in a child process, the
  * load generator here): each call receives one 20 ms datagram per 20 ms and sends one back
  * through its pacer (the consumer echoes what it hears); calls are spread over the 20 ms period
- * as independent calls are. Once with µ-law passthrough, once with
- * 8 kHz ↔ 16 kHz resampling. Reports CPU of the media process, pacing error of the shared clock,
- * memory per call; and the per-packet cost of our RTP header codec against werift-rtp's
- * `RtpPacket`, measured in the same run.
+ * as independent calls are. Once with µ-law passthrough, once with 8 kHz ↔ 16 kHz resampling.
+ * Reports CPU of the media process, pacing error of the shared clock, each tick's work and memory
+ * per call. Measured in the same run for comparison: the same load echoed by bare node:dgram with
+ * no SDK (the floor: what the sockets alone cost), the resampler per frame on its SIMD and
+ * JavaScript engines, and our RTP header codec against werift-rtp's `RtpPacket` per packet.
  *
  * Each count runs twice: with a UDP port per call (`RTP_PORT_MIN..MAX`) and with one
  * {@link SharedMediaSocket} for every call (the mode for more calls than the port range holds).
  *
  * Run alone: `node --import tsx bench/media.ts` (BENCH_CALLS="100,300,500" for a port per call,
- * BENCH_SHARED_CALLS="300,500,700", BENCH_SECONDS=4, BENCH_NODE_FLAGS for the media process,
+ * BENCH_SHARED_CALLS="300,500,700", BENCH_SECONDS=4, BENCH_NODE_FLAGS for the media process
+ * (default --max-semi-space-size=32),
  * BENCH_PROFILE=dir to write a CPU profile of each measured window).
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import { type Socket, createSocket } from 'node:dgram';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RtpPacket } from 'werift-rtp';
 import { getMediaClock } from '../src/media/media-clock.js';
 import { PortAllocator } from '../src/media/port-allocator.js';
+import { Resampler } from '../src/media/resampler.js';
 import { RtpBridge } from '../src/media/rtp-bridge.js';
 import { SharedMediaSocket } from '../src/media/shared-media-socket.js';
 import { createRtpHeaderFields, readRtpHeader, writeRtpHeader } from '../src/media/rtp-header.js';
@@ -32,7 +35,14 @@ import { runIfMain } from './fixtures.js';
 const COUNTS = (process.env.BENCH_CALLS ?? '100,300,500').split(',').map(Number);
 const SHARED_COUNTS = (process.env.BENCH_SHARED_CALLS ?? '300,500,700').split(',').map(Number);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
-type Mode = 'passthrough' | 'resample';
+/**
+ * Node flags of the media process. A larger young generation: received datagrams live about
+ * one jitter-buffer delay (100 ms), long enough to survive small, frequent scavenges and be
+ * copied or promoted; with 32 MB semi-spaces they die young and pauses stay short.
+ */
+const MEDIA_NODE_FLAGS = process.env.BENCH_NODE_FLAGS ?? '--max-semi-space-size=32';
+/** `floor`: no SDK at all, node:dgram echoing on a 20 ms timer: what the sockets alone cost. */
+type Mode = 'passthrough' | 'resample' | 'floor';
 /** `port`: a UDP port per call (`RTP_PORT_MIN..MAX`); `shared`: one socket for every call. */
 type Sockets = 'port' | 'shared';
 interface Setup {
@@ -49,13 +59,40 @@ interface Result {
   p50: number;
   p99: number;
   max: number;
+  /** Share of one core used by the JavaScript thread alone. */
+  main: number;
+  /** 99th percentile of one tick's work, ms. */
+  workP99: number;
   perCall: number;
   echoed: number;
 }
 
 // ------------------------------------------------------------------ child: the bridges
 
+/** The floor: one socket, every datagram echoed on the next 20 ms tick, nothing else. */
+async function serveFloor(setup: Setup): Promise<void> {
+  const socket = createSocket('udp4');
+  await new Promise<void>((r) => socket.bind(0, '127.0.0.1', () => r()));
+  const index = new Map(setup.peers.map((p, i) => [p, i]));
+  const pending: (Buffer | undefined)[] = new Array(setup.n);
+  socket.on('message', (data, rinfo) => {
+    const i = index.get(rinfo.port);
+    if (i !== undefined) pending[i] = data;
+  });
+  getMediaClock().subscribe(() => {
+    for (let i = 0; i < pending.length; i++) {
+      const d = pending[i];
+      if (d === undefined) continue;
+      pending[i] = undefined;
+      socket.send(d, setup.peers[i]!, '127.0.0.1');
+    }
+  });
+  const port = socket.address().port;
+  report(setup, new Array<number>(setup.n).fill(port), 0);
+}
+
 async function serve(setup: Setup): Promise<void> {
+  if (setup.mode === 'floor') return serveFloor(setup);
   const { n, mode, sockets, peers } = setup;
   const ports = new PortAllocator({ min: 30000, max: 30000 + n + 100, bindAddress: '127.0.0.1' });
   const shared = sockets === 'shared' ? new SharedMediaSocket() : undefined;
@@ -81,6 +118,11 @@ async function serve(setup: Setup): Promise<void> {
   globalThis.gc?.();
   const after = process.memoryUsage();
   const perCall = (after.heapUsed + after.external - before.heapUsed - before.external) / n;
+  report(setup, bound, perCall);
+}
+
+/** Sends the ports to the generator, then measures a window when it asks. */
+function report(setup: Setup, bound: number[], perCall: number): void {
   process.send!({ ports: bound, perCall });
   process.on('message', (m: { measure?: boolean }) => {
     if (!m.measure) return;
@@ -88,18 +130,30 @@ async function serve(setup: Setup): Promise<void> {
     getMediaClock().resetStats();
     const session = setup.profile ? startProfile() : undefined;
     const cpu = process.cpuUsage();
+    const main0 = mainThreadCpuMs();
     const t0 = performance.now();
     setTimeout(() => {
       const used = process.cpuUsage(cpu);
+      const main = (mainThreadCpuMs() - main0) / (performance.now() - t0);
       const wall = performance.now() - t0;
       const s = getMediaClock().stats();
       const finish = (): void => {
-        process.send!({ cpu: (used.user + used.system) / 1000 / wall, p50: s.p50LatenessMs, p99: s.p99LatenessMs, max: s.maxLatenessMs });
+        process.send!({ cpu: (used.user + used.system) / 1000 / wall, p50: s.p50LatenessMs, p99: s.p99LatenessMs, max: s.maxLatenessMs, workP99: s.p99WorkMs, main });
       };
       if (session) void session.stop(setup.profile!).then(finish);
       else finish();
     }, SECONDS * 1000);
   });
+}
+
+/** CPU time of the JavaScript thread alone, ms (Linux; NaN elsewhere): the rest is V8's GC and compiler threads. */
+function mainThreadCpuMs(): number {
+  try {
+    const fields = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime + stime, at USER_HZ 100
+  } catch {
+    return Number.NaN;
+  }
 }
 
 /** The inspector's CPU profiler, for BENCH_PROFILE=dir (load it in Chrome DevTools). */
@@ -130,7 +184,7 @@ async function measure(n: number, mode: Mode, sockets: Sockets): Promise<Result>
   }
   const setup: Setup = { n, mode, sockets, peers: peers.map((s) => s.address().port), profile: process.env.BENCH_PROFILE };
   const child: ChildProcess = fork(fileURLToPath(import.meta.url), ['serve', JSON.stringify(setup)], {
-    execArgv: ['--import', 'tsx', '--expose-gc', ...(process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean)],
+    execArgv: ['--import', 'tsx', '--expose-gc', ...MEDIA_NODE_FLAGS.split(' ').filter(Boolean)],
   });
   const { ports, perCall } = await new Promise<{ ports: number[]; perCall: number }>((r) => child.once('message', (m) => r(m as never)));
   // Real calls start at random moments: each call sends in its own slot of the 20 ms period
@@ -180,12 +234,35 @@ function rtpCodecCost(): { ours: number; werift: number } {
   return { ours, werift };
 }
 
+/** µs per 20 ms frame, 8 → 16 kHz and back, on each engine. */
+function resamplerCost(): { simd: number; js: number } {
+  const frame = Int16Array.from({ length: 160 }, (_, i) => Math.round(8000 * Math.sin(i * 0.39)));
+  const cost = (engine: 'simd' | 'js'): number => {
+    const up = new Resampler({ from: 8000, to: 16000, engine });
+    const down = new Resampler({ from: 16000, to: 8000, engine });
+    const once = (): void => void down.process(Int16Array.from(up.process(frame)));
+    for (let i = 0; i < 5_000; i++) once();
+    const N = 20_000;
+    const t = process.hrtime.bigint();
+    for (let i = 0; i < N; i++) once();
+    return Number(process.hrtime.bigint() - t) / N / 1000;
+  };
+  return { simd: cost('simd'), js: cost('js') };
+}
+
 /** Runs the benchmark. */
 export async function run(): Promise<unknown> {
   const codec = rtpCodecCost();
   process.stdout.write(`\nmedia: RTP header parse+write per packet: ours ${codec.ours.toFixed(0)} ns, werift-rtp RtpPacket ${codec.werift.toFixed(0)} ns (${(codec.werift / codec.ours).toFixed(1)}× ours)\n`);
-  process.stdout.write(`media: full-duplex calls in one process, ${SECONDS} s each (CPU = share of one core; pacing = shared clock lateness, steady state)\n`);
+  process.stdout.write(`media: full-duplex calls in one process, ${SECONDS} s each, media process flags "${MEDIA_NODE_FLAGS}" (CPU = share of one core; pacing = shared clock lateness, steady state)\n`);
+  const rs = resamplerCost();
+  process.stdout.write(`media: resampler 8→16 + 16→8 kHz per 20 ms frame: SIMD ${rs.simd.toFixed(2)} µs, JavaScript ${rs.js.toFixed(2)} µs (${(rs.js / rs.simd).toFixed(1)}×)\n`);
   const rows: unknown[] = [];
+  for (const n of SHARED_COUNTS) {
+    const r = await measure(n, 'floor', 'shared');
+    rows.push({ mode: 'floor', sockets: 'shared', n, ...r });
+    process.stdout.write(`  floor (node:dgram echo, no SDK) ${String(n).padStart(5)} calls  CPU ${(r.cpu * 100).toFixed(0).padStart(3)} %  pacing p99 ${r.p99.toFixed(1)} ms  echoed ${r.echoed.toFixed(1)} frames/s/call\n`);
+  }
   for (const mode of ['passthrough', 'resample'] as const) {
     for (const sockets of ['port', 'shared'] as const) {
       let largest = 0;
@@ -195,7 +272,7 @@ export async function run(): Promise<unknown> {
         const ok = r.cpu < 0.7 && r.p99 < 5 && r.echoed > 49;
         if (ok) largest = Math.max(largest, n);
         process.stdout.write(
-          `  ${mode.padEnd(11)} ${sockets.padEnd(6)} ${String(n).padStart(5)} calls  CPU ${(r.cpu * 100).toFixed(0).padStart(3)} %  pacing p50 ${r.p50.toFixed(1)} ms p99 ${r.p99.toFixed(1)} ms max ${r.max.toFixed(1)} ms  ${(r.perCall / 1024).toFixed(1)} KB/call  echoed ${r.echoed.toFixed(1)} frames/s/call${ok ? '' : '  (over target)'}\n`,
+          `  ${mode.padEnd(11)} ${sockets.padEnd(6)} ${String(n).padStart(5)} calls  CPU ${(r.cpu * 100).toFixed(0).padStart(3)} % (JS thread ${(r.main * 100).toFixed(0)} %)  pacing p50 ${r.p50.toFixed(1)} ms p99 ${r.p99.toFixed(1)} ms max ${r.max.toFixed(1)} ms  tick work p99 ${r.workP99.toFixed(1)} ms  ${(r.perCall / 1024).toFixed(1)} KB/call  echoed ${r.echoed.toFixed(1)} frames/s/call${ok ? '' : '  (over target)'}\n`,
         );
       }
       process.stdout.write(`  ${mode} ${sockets}: largest N under 70 % of one core, p99 < 5 ms, every frame echoed: ${largest || 'none'}\n`);

@@ -18,6 +18,13 @@ export interface MediaClockOptions {
    * its timing); beyond it the clock skips ahead and counts what it skipped. Default 5.
    */
   maxCatchUpTicks?: number;
+  /**
+   * Phase groups: subscribers are spread over this many groups, group g ticking
+   * `g × periodMs / groups` after group 0. Each subscriber still ticks once per period, but no
+   * single timer callback does every call's work, so datagrams are read in between and the
+   * ticks of a loaded process stay on time. Default 1 (the process-wide clock uses 4).
+   */
+  groups?: number;
   /** Receives an error a handler threw (the clock and the other handlers go on). */
   onError?: (error: unknown) => void;
   /** Time source (tests). Default `performance.now`. */
@@ -29,6 +36,7 @@ export interface MediaClockOptions {
 
 /** Counters of a {@link MediaClock}. */
 export interface MediaClockStats {
+  /** Ticks run (a tick of each phase group counts once). */
   ticks: number;
   /** Ticks that ran more than 2 ms after their time. */
   lateTicks: number;
@@ -40,6 +48,12 @@ export interface MediaClockStats {
   p50LatenessMs: number;
   p99LatenessMs: number;
   maxLatenessMs: number;
+  /**
+   * Time the handlers of one timer callback took, ms (99th percentile and worst, same window):
+   * near the period, the process has no room left for more calls.
+   */
+  p99WorkMs: number;
+  maxWorkMs: number;
 }
 
 const HISTORY = 4096;
@@ -47,10 +61,14 @@ const HISTORY = 4096;
 /** A periodic clock shared by many subscribers; runs only while it has some, and never keeps the process alive. */
 export class MediaClock {
   readonly periodMs: number;
+  /** Phase groups (see {@link MediaClockOptions.groups}). */
+  readonly groups: number;
+  private readonly slotMs: number;
   private readonly maxCatchUp: number;
-  private readonly handlers = new Set<TickHandler>();
-  /** The handlers as an array, rebuilt on change: a tick calls exactly those subscribed when it began. */
-  private list: TickHandler[] = [];
+  /** Each handler's phase group. */
+  private readonly handlers = new Map<TickHandler, number>();
+  /** Each group's handlers as an array, rebuilt on change: a tick calls exactly those subscribed when it began. */
+  private readonly lists: TickHandler[][];
   /** Inside a tick: (un)subscribing must not arm or disarm the timer (the tick's end does). */
   private firing = false;
   private readonly now: () => number;
@@ -58,13 +76,20 @@ export class MediaClock {
   private readonly clearTimer: (timer: unknown) => void;
   private readonly onError: (error: unknown) => void;
   private readonly lateness = new Float64Array(HISTORY);
+  private readonly work = new Float64Array(HISTORY);
+  private fires = 0;
   private timer: unknown;
   private start = 0;
-  private tick = 0;
-  private readonly counts = { ticks: 0, lateTicks: 0, skippedTicks: 0, errors: 0, maxLatenessMs: 0 };
+  /** Slots (period / groups) since start. */
+  private step = 0;
+  private readonly counts = { ticks: 0, lateTicks: 0, skippedTicks: 0, errors: 0, maxLatenessMs: 0, maxWorkMs: 0 };
 
   constructor(options: MediaClockOptions = {}) {
     this.periodMs = options.periodMs ?? 20;
+    this.groups = options.groups ?? 1;
+    if (!(Number.isInteger(this.groups) && this.groups >= 1)) throw new RangeError(`MediaClock groups must be a positive integer, not ${options.groups}`);
+    this.slotMs = this.periodMs / this.groups;
+    this.lists = Array.from({ length: this.groups }, () => []);
     this.maxCatchUp = options.maxCatchUpTicks ?? 5;
     this.now = options.now ?? (() => performance.now());
     this.setTimer =
@@ -83,31 +108,46 @@ export class MediaClock {
     return this.handlers.size;
   }
 
-  /** Adds a handler; returns its unsubscribe function. The clock starts with the first one. */
+  /** Adds a handler (to the least busy phase group); returns its unsubscribe function. The clock starts with the first one. */
   subscribe(handler: TickHandler): () => void {
-    this.handlers.add(handler);
-    this.list = [...this.handlers];
+    if (this.handlers.has(handler)) return () => this.remove(handler);
+    let group = 0;
+    for (let g = 1; g < this.groups; g++) if (this.lists[g]!.length < this.lists[group]!.length) group = g;
+    this.handlers.set(handler, group);
+    this.lists[group] = [...this.lists[group]!, handler];
     if (this.timer === undefined && !this.firing) {
       this.start = this.now();
-      this.tick = 0;
+      this.step = 0;
       this.schedule();
     }
-    return () => {
-      if (!this.handlers.delete(handler)) return;
-      this.list = [...this.handlers];
-      if (this.handlers.size === 0 && this.timer !== undefined && !this.firing) {
-        this.clearTimer(this.timer);
-        this.timer = undefined;
-      }
-    };
+    return () => this.remove(handler);
+  }
+
+  private remove(handler: TickHandler): void {
+    const group = this.handlers.get(handler);
+    if (group === undefined) return;
+    this.handlers.delete(handler);
+    this.lists[group] = this.lists[group]!.filter((h) => h !== handler);
+    if (this.handlers.size === 0 && this.timer !== undefined && !this.firing) {
+      this.clearTimer(this.timer);
+      this.timer = undefined;
+    }
   }
 
   /** Counters and lateness percentiles. */
   stats(): MediaClockStats {
-    const n = Math.min(this.counts.ticks, HISTORY);
-    const sorted = Array.from(this.lateness.subarray(0, n)).sort((a, b) => a - b);
-    const at = (q: number): number => (n === 0 ? 0 : sorted[Math.min(n - 1, Math.floor(q * n))]!);
-    return { ...this.counts, p50LatenessMs: at(0.5), p99LatenessMs: at(0.99) };
+    const percentile = (history: Float64Array, count: number, q: number): number => {
+      const n = Math.min(count, HISTORY);
+      if (n === 0) return 0;
+      const sorted = history.slice(0, n).sort();
+      return sorted[Math.min(n - 1, Math.floor(q * n))]!;
+    };
+    return {
+      ...this.counts,
+      p50LatenessMs: percentile(this.lateness, this.counts.ticks, 0.5),
+      p99LatenessMs: percentile(this.lateness, this.counts.ticks, 0.99),
+      p99WorkMs: percentile(this.work, this.fires, 0.99),
+    };
   }
 
   /** Starts the counters and the lateness history afresh (e.g. after start-up, to measure a steady state). */
@@ -117,10 +157,12 @@ export class MediaClock {
     this.counts.skippedTicks = 0;
     this.counts.errors = 0;
     this.counts.maxLatenessMs = 0;
+    this.counts.maxWorkMs = 0;
+    this.fires = 0;
   }
 
   private schedule(): void {
-    const due = this.start + (this.tick + 1) * this.periodMs;
+    const due = this.start + (this.step + 1) * this.slotMs;
     this.timer = this.setTimer(() => this.fire(), Math.max(0, due - this.now()));
   }
 
@@ -128,20 +170,25 @@ export class MediaClock {
     this.timer = undefined;
     this.firing = true;
     const now = this.now();
-    let behind = Math.floor((now - this.start) / this.periodMs) - this.tick;
-    if (behind > this.maxCatchUp) {
-      this.counts.skippedTicks += behind - this.maxCatchUp;
-      this.tick += behind - this.maxCatchUp;
-      behind = this.maxCatchUp;
+    const maxSlots = this.maxCatchUp * this.groups;
+    let behind = Math.floor((now - this.start) / this.slotMs) - this.step;
+    if (behind > maxSlots) {
+      const skipped = behind - maxSlots;
+      this.counts.skippedTicks += this.groups === 1 ? skipped : this.countTicks(this.step, skipped);
+      this.step += skipped;
+      behind = maxSlots;
     }
     for (let i = 0; i < Math.max(1, behind) && this.handlers.size > 0; i++) {
-      this.tick++;
-      const late = now - (this.start + this.tick * this.periodMs);
+      this.step++;
+      const list = this.lists[this.step % this.groups]!;
+      if (list.length === 0) continue;
+      const late = now - (this.start + this.step * this.slotMs);
       this.record(Math.max(0, late));
-      for (const h of this.list) {
+      const tick = Math.ceil(this.step / this.groups);
+      for (const h of list) {
         if (!this.handlers.has(h)) continue; // unsubscribed earlier in this tick
         try {
-          h(this.tick, now);
+          h(tick, now);
         } catch (error) {
           this.counts.errors++;
           this.onError(error);
@@ -149,7 +196,22 @@ export class MediaClock {
       }
     }
     this.firing = false;
+    const work = this.now() - now;
+    this.work[this.fires++ % HISTORY] = work;
+    if (work > this.counts.maxWorkMs) this.counts.maxWorkMs = work;
     if (this.handlers.size > 0) this.schedule();
+  }
+
+  /** Ticks of non-empty groups among the `n` slots after `step`. */
+  private countTicks(step: number, n: number): number {
+    let ticks = 0;
+    for (let g = 0; g < this.groups; g++) {
+      if (this.lists[g]!.length === 0) continue;
+      // Slots s in (step, step + n] with s % groups === g.
+      const first = step + 1 + ((g - ((step + 1) % this.groups) + this.groups) % this.groups);
+      if (first <= step + n) ticks += Math.floor((step + n - first) / this.groups) + 1;
+    }
+    return ticks;
   }
 
   private record(lateMs: number): void {
@@ -162,8 +224,8 @@ export class MediaClock {
 
 let shared: MediaClock | undefined;
 
-/** The process-wide clock every bridge uses unless given its own. */
+/** The process-wide clock every bridge uses unless given its own: 20 ms, calls spread over four phase groups. */
 export function getMediaClock(): MediaClock {
-  shared ??= new MediaClock();
+  shared ??= new MediaClock({ groups: 4 });
   return shared;
 }

@@ -53,9 +53,6 @@ class Kernel {
   readonly streamStride: number;
   readonly out16: number;
   private top: number;
-  private f32 = new Float32Array(0);
-  private i16 = new Int16Array(0);
-  private i32 = new Int32Array(0);
 
   constructor(exports: KernelExports) {
     this.exports = exports;
@@ -74,25 +71,28 @@ class Kernel {
     const memory = this.exports.memory;
     const missing = this.top - memory.buffer.byteLength;
     if (missing > 0) memory.grow(Math.ceil(missing / 65536));
+    this.refresh();
     return at;
   }
 
-  /** Views of the memory (renewed after a grow, which detaches the old buffer). */
-  views(): { f32: Float32Array; i16: Int16Array; i32: Int32Array } {
+  /** Views of the memory, renewed after each grow (which detaches the old buffer; only {@link Kernel.alloc} grows it). */
+  f32 = new Float32Array(0);
+  i16 = new Int16Array(0);
+  i32 = new Int32Array(0);
+
+  private refresh(): void {
     const buffer = this.exports.memory.buffer;
-    if (this.f32.buffer !== buffer) {
-      this.f32 = new Float32Array(buffer);
-      this.i16 = new Int16Array(buffer);
-      this.i32 = new Int32Array(buffer);
-    }
-    return { f32: this.f32, i16: this.i16, i32: this.i32 };
+    if (this.f32.buffer === buffer) return;
+    this.f32 = new Float32Array(buffer);
+    this.i16 = new Int16Array(buffer);
+    this.i32 = new Int32Array(buffer);
   }
 
   /** Writes one phase's terms: coefficient splats and byte offsets into the sample region. */
   terms(list: { coef: number; offset: number }[]): Terms {
     const coefs = this.alloc(list.length * 16);
     const offs = this.alloc(list.length * 4);
-    const { f32, i32 } = this.views();
+    const { f32, i32 } = this;
     list.forEach((t, j) => {
       f32.fill(t.coef, coefs / 4 + j * 4, coefs / 4 + j * 4 + 4);
       i32[offs / 4 + j] = t.offset;
@@ -196,7 +196,8 @@ export class SimdStream {
   private pass(input: Int16Array, out: Int16Array, at: number): number {
     const { k, keep, d } = this;
     const n = input.length;
-    const { f32, i16 } = k.views();
+    const f32 = k.f32;
+    const i16 = k.i16;
     const x = k.x >> 2;
     f32.set(this.history, x);
     i16.set(input, k.in16 >> 1);

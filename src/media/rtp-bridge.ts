@@ -115,6 +115,8 @@ export class RtpBridge extends EventEmitter<RtpBridgeEvents> {
   private link: 'open' | 'connecting' | 'connected' = 'open';
   private unsubscribe: (() => void) | undefined;
   private carry: Uint8Array | undefined;
+  /** One decoded caller frame, reused when it is resampled before it is handed out. */
+  private readonly decoded = new Int16Array(160);
   private closed = false;
 
   constructor(private readonly options: RtpBridgeOptions) {
@@ -324,11 +326,16 @@ export class RtpBridge extends EventEmitter<RtpBridgeEvents> {
     if (this.closed) return;
     const { payload } = this.jitter.pull();
     if (this.passes(this.output)) return void this.emit('audio', payload);
-    const decoded = decodeWire(this.wire, payload);
-    if (!this.inResampler) return void this.emit('audio', new Uint8Array(decoded.buffer, decoded.byteOffset, decoded.byteLength));
-    // The resampler's output is its own reused buffer: hand out a copy.
-    const samples = this.inResampler.process(decoded);
-    this.emit('audio', new Uint8Array(samples.buffer.slice(samples.byteOffset, samples.byteOffset + samples.byteLength)));
+    if (!this.inResampler) {
+      const decoded = decodeWire(this.wire, payload);
+      return void this.emit('audio', new Uint8Array(decoded.buffer, decoded.byteOffset, decoded.byteLength));
+    }
+    // Decoded into a reused buffer; the resampler's output is its own reused buffer too: the
+    // frame handed out is a copy of it (from Node's buffer pool, cheap to allocate).
+    const samples = this.inResampler.process(decodeWire(this.wire, payload, this.decoded));
+    const frame = Buffer.allocUnsafe(samples.byteLength);
+    frame.set(new Uint8Array(samples.buffer, samples.byteOffset, samples.byteLength));
+    this.emit('audio', frame);
   }
 
   private sendFrame(frame: Buffer): void {

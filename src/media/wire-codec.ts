@@ -44,14 +44,14 @@ export function decodeWire(format: WireFormat, payload: Uint8Array, out?: Int16A
   }
 }
 
-/** Encodes samples as wire bytes. */
+/** Encodes samples as wire bytes (a new buffer: the caller may keep it). */
 export function encodeWire(format: WireFormat, samples: Int16Array): Uint8Array {
   switch (format.codec) {
     case 'PCMU':
-      return ulawEncode(samples);
+      return ulawEncode(samples, Buffer.allocUnsafe(samples.length));
     case 'PCMA':
-      return alawEncode(samples);
+      return alawEncode(samples, Buffer.allocUnsafe(samples.length));
     default:
-      return format.framing === 'raw' ? Uint8Array.from(pcmToLE(samples)) : pcmToBE(samples);
+      return format.framing === 'raw' ? Buffer.from(pcmToLE(samples)) : pcmToBE(samples, Buffer.allocUnsafe(samples.length * 2));
   }
 }

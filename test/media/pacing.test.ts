@@ -1,6 +1,6 @@
 import { createSocket } from 'node:dgram';
 import { describe, expect, it } from 'vitest';
-import { MediaClock } from '../../src/media/media-clock.js';
+import { MediaClock, getMediaClock } from '../../src/media/media-clock.js';
 import { Pacer } from '../../src/media/pacer.js';
 
 /** A clock whose time moves only when the test says so. */
@@ -224,5 +224,130 @@ describe('Pacer', () => {
     expect(clock.size).toBe(0);
     rx.close();
     tx.close();
+  });
+});
+
+describe('MediaClock.resetStats', () => {
+  it('starts the counters and the lateness history afresh', () => {
+    const m = manualClock();
+    const ticks: number[] = [];
+    m.clock.subscribe((t) => ticks.push(t));
+    m.advance(60);
+    m.block(70); // the loop is blocked: the next tick runs 50 ms late, with catch-up ticks
+    m.fireLate();
+    const before = m.clock.stats();
+    expect(before.ticks).toBe(ticks.length);
+    expect(before.lateTicks).toBeGreaterThan(0);
+    expect(before.maxLatenessMs).toBeGreaterThan(0);
+    expect(before.p99LatenessMs).toBeGreaterThan(0);
+
+    m.clock.resetStats();
+    expect(m.clock.stats()).toMatchObject({ ticks: 0, lateTicks: 0, skippedTicks: 0, errors: 0, maxLatenessMs: 0, p50LatenessMs: 0, p99LatenessMs: 0 });
+
+    // The clock keeps its schedule: the next ticks are on time.
+    const seen = ticks.length;
+    m.advance(100);
+    expect(ticks.length).toBe(seen + 5);
+    expect(ticks.slice(seen)).toEqual([seen + 1, seen + 2, seen + 3, seen + 4, seen + 5]);
+    expect(m.clock.stats()).toMatchObject({ ticks: 5, lateTicks: 0, skippedTicks: 0, errors: 0, maxLatenessMs: 0, p50LatenessMs: 0, p99LatenessMs: 0 });
+  });
+
+  it('clears skipped ticks and errors too', () => {
+    const m = manualClock({ maxCatchUpTicks: 2 });
+    m.clock.subscribe(() => {
+      throw new Error('bad subscriber');
+    });
+    m.advance(20);
+    m.block(200);
+    m.fireLate();
+    expect(m.clock.stats().skippedTicks).toBeGreaterThan(0);
+    expect(m.clock.stats().errors).toBeGreaterThan(0);
+    m.clock.resetStats();
+    expect(m.clock.stats()).toMatchObject({ ticks: 0, skippedTicks: 0, errors: 0, lateTicks: 0, maxLatenessMs: 0 });
+    m.advance(20);
+    expect(m.clock.stats()).toMatchObject({ ticks: 1, errors: 1, skippedTicks: 0, maxLatenessMs: 0 });
+  });
+});
+
+describe('Pacer with clock: manual', () => {
+  it('subscribes to no clock and sends a frame only when tick() is called', () => {
+    const shared = getMediaClock();
+    const sizeBefore = shared.size;
+    const m = manualClock();
+    const sent: Buffer[] = [];
+    const events: string[] = [];
+    const pacer = new Pacer({ frameBytes: 160, send: (f) => sent.push(Buffer.from(f)), silenceByte: 0xff, clock: 'manual' });
+    pacer.on('drained', () => events.push('drained'));
+    expect(shared.size).toBe(sizeBefore);
+    expect(m.clock.size).toBe(0);
+
+    const audio = Buffer.from(Array.from({ length: 560 }, (_, i) => (i * 7) & 0x7f));
+    pacer.write(audio.subarray(0, 200));
+    pacer.write(audio.subarray(200));
+    m.advance(200); // time passing on a clock does nothing: only tick() sends
+    expect(sent.length).toBe(0);
+
+    for (let i = 0; i < 4; i++) pacer.tick();
+    expect(sent.length).toBe(3);
+    expect(sent.every((f) => f.length === 160)).toBe(true);
+    expect(Buffer.concat(sent)).toEqual(audio.subarray(0, 480));
+    expect(events).toEqual([]);
+
+    pacer.end();
+    pacer.tick();
+    expect(sent.length).toBe(4);
+    expect(sent[3]!.length).toBe(160);
+    expect(sent[3]!.subarray(0, 80)).toEqual(audio.subarray(480));
+    expect(sent[3]!.subarray(80).every((b) => b === 0xff)).toBe(true);
+    expect(events).toEqual(['drained']);
+    pacer.tick();
+    expect(sent.length).toBe(4);
+    pacer.close();
+    expect(shared.size).toBe(sizeBefore);
+  });
+});
+
+describe('Pacer frames', () => {
+  it('are the written bytes: views of a write holding whole frames, joined when a frame spans writes', () => {
+    const m = manualClock();
+    const sent: Buffer[] = [];
+    const pacer = new Pacer({ frameBytes: 160, send: (f) => sent.push(f), clock: m.clock });
+    const a = new Uint8Array(400).map((_, i) => i & 0xff); // frames 0, 1 inside it; frame 2 starts in it
+    const b = new Uint8Array(320).map((_, i) => 0x80 | (i & 0x7f)); // frame 2 ends in it; frame 3 inside it
+    pacer.write(a);
+    pacer.write(b);
+    m.advance(80);
+    expect(sent.length).toBe(4);
+    for (const f of sent) {
+      expect(Buffer.isBuffer(f)).toBe(true);
+      expect(f.length).toBe(160);
+    }
+    expect(sent[0]).toEqual(Buffer.from(a.subarray(0, 160)));
+    expect(sent[1]).toEqual(Buffer.from(a.subarray(160, 320)));
+    expect(sent[2]).toEqual(Buffer.concat([a.subarray(320, 400), b.subarray(0, 80)]));
+    expect(sent[3]).toEqual(Buffer.from(b.subarray(80, 240)));
+    // A frame inside one write is that write's memory (no copy); a spanning frame is its own buffer.
+    expect(sent[0]!.buffer).toBe(a.buffer);
+    expect(sent[1]!.buffer).toBe(a.buffer);
+    expect(sent[2]!.buffer).not.toBe(a.buffer);
+    expect(sent[2]!.buffer).not.toBe(b.buffer);
+    // Frames handed out earlier are not overwritten by later ones.
+    expect(sent[0]![0]).toBe(0);
+    expect(sent[1]![0]).toBe(160);
+    expect(Buffer.concat(sent)).toEqual(Buffer.concat([a, b.subarray(0, 240)]));
+  });
+
+  it('are views at the right offset of a write that is itself a view into a larger buffer', () => {
+    const m = manualClock();
+    const sent: Buffer[] = [];
+    const pacer = new Pacer({ frameBytes: 160, send: (f) => sent.push(f), clock: m.clock });
+    const backing = new Uint8Array(1000).map((_, i) => (i * 13) & 0xff);
+    const chunk = backing.subarray(37, 37 + 320);
+    pacer.write(chunk);
+    m.advance(40);
+    expect(sent.length).toBe(2);
+    expect(sent[0]).toEqual(Buffer.from(backing.subarray(37, 197)));
+    expect(sent[1]).toEqual(Buffer.from(backing.subarray(197, 357)));
+    expect(sent.every((f) => f.length === 160)).toBe(true);
   });
 });

@@ -213,13 +213,7 @@ export class Pacer extends EventEmitter<PacerEvents> {
     if (first instanceof Uint8Array && first.length - this.offset >= this.frameBytes) {
       const frame = Buffer.from(first.buffer, first.byteOffset + this.offset, this.frameBytes);
       this.playedBytes += this.frameBytes;
-      this.offset += this.frameBytes;
-      if (this.offset === first.length) {
-        this.head++;
-        this.offset = 0;
-      }
-      this.queued -= this.frameBytes;
-      this.compact();
+      this.consume(first, this.frameBytes);
       return frame;
     }
     const frame = Buffer.allocUnsafe(this.frameBytes);
@@ -241,15 +235,27 @@ export class Pacer extends EventEmitter<PacerEvents> {
         this.playedBytes += n;
       }
       filled += n;
-      this.offset += n;
-      if (this.offset === item.length) {
-        this.head++;
-        this.offset = 0;
-      }
+      this.advance(item, n);
     }
     this.queued -= this.frameBytes;
     this.compact();
     return frame;
+  }
+
+  /** The fast path's bookkeeping: one whole frame taken from `item`. */
+  private consume(item: Uint8Array, n: number): void {
+    this.advance(item, n);
+    this.queued -= n;
+    this.compact();
+  }
+
+  /** `n` more bytes of the head item used; past its end, the next item is the head. */
+  private advance(item: { length: number }, n: number): void {
+    this.offset += n;
+    if (this.offset === item.length) {
+      this.head++;
+      this.offset = 0;
+    }
   }
 
   /** After a frame: an answer whose last frame just left is complete. */

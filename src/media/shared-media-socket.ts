@@ -28,7 +28,9 @@ export interface SharedSocketStats {
 /** One bound UDP socket; calls register by remote `address:port`. */
 export class SharedMediaSocket {
   readonly stats: SharedSocketStats = { received: 0, unknownSource: 0, errors: 0 };
-  private readonly routes = new Map<string, (datagram: Buffer) => void>();
+  /** Handlers by FreeSWITCH's address, then port: no key string built per datagram. */
+  private readonly routes = new Map<string, Map<number, (datagram: Buffer) => void>>();
+  private count = 0;
   private socket: Socket | undefined;
 
   /** Binds `address:port` (port 0: any). */
@@ -42,7 +44,7 @@ export class SharedMediaSocket {
     socket.on('error', () => this.stats.errors++);
     socket.on('message', (datagram, rinfo) => {
       this.stats.received++;
-      const route = this.routes.get(`${rinfo.address}:${rinfo.port}`);
+      const route = this.routes.get(rinfo.address)?.get(rinfo.port);
       if (route === undefined) this.stats.unknownSource++;
       else route(datagram);
     });
@@ -57,20 +59,28 @@ export class SharedMediaSocket {
 
   /** Calls registered. */
   get size(): number {
-    return this.routes.size;
+    return this.count;
   }
 
   /** Delivers datagrams from `remoteAddress:remotePort` to `handler`. */
   register(remoteAddress: string, remotePort: number, handler: (datagram: Buffer) => void): SharedRegistration {
     const socket = this.socket;
     if (!socket) throw new MediaError('SharedMediaSocket.register before bind');
-    const key = `${remoteAddress}:${remotePort}`;
-    if (this.routes.has(key)) throw new MediaError(`a call is already registered for ${key}`);
-    this.routes.set(key, handler);
+    let ports = this.routes.get(remoteAddress);
+    if (ports?.has(remotePort)) throw new MediaError(`a call is already registered for ${remoteAddress}:${remotePort}`);
+    if (!ports) this.routes.set(remoteAddress, (ports = new Map()));
+    ports.set(remotePort, handler);
+    this.count++;
+    let open = true;
     return {
       send: (datagram) => socket.send(datagram, remotePort, remoteAddress),
       close: () => {
-        this.routes.delete(key);
+        if (!open) return;
+        open = false;
+        // After the socket's own close() the routes are gone already.
+        if (this.routes.get(remoteAddress) !== ports || !ports.delete(remotePort)) return;
+        this.count--;
+        if (ports.size === 0) this.routes.delete(remoteAddress);
       },
     };
   }
@@ -78,6 +88,7 @@ export class SharedMediaSocket {
   /** Closes the socket. */
   close(): void {
     this.routes.clear();
+    this.count = 0;
     this.socket?.close();
     this.socket = undefined;
   }

@@ -1,40 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { MediaClock, getMediaClock } from '../../src/media/media-clock.js';
+import { manualClock } from '../helpers/manual-clock.js';
 
-/** A clock on fake time: `advance` fires every timer that falls due, at its due time. */
 function fakeClock(groups: number, maxCatchUpTicks = 5) {
-  let now = 0;
-  let pending: { at: number; fn: () => void } | undefined;
-  const clock = new MediaClock({
-    groups,
-    maxCatchUpTicks,
-    now: () => now,
-    setTimer: (fn, ms) => (pending = { at: now + ms, fn }),
-    clearTimer: () => (pending = undefined),
-  });
-  return {
-    clock,
-    advance(by: number): void {
-      const target = now + by;
-      while (pending && pending.at <= target) {
-        const p = pending;
-        pending = undefined;
-        now = Math.max(now, p.at);
-        p.fn();
-      }
-      now = target;
-    },
+  const m = manualClock({ groups, maxCatchUpTicks });
+  return Object.assign(m, {
     /** The event loop is blocked for `ms`, then the timer fires late. */
     stall(ms: number): void {
-      now += ms;
-      const p = pending;
-      pending = undefined;
-      p?.fn();
+      m.block(ms);
+      m.fireLate();
     },
-    get now(): number {
-      return now;
-    },
-  };
+  });
 }
 
 describe('MediaClock phase groups', () => {

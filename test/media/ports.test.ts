@@ -77,6 +77,24 @@ describe('SharedMediaSocket', () => {
     expect(gotA).toEqual(['a1']);
     expect(() => shared.register('127.0.0.1', fsB.address().port, () => {})).toThrow(/already registered/);
   });
+
+  it('counts registrations exactly: a closed one frees its address for a new call, closing twice or after the socket is harmless', async () => {
+    const shared = new SharedMediaSocket();
+    await shared.bind(0, '127.0.0.1');
+    const a = shared.register('127.0.0.1', 40000, () => {});
+    const b = shared.register('127.0.0.2', 40000, () => {});
+    expect(shared.size).toBe(2);
+    a.close();
+    a.close();
+    expect(shared.size).toBe(1);
+    const again = shared.register('127.0.0.1', 40000, () => {});
+    expect(shared.size).toBe(2);
+    shared.close();
+    expect(shared.size).toBe(0);
+    b.close();
+    again.close();
+    expect(shared.size).toBe(0);
+  });
 });
 
 async function until(cond: () => boolean): Promise<void> {

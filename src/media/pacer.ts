@@ -210,12 +210,21 @@ export class Pacer extends EventEmitter<PacerEvents> {
    */
   private take(): Buffer {
     const first = this.items[this.head]!;
+    let frame: Buffer;
     if (first instanceof Uint8Array && first.length - this.offset >= this.frameBytes) {
-      const frame = Buffer.from(first.buffer, first.byteOffset + this.offset, this.frameBytes);
+      frame = Buffer.from(first.buffer, first.byteOffset + this.offset, this.frameBytes);
       this.playedBytes += this.frameBytes;
-      this.consume(first, this.frameBytes);
-      return frame;
+      this.advance(first, this.frameBytes);
+    } else {
+      frame = this.gather();
     }
+    this.queued -= this.frameBytes;
+    this.compact();
+    return frame;
+  }
+
+  /** A frame assembled from several items (and padding) into a fresh buffer. */
+  private gather(): Buffer {
     const frame = Buffer.allocUnsafe(this.frameBytes);
     let filled = 0;
     while (filled < this.frameBytes) {
@@ -237,16 +246,7 @@ export class Pacer extends EventEmitter<PacerEvents> {
       filled += n;
       this.advance(item, n);
     }
-    this.queued -= this.frameBytes;
-    this.compact();
     return frame;
-  }
-
-  /** The fast path's bookkeeping: one whole frame taken from `item`. */
-  private consume(item: Uint8Array, n: number): void {
-    this.advance(item, n);
-    this.queued -= n;
-    this.compact();
   }
 
   /** `n` more bytes of the head item used; past its end, the next item is the head. */

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { FrameStore } from './frame-store.js';
 import { InterarrivalJitter } from './jitter-estimator.js';
 
 /** Options of {@link JitterBuffer}. Defaults come from `RTP_JITTER_*` through `loadConfig()`. */
@@ -43,6 +44,10 @@ export interface JitterPacket {
 export interface JitterFrame {
   /** `audio`: a received frame; `concealed`: made up for a lost one; `silence`: nothing to play. */
   kind: 'audio' | 'concealed' | 'silence';
+  /**
+   * The frame: the buffer's own storage (or the `silence` frame given to it), valid until the
+   * next {@link JitterBuffer.pull}: copy it to keep it longer, never modify it.
+   */
   payload: Uint8Array;
 }
 
@@ -94,6 +99,9 @@ const PLAYED_RING = 256;
  *
  * Raw framing (FreeSWITCH `unicast`: no RTP header) uses {@link JitterBuffer.pushRaw}: frames
  * play in arrival order with the same delay and concealment rules.
+ *
+ * Payloads are copied in (the caller may reuse its buffers; a datagram is not kept alive), and
+ * in steady state the buffer allocates nothing.
  */
 export class JitterBuffer {
   private readonly minFrames: number;
@@ -102,7 +110,7 @@ export class JitterBuffer {
   private readonly clockRate: number;
   private readonly silence: Uint8Array;
   private readonly conceal: (last: Uint8Array, n: number) => Uint8Array | undefined;
-  private readonly slots = new Map<number, Uint8Array>();
+  private readonly frames: FrameStore;
   private readonly played = new Float64Array(PLAYED_RING).fill(-1);
   private readonly jitter = new InterarrivalJitter();
   private targetFrames: number;
@@ -126,19 +134,21 @@ export class JitterBuffer {
     this.targetFrames = Math.min(this.maxFrames, Math.max(this.minFrames, frames(options.targetMs ?? 100)));
     this.silence = options.silence;
     this.conceal = options.conceal ?? repeatConceal;
+    // Room for the most frames bound() lets wait, plus the one being inserted.
+    this.frames = new FrameStore(this.maxFrames + 3);
   }
 
   /** Frames waiting to be played. */
   get depth(): number {
-    return this.slots.size;
+    return this.frames.size;
   }
 
-  /** Adds an RTP packet. */
+  /** Adds an RTP packet (its payload is copied). */
   push(p: JitterPacket): void {
     this.insert(p.sequenceNumber, p.timestamp, p.ssrc, p.marker, p.payload, p.arrivalMs);
   }
 
-  /** Adds a raw (`unicast`) frame: no sequence number, arrival order. */
+  /** Adds a raw (`unicast`) frame: no sequence number, arrival order (the payload is copied). */
   pushRaw(payload: Uint8Array, arrivalMs: number): void {
     const ts = (this.rawSeq * this.ptimeMs * this.clockRate) / 1000;
     this.insert(this.rawSeq & 0xffff, ts >>> 0, 0, false, payload, arrivalMs);
@@ -153,7 +163,7 @@ export class JitterBuffer {
     }
     const seq = this.extend(sequenceNumber);
     this.jitter.update(arrivalMs, timestamp, this.clockRate);
-    if (this.played[seq % PLAYED_RING] === seq || this.slots.has(seq)) {
+    if (this.played[seq % PLAYED_RING] === seq || this.frames.has(seq)) {
       this.counts.duplicate++;
       return;
     }
@@ -167,30 +177,31 @@ export class JitterBuffer {
     if (this.base === -1) this.base = seq;
     if (this.next === -1) this.next = seq;
     // A talkspurt starts (marker) while nothing is waiting: re-anchor on it with a fresh delay.
-    if (marker && this.slots.size === 0 && !this.buffering) this.rebuffer();
-    this.slots.set(seq, payload);
+    if (marker && this.frames.size === 0 && !this.buffering) this.rebuffer();
+    this.frames.insert(seq, payload);
     this.bound();
   }
 
   /** The frame to play now (call once per frame period). */
   pull(): JitterFrame {
     if (this.buffering) {
-      if (this.slots.size < this.targetFrames) return this.concealOne();
+      if (this.frames.size < this.targetFrames) return this.concealOne();
       this.buffering = false;
       // Play from the oldest frame held: packets skipped while re-anchoring are not losses.
-      const oldest = this.oldest();
+      const oldest = this.frames.oldest;
       if (oldest > this.next) this.next = oldest;
     }
-    const payload = this.slots.get(this.next);
-    if (payload !== undefined) {
-      this.slots.delete(this.next);
+    // Every frame held is at or after `next`: the one due is the oldest, if it came.
+    if (this.frames.oldest === this.next) {
+      // The previous frame's buffer goes back to the store; this one is kept for concealment.
+      const payload = this.frames.shift(this.last);
       this.markPlayed(this.next++);
       this.last = payload;
       this.concealRun = 0;
       this.shrinkIfOver();
       return { kind: 'audio', payload };
     }
-    if (this.slots.size > 0) {
+    if (this.frames.size > 0) {
       // A gap with later frames waiting: that packet is lost (if it still comes, it is late).
       this.counts.lost++;
       this.next++;
@@ -224,7 +235,7 @@ export class JitterBuffer {
   }
 
   private resetStream(): void {
-    this.slots.clear();
+    this.frames.clear();
     this.played.fill(-1);
     this.jitter.reset();
     this.highest = -1;
@@ -267,19 +278,13 @@ export class JitterBuffer {
     return Math.min(this.maxFrames, Math.max(this.minFrames, wanted));
   }
 
-  private oldest(): number {
-    let oldest = Infinity;
-    for (const k of this.slots.keys()) if (k < oldest) oldest = k;
-    return oldest;
-  }
-
   /**
    * Shrinks the delay once the network calms: while more frames wait than the jitter calls for,
    * for a full second, one frame is dropped and the target lowered by one.
    */
   private shrinkIfOver(): void {
     const wanted = this.wantedFrames();
-    if (this.slots.size > wanted) {
+    if (this.frames.size > wanted) {
       if (++this.overTarget >= 1000 / this.ptimeMs) {
         this.overTarget = 0;
         this.dropOldest();
@@ -292,16 +297,16 @@ export class JitterBuffer {
 
   /** Memory bound: never more than `maxFrames` (+2) waiting. */
   private bound(): void {
-    while (this.slots.size > this.maxFrames + 2) {
+    while (this.frames.size > this.maxFrames + 2) {
       this.counts.overflow++;
       this.dropOldest();
     }
   }
 
   private dropOldest(): void {
-    const oldest = this.oldest();
+    const oldest = this.frames.oldest;
     if (oldest === Infinity) return;
-    this.slots.delete(oldest);
+    this.frames.dropOldest();
     if (this.next <= oldest) this.next = oldest + 1;
   }
 }

@@ -307,7 +307,6 @@ export class RtpBridge extends EventEmitter<RtpBridgeEvents> {
       this.counters.malformed++;
       return;
     }
-    // Each datagram is its own buffer: holding a view of it costs no copy.
     this.jitter.push({ sequenceNumber: h.sequenceNumber, timestamp: h.timestamp, ssrc: h.ssrc, marker: h.marker, payload, arrivalMs: performance.now() });
   }
 
@@ -324,8 +323,9 @@ export class RtpBridge extends EventEmitter<RtpBridgeEvents> {
   /** One clock tick: the next caller frame, converted to the output format. */
   private playOne(): void {
     if (this.closed) return;
+    // The jitter buffer's frame is its own storage: what is handed out is a copy or decoded.
     const { payload } = this.jitter.pull();
-    if (this.passes(this.output)) return void this.emit('audio', payload);
+    if (this.passes(this.output)) return void this.emit('audio', copyOut(payload));
     if (!this.inResampler) {
       const decoded = decodeWire(this.wire, payload);
       return void this.emit('audio', new Uint8Array(decoded.buffer, decoded.byteOffset, decoded.byteLength));
@@ -333,9 +333,7 @@ export class RtpBridge extends EventEmitter<RtpBridgeEvents> {
     // Decoded into a reused buffer; the resampler's output is its own reused buffer too: the
     // frame handed out is a copy of it (from Node's buffer pool, cheap to allocate).
     const samples = this.inResampler.process(decodeWire(this.wire, payload, this.decoded));
-    const frame = Buffer.allocUnsafe(samples.byteLength);
-    frame.set(new Uint8Array(samples.buffer, samples.byteOffset, samples.byteLength));
-    this.emit('audio', frame);
+    this.emit('audio', copyOut(new Uint8Array(samples.buffer, samples.byteOffset, samples.byteLength)));
   }
 
   private sendFrame(frame: Buffer): void {
@@ -354,4 +352,11 @@ export class RtpBridge extends EventEmitter<RtpBridgeEvents> {
     if (this.link === 'connected') socket.send(datagram);
     else socket.send(datagram, remote.port, remote.address);
   }
+}
+
+/** A frame the consumer owns: a copy from Node's buffer pool (cheap to allocate, dies young). */
+function copyOut(bytes: Uint8Array): Buffer {
+  const frame = Buffer.allocUnsafe(bytes.length);
+  frame.set(bytes);
+  return frame;
 }

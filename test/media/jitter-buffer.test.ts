@@ -133,6 +133,25 @@ describe('JitterBuffer', () => {
     expect(play(jb, 4)).toEqual([7, 8, 9, 'c']);
   });
 
+  it('copies what it is given and, in steady state, plays from storage it reuses', () => {
+    const jb = buffer({ targetMs: 40 });
+    const datagram = new Uint8Array(4);
+    const played = new Set<Uint8Array>();
+    const heard: number[] = [];
+    for (let s = 0; s < 300; s++) {
+      // One receive buffer for every packet: each is overwritten right after its push.
+      datagram.fill(s & 0xff);
+      jb.pushRaw(datagram, s * 20);
+      const f = jb.pull();
+      if (f.kind !== 'audio') continue;
+      heard.push(f.payload[0]!);
+      played.add(f.payload);
+    }
+    expect(heard).toEqual(Array.from({ length: heard.length }, (_, i) => i & 0xff));
+    expect(heard.length).toBeGreaterThan(290);
+    expect(played.size).toBeLessThanOrEqual(14);
+  });
+
   it('fades L16 frames when concealing', () => {
     const last = new Uint8Array(new Int16Array([1000, -1000]).buffer);
     expect([...new Int16Array(pcm16Conceal(last, 1)!.buffer)]).toEqual([500, -500]);

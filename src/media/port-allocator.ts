@@ -3,9 +3,10 @@
  *
  * @module
  */
-import { type Socket, createSocket } from 'node:dgram';
+import type { Socket } from 'node:dgram';
 import { loadConfig } from '../config/env.js';
 import { MediaError, PortExhaustedError } from '../errors.js';
+import { createMediaSocket } from './udp-socket.js';
 
 /** Options of {@link PortAllocator}. */
 export interface PortAllocatorOptions {
@@ -94,7 +95,7 @@ export class PortAllocator {
 /** Binds UDP4 `address:port`; `undefined` when the port is taken. */
 function bind(port: number, address: string): Promise<Socket | undefined> {
   return new Promise((resolve, reject) => {
-    const socket = createSocket({ type: 'udp4' });
+    const socket = createMediaSocket();
     socket.once('error', (error: NodeJS.ErrnoException) => {
       socket.close();
       if (error.code === 'EADDRINUSE' || error.code === 'EACCES') resolve(undefined);

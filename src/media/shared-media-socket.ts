@@ -5,8 +5,9 @@
  *
  * @module
  */
-import { type Socket, createSocket } from 'node:dgram';
+import type { Socket } from 'node:dgram';
 import { MediaError } from '../errors.js';
+import { createMediaSocket } from './udp-socket.js';
 
 /** A call registered on a {@link SharedMediaSocket}. */
 export interface SharedRegistration {
@@ -35,7 +36,7 @@ export class SharedMediaSocket {
 
   /** Binds `address:port` (port 0: any). */
   async bind(port: number, address = '0.0.0.0'): Promise<{ address: string; port: number }> {
-    const socket = createSocket({ type: 'udp4' });
+    const socket = createMediaSocket();
     await new Promise<void>((resolve, reject) => {
       socket.once('error', (e) => reject(new MediaError(`cannot bind UDP ${address}:${port}: ${e.message}`, { cause: e })));
       socket.bind(port, address, () => resolve());

@@ -3,7 +3,7 @@
  * load generator here): each call receives one 20 ms datagram per 20 ms and sends one back
  * through its pacer (the consumer echoes what it hears); calls are spread over the 20 ms period
  * as independent calls are. Once with µ-law passthrough, once with 8 kHz ↔ 16 kHz resampling.
- * Reports CPU of the media process, pacing error of the shared clock, each tick's work and memory
+ * Reports CPU of the media process, pacing error of the shared clock, each tick's work, GC pauses and memory
  * per call. Measured in the same run for comparison: the same load echoed by bare node:dgram with
  * no SDK (the floor: what the sockets alone cost), the resampler per frame on its SIMD and
  * JavaScript engines, and our RTP header codec against werift-rtp's `RtpPacket` per packet.
@@ -20,6 +20,7 @@ import { type ChildProcess, fork } from 'node:child_process';
 import { type Socket, createSocket } from 'node:dgram';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
+import { PerformanceObserver } from 'node:perf_hooks';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RtpPacket } from 'werift-rtp';
@@ -63,6 +64,9 @@ interface Result {
   main: number;
   /** 99th percentile of one tick's work, ms. */
   workP99: number;
+  /** Garbage-collection pauses in the window: ms per second, and the longest, ms. */
+  gcMsPerS: number;
+  gcMax: number;
   perCall: number;
   echoed: number;
 }
@@ -128,6 +132,14 @@ function report(setup: Setup, bound: number[], perCall: number): void {
     if (!m.measure) return;
     // Only the steady state counts: start-up (binding, GC) is behind us.
     getMediaClock().resetStats();
+    const gc = { total: 0, max: 0 };
+    const pauses = new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) {
+        gc.total += e.duration;
+        gc.max = Math.max(gc.max, e.duration);
+      }
+    });
+    pauses.observe({ entryTypes: ['gc'] });
     const session = setup.profile ? startProfile() : undefined;
     const cpu = process.cpuUsage();
     const main0 = mainThreadCpuMs();
@@ -137,8 +149,9 @@ function report(setup: Setup, bound: number[], perCall: number): void {
       const main = (mainThreadCpuMs() - main0) / (performance.now() - t0);
       const wall = performance.now() - t0;
       const s = getMediaClock().stats();
+      pauses.disconnect();
       const finish = (): void => {
-        process.send!({ cpu: (used.user + used.system) / 1000 / wall, p50: s.p50LatenessMs, p99: s.p99LatenessMs, max: s.maxLatenessMs, workP99: s.p99WorkMs, main });
+        process.send!({ cpu: (used.user + used.system) / 1000 / wall, p50: s.p50LatenessMs, p99: s.p99LatenessMs, max: s.maxLatenessMs, workP99: s.p99WorkMs, main, gcMsPerS: gc.total / (wall / 1000), gcMax: gc.max });
       };
       if (session) void session.stop(setup.profile!).then(finish);
       else finish();
@@ -272,7 +285,7 @@ export async function run(): Promise<unknown> {
         const ok = r.cpu < 0.7 && r.p99 < 5 && r.echoed > 49;
         if (ok) largest = Math.max(largest, n);
         process.stdout.write(
-          `  ${mode.padEnd(11)} ${sockets.padEnd(6)} ${String(n).padStart(5)} calls  CPU ${(r.cpu * 100).toFixed(0).padStart(3)} % (JS thread ${(r.main * 100).toFixed(0)} %)  pacing p50 ${r.p50.toFixed(1)} ms p99 ${r.p99.toFixed(1)} ms max ${r.max.toFixed(1)} ms  tick work p99 ${r.workP99.toFixed(1)} ms  ${(r.perCall / 1024).toFixed(1)} KB/call  echoed ${r.echoed.toFixed(1)} frames/s/call${ok ? '' : '  (over target)'}\n`,
+          `  ${mode.padEnd(11)} ${sockets.padEnd(6)} ${String(n).padStart(5)} calls  CPU ${(r.cpu * 100).toFixed(0).padStart(3)} % (JS thread ${(r.main * 100).toFixed(0)} %)  pacing p50 ${r.p50.toFixed(1)} ms p99 ${r.p99.toFixed(1)} ms max ${r.max.toFixed(1)} ms  tick work p99 ${r.workP99.toFixed(1)} ms  GC ${r.gcMsPerS.toFixed(0)} ms/s (longest ${r.gcMax.toFixed(1)} ms)  ${(r.perCall / 1024).toFixed(1)} KB/call  echoed ${r.echoed.toFixed(1)} frames/s/call${ok ? '' : '  (over target)'}\n`,
         );
       }
       process.stdout.write(`  ${mode} ${sockets}: largest N under 70 % of one core, p99 < 5 ms, every frame echoed: ${largest || 'none'}\n`);

@@ -212,7 +212,11 @@ export class Pacer extends EventEmitter<PacerEvents> {
     const first = this.items[this.head]!;
     let frame: Buffer;
     if (first instanceof Uint8Array && first.length - this.offset >= this.frameBytes) {
-      frame = Buffer.from(first.buffer, first.byteOffset + this.offset, this.frameBytes);
+      // A chunk of exactly one frame that is a Buffer already goes out as it is.
+      frame =
+        this.offset === 0 && first.length === this.frameBytes && Buffer.isBuffer(first)
+          ? first
+          : Buffer.from(first.buffer, first.byteOffset + this.offset, this.frameBytes);
       this.playedBytes += this.frameBytes;
       this.advance(first, this.frameBytes);
     } else {

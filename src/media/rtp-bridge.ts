@@ -105,6 +105,9 @@ export class RtpBridge extends EventEmitter<RtpBridgeEvents> {
   private readonly dtmf = new TelephoneEventDetector();
   private readonly inResampler: Resampler | undefined;
   private readonly outResampler: Resampler | undefined;
+  /** G.711 passes through untouched (caller audio out, provider audio in). */
+  private readonly passOut: boolean;
+  private readonly passIn: boolean;
   private readonly sender: RtpSender | undefined;
   private pacer: Pacer | undefined;
   private port: AllocatedPort | undefined;
@@ -128,10 +131,12 @@ export class RtpBridge extends EventEmitter<RtpBridgeEvents> {
     this.logger = options.logger ?? silentLogger;
     this.remote = options.remote;
     this.jitter = new JitterBuffer({ ...loadConfig().rtp.jitter, ...options.jitter, silence: this.wire.silence, conceal: this.wire.codec === 'L16' && options.framing === 'raw' ? pcm16Conceal : undefined });
-    if (this.output.encoding !== 'pcm16' && !this.passes(this.output)) {
+    this.passOut = this.passes(this.output);
+    this.passIn = this.passes(this.input);
+    if (this.output.encoding !== 'pcm16' && !this.passOut) {
       throw new MediaError(`output ${this.output.encoding}@${this.output.sampleRate} needs the ${this.output.encoding === 'mulaw' ? 'PCMU' : 'PCMA'} codec on the wire`);
     }
-    if (this.input.encoding !== 'pcm16' && !this.passes(this.input)) throw new MediaError(`input ${this.input.encoding} needs the matching G.711 codec on the wire`);
+    if (this.input.encoding !== 'pcm16' && !this.passIn) throw new MediaError(`input ${this.input.encoding} needs the matching G.711 codec on the wire`);
     if (this.output.encoding === 'pcm16' && this.output.sampleRate !== 8000) this.inResampler = new Resampler({ from: 8000, to: this.output.sampleRate });
     if (this.input.encoding === 'pcm16' && this.input.sampleRate !== 8000) this.outResampler = new Resampler({ from: this.input.sampleRate, to: 8000 });
     if (options.framing === 'rtp') this.sender = new RtpSender({ payloadType: this.wire.payloadType, samplesPerPacket: 160 });
@@ -201,7 +206,7 @@ export class RtpBridge extends EventEmitter<RtpBridgeEvents> {
   /** Provider audio, in the `input` format, any amount. */
   write(chunk: Uint8Array): void {
     if (!this.pacer || this.closed || chunk.length === 0) return;
-    if (this.passes(this.input)) return this.pacer.write(chunk);
+    if (this.passIn) return this.pacer.write(chunk);
     let bytes = chunk;
     if (this.carry) {
       bytes = new Uint8Array(this.carry.length + chunk.length);
@@ -325,7 +330,7 @@ export class RtpBridge extends EventEmitter<RtpBridgeEvents> {
     if (this.closed) return;
     // The jitter buffer's frame is its own storage: what is handed out is a copy or decoded.
     const { payload } = this.jitter.pull();
-    if (this.passes(this.output)) return void this.emit('audio', copyOut(payload));
+    if (this.passOut) return void this.emit('audio', copyOut(payload));
     if (!this.inResampler) {
       const decoded = decodeWire(this.wire, payload);
       return void this.emit('audio', new Uint8Array(decoded.buffer, decoded.byteOffset, decoded.byteLength));

@@ -26,11 +26,21 @@ export interface SharedSocketStats {
   errors: number;
 }
 
+/** A call's route: FreeSWITCH's address, its handler, and the next route on the same port. */
+interface Route {
+  readonly address: string;
+  readonly handler: (datagram: Buffer) => void;
+  next: Route | undefined;
+}
+
 /** One bound UDP socket; calls register by remote `address:port`. */
 export class SharedMediaSocket {
   readonly stats: SharedSocketStats = { received: 0, unknownSource: 0, errors: 0 };
-  /** Handlers by FreeSWITCH's address, then port: no key string built per datagram. */
-  private readonly routes = new Map<string, Map<number, (datagram: Buffer) => void>>();
+  /**
+   * Routes by FreeSWITCH's port (a number: no string hashed per datagram), then address: one
+   * route per port but when several FreeSWITCH hosts use the same port.
+   */
+  private readonly routes = new Map<number, Route>();
   private count = 0;
   private socket: Socket | undefined;
 
@@ -45,9 +55,10 @@ export class SharedMediaSocket {
     socket.on('error', () => this.stats.errors++);
     socket.on('message', (datagram, rinfo) => {
       this.stats.received++;
-      const route = this.routes.get(rinfo.address)?.get(rinfo.port);
+      let route = this.routes.get(rinfo.port);
+      while (route !== undefined && route.address !== rinfo.address) route = route.next;
       if (route === undefined) this.stats.unknownSource++;
-      else route(datagram);
+      else route.handler(datagram);
     });
     this.socket = socket;
     return socket.address();
@@ -67,10 +78,12 @@ export class SharedMediaSocket {
   register(remoteAddress: string, remotePort: number, handler: (datagram: Buffer) => void): SharedRegistration {
     const socket = this.socket;
     if (!socket) throw new MediaError('SharedMediaSocket.register before bind');
-    let ports = this.routes.get(remoteAddress);
-    if (ports?.has(remotePort)) throw new MediaError(`a call is already registered for ${remoteAddress}:${remotePort}`);
-    if (!ports) this.routes.set(remoteAddress, (ports = new Map()));
-    ports.set(remotePort, handler);
+    const first = this.routes.get(remotePort);
+    for (let r = first; r !== undefined; r = r.next) {
+      if (r.address === remoteAddress) throw new MediaError(`a call is already registered for ${remoteAddress}:${remotePort}`);
+    }
+    const route: Route = { address: remoteAddress, handler, next: first };
+    this.routes.set(remotePort, route);
     this.count++;
     let open = true;
     return {
@@ -78,12 +91,26 @@ export class SharedMediaSocket {
       close: () => {
         if (!open) return;
         open = false;
-        // After the socket's own close() the routes are gone already.
-        if (this.routes.get(remoteAddress) !== ports || !ports.delete(remotePort)) return;
-        this.count--;
-        if (ports.size === 0) this.routes.delete(remoteAddress);
+        if (this.unlink(remotePort, route)) this.count--;
       },
     };
+  }
+
+  /** Takes `route` off its port's list; false when it is not there (the socket was closed). */
+  private unlink(port: number, route: Route): boolean {
+    let r = this.routes.get(port);
+    if (r === route) {
+      if (route.next === undefined) this.routes.delete(port);
+      else this.routes.set(port, route.next);
+      return true;
+    }
+    for (; r !== undefined; r = r.next) {
+      if (r.next === route) {
+        r.next = route.next;
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Closes the socket. */

@@ -78,6 +78,32 @@ describe('SharedMediaSocket', () => {
     expect(() => shared.register('127.0.0.1', fsB.address().port, () => {})).toThrow(/already registered/);
   });
 
+  it('tells apart two FreeSWITCH hosts that use the same port, whichever registered first or left', async () => {
+    const shared = new SharedMediaSocket();
+    const { port } = await shared.bind(0, '127.0.0.1');
+    cleanup.push(() => shared.close());
+    const hostA = createSocket('udp4');
+    await new Promise<void>((r) => hostA.bind(0, '127.0.0.1', () => r()));
+    const same = hostA.address().port;
+    const hostB = createSocket('udp4');
+    await new Promise<void>((r) => hostB.bind(same, '127.0.0.2', () => r()));
+    const hostC = createSocket('udp4');
+    await new Promise<void>((r) => hostC.bind(same, '127.0.0.3', () => r()));
+    cleanup.push(() => [hostA, hostB, hostC].forEach((h) => h.close()));
+    const got: string[] = [];
+    const a = shared.register('127.0.0.1', same, (d) => got.push(`a:${d}`));
+    shared.register('127.0.0.2', same, (d) => got.push(`b:${d}`));
+    shared.register('127.0.0.3', same, (d) => got.push(`c:${d}`));
+    for (const [h, text] of [[hostA, '1'], [hostB, '2'], [hostC, '3']] as const) h.send(text, port, '127.0.0.1');
+    await until(() => got.length === 3);
+    expect(got.sort()).toEqual(['a:1', 'b:2', 'c:3']);
+    // The first registered is last in its port's list: taking it out keeps the others routed.
+    a.close();
+    for (const [h, text] of [[hostA, '4'], [hostB, '5'], [hostC, '6']] as const) h.send(text, port, '127.0.0.1');
+    await until(() => got.length === 5 && shared.stats.unknownSource === 1);
+    expect(got.slice(3).sort()).toEqual(['b:5', 'c:6']);
+  });
+
   it('counts registrations exactly: a closed one frees its address for a new call, closing twice or after the socket is harmless', async () => {
     const shared = new SharedMediaSocket();
     await shared.bind(0, '127.0.0.1');

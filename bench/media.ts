@@ -73,24 +73,26 @@ interface Result {
 
 // ------------------------------------------------------------------ child: the bridges
 
-/** The floor: one socket, every datagram echoed on the next 20 ms tick, nothing else. */
+/**
+ * The floor: one socket, every datagram echoed at the next tick of the shared clock (its four
+ * phase groups, as the bridges' sends are spread), nothing else.
+ */
 async function serveFloor(setup: Setup): Promise<void> {
   const socket = createSocket('udp4');
   await new Promise<void>((r) => socket.bind(0, '127.0.0.1', () => r()));
-  const index = new Map(setup.peers.map((p, i) => [p, i]));
-  const pending: (Buffer | undefined)[] = new Array(setup.n);
+  const bufs: Buffer[] = [];
+  const ports: number[] = [];
   socket.on('message', (data, rinfo) => {
-    const i = index.get(rinfo.port);
-    if (i !== undefined) pending[i] = data;
+    bufs.push(data);
+    ports.push(rinfo.port);
   });
-  getMediaClock().subscribe(() => {
-    for (let i = 0; i < pending.length; i++) {
-      const d = pending[i];
-      if (d === undefined) continue;
-      pending[i] = undefined;
-      socket.send(d, setup.peers[i]!, '127.0.0.1');
-    }
-  });
+  const drain = (): void => {
+    for (let i = 0; i < bufs.length; i++) socket.send(bufs[i]!, ports[i]!, '127.0.0.1');
+    bufs.length = 0;
+    ports.length = 0;
+  };
+  const clock = getMediaClock();
+  for (let g = 0; g < clock.groups; g++) clock.subscribe(() => drain());
   const port = socket.address().port;
   report(setup, new Array<number>(setup.n).fill(port), 0);
 }

@@ -30,6 +30,8 @@ import { Resampler } from '../src/media/resampler.js';
 import { RtpBridge } from '../src/media/rtp-bridge.js';
 import { SharedMediaSocket } from '../src/media/shared-media-socket.js';
 import { createRtpHeaderFields, readRtpHeader, writeRtpHeader } from '../src/media/rtp-header.js';
+import { wireFormat } from '../src/media/wire-codec.js';
+import { WireDecoder, WireEncoder } from '../src/media/wire-transcoder.js';
 import { AudioFormats } from '../src/realtime/audio-format.js';
 import { runIfMain } from './fixtures.js';
 
@@ -265,6 +267,24 @@ function resamplerCost(): { simd: number; js: number } {
   return { simd: cost('simd'), js: cost('js') };
 }
 
+/** µs per 20 ms frame through the bridge's conversions: a µ-law frame to PCM16 16 kHz and 20 ms of PCM16 16 kHz back to µ-law. */
+function transcodeCost(): { simd: number; js: number } {
+  const wire = wireFormat('PCMU', 'raw');
+  const ulaw = Buffer.alloc(160, 0x55);
+  const pcm = Int16Array.from({ length: 320 }, (_, i) => Math.round(8000 * Math.sin(i * 0.2)));
+  const cost = (engine: 'simd' | 'js'): number => {
+    const decoder = new WireDecoder(wire, 16000, { engine });
+    const encoder = new WireEncoder(wire, 16000, { engine });
+    const once = (): void => void (decoder.decode(ulaw), encoder.encode(pcm));
+    for (let i = 0; i < 5_000; i++) once();
+    const N = 20_000;
+    const t = process.hrtime.bigint();
+    for (let i = 0; i < N; i++) once();
+    return Number(process.hrtime.bigint() - t) / N / 1000;
+  };
+  return { simd: cost('simd'), js: cost('js') };
+}
+
 /** Runs the benchmark. */
 export async function run(): Promise<unknown> {
   const codec = rtpCodecCost();
@@ -272,6 +292,8 @@ export async function run(): Promise<unknown> {
   process.stdout.write(`media: full-duplex calls in one process, ${SECONDS} s each, media process flags "${MEDIA_NODE_FLAGS}" (CPU = share of one core; pacing = shared clock lateness, steady state)\n`);
   const rs = resamplerCost();
   process.stdout.write(`media: resampler 8→16 + 16→8 kHz per 20 ms frame: SIMD ${rs.simd.toFixed(2)} µs, JavaScript ${rs.js.toFixed(2)} µs (${(rs.js / rs.simd).toFixed(1)}×)\n`);
+  const tc = transcodeCost();
+  process.stdout.write(`media: µ-law 8 kHz ↔ PCM16 16 kHz per 20 ms frame each way (decode+resample, resample+encode): fused SIMD ${tc.simd.toFixed(2)} µs, JavaScript ${tc.js.toFixed(2)} µs (${(tc.js / tc.simd).toFixed(1)}×)\n`);
   const rows: unknown[] = [];
   for (const n of SHARED_COUNTS) {
     const r = await measure(n, 'floor', 'shared');
@@ -293,7 +315,7 @@ export async function run(): Promise<unknown> {
       process.stdout.write(`  ${mode} ${sockets}: largest N under 70 % of one core, p99 < 5 ms, every frame echoed: ${largest || 'none'}\n`);
     }
   }
-  return { codec, rows };
+  return { codec, resampler: rs, transcode: tc, rows };
 }
 
 if (process.argv[2] === 'serve') {

@@ -20,3 +20,4 @@ export * from './rtp-sender.js';
 export * from './shared-media-socket.js';
 export * from './telephone-event.js';
 export * from './wire-codec.js';
+export * from './wire-transcoder.js';

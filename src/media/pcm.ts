@@ -44,3 +44,13 @@ export function pcmToBE(samples: Int16Array, out: Uint8Array = new Uint8Array(sa
   }
   return out;
 }
+
+/**
+ * A copy of `data`'s bytes (samples keep host order) in a Buffer from Node's pool: cheap to
+ * allocate, the caller's to keep.
+ */
+export function copyToBuffer(data: ArrayBufferView): Buffer {
+  const out = Buffer.allocUnsafe(data.byteLength);
+  out.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+  return out;
+}

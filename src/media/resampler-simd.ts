@@ -9,9 +9,14 @@
  * process: the kernel is synchronous, so one scratch area is enough; each stream's state (its
  * last `taps − 1` samples and its phase) stays in the stream's own object.
  *
+ * G.711 can be decoded on the way in and encoded on the way out inside the module (table
+ * lookups next to the filter), so a resampled call's frame crosses into JavaScript once each
+ * way, as the bytes it is on the wire and as the samples the consumer gets.
+ *
  * @module
  */
 import type { Design } from './fir-design.js';
+import { alawToLinear, linearToAlaw, linearToUlaw, ulawToLinear } from './g711.js';
 import { FIR_KERNEL_BASE64 } from './wasm/fir-kernel-bytes.js';
 
 /** Input samples one kernel pass takes; longer chunks are cut into passes. */
@@ -32,8 +37,21 @@ declare const WebAssembly: {
 interface KernelExports {
   memory: { readonly buffer: ArrayBuffer; grow(pages: number): number };
   widen(src: number, dst: number, n: number): void;
+  expand(src: number, n: number, table: number, dst: number): void;
+  compress(src: number, n: number, table: number, shift: number, bias: number, dst: number): void;
   deinterleave(src: number, n: number, d: number, dst: number, stride: number): void;
   fir(src: number, coefs: number, offs: number, terms: number, out: number, count: number, outStride: number): void;
+}
+
+/** G.711's two laws. */
+export type G711Law = 'ulaw' | 'alaw';
+
+/** One law's tables in the module's memory: decoded values (float32 by byte) and the encoder's (by top bits). */
+interface LawTables {
+  decode: number;
+  encode: number;
+  shift: number;
+  bias: number;
 }
 
 /** One phase's terms in the module's memory: splat coefficients and byte offsets. */
@@ -46,7 +64,7 @@ interface Terms {
 /** The module, its scratch area and a bump allocator for the designs' tables (never freed: one per ratio). */
 class Kernel {
   readonly exports: KernelExports;
-  /** Scratch regions (byte addresses). */
+  /** Scratch regions (byte addresses); `in16` also holds G.711 bytes in and out. */
   readonly in16: number;
   readonly x: number;
   readonly streams: number;
@@ -79,6 +97,8 @@ class Kernel {
   f32 = new Float32Array(0);
   i16 = new Int16Array(0);
   i32 = new Int32Array(0);
+  u8 = new Uint8Array(0);
+  private readonly laws = new Map<G711Law, LawTables>();
 
   private refresh(): void {
     const buffer = this.exports.memory.buffer;
@@ -86,6 +106,19 @@ class Kernel {
     this.f32 = new Float32Array(buffer);
     this.i16 = new Int16Array(buffer);
     this.i32 = new Int32Array(buffer);
+    this.u8 = new Uint8Array(buffer);
+  }
+
+  /** A law's tables, written into the module's memory on first use (from g711.ts's, so both engines code alike). */
+  law(law: G711Law): LawTables {
+    let t = this.laws.get(law);
+    if (t) return t;
+    const [toLinear, fromLinear, shift, bias] = law === 'ulaw' ? [ulawToLinear, linearToUlaw, 2, 8192] : [alawToLinear, linearToAlaw, 3, 4096];
+    t = { decode: this.alloc(256 * 4), encode: this.alloc(bias * 2), shift, bias };
+    for (let i = 0; i < 256; i++) this.f32[t.decode / 4 + i] = toLinear(i);
+    for (let i = 0; i < bias * 2; i++) this.u8[t.encode + i] = fromLinear((i - bias) << shift);
+    this.laws.set(law, t);
+    return t;
   }
 
   /** Writes one phase's terms: coefficient splats and byte offsets into the sample region. */
@@ -180,11 +213,54 @@ export class SimdStream {
 
   /** Resamples `input` into `out` (room for {@link Resampler.maxOutput}); returns the samples written. */
   process(input: Int16Array, out: Int16Array): number {
+    const k = this.k;
     let written = 0;
     for (let at = 0; at < input.length; at += MAX_CHUNK) {
-      written += this.pass(input.subarray(at, Math.min(input.length, at + MAX_CHUNK)), out, written);
+      const n = Math.min(MAX_CHUNK, input.length - at);
+      this.loadSamples(input, at, n);
+      const count = this.filter(n);
+      out.set(k.i16.subarray(k.out16 >> 1, (k.out16 >> 1) + count), written);
+      written += count;
     }
     return written;
+  }
+
+  /**
+   * G.711 bytes in, resampled 16-bit samples out as little-endian bytes (the unicast and the
+   * providers' PCM16): a fresh buffer the caller owns.
+   */
+  fromG711(input: Uint8Array, law: G711Law): Buffer {
+    const k = this.k;
+    const t = k.law(law);
+    const out = Buffer.allocUnsafe(this.outputLength(input.length) * 2);
+    let written = 0;
+    for (let at = 0; at < input.length; at += MAX_CHUNK) {
+      const n = Math.min(MAX_CHUNK, input.length - at);
+      k.u8.set(at === 0 && n === input.length ? input : input.subarray(at, at + n), k.in16);
+      k.exports.expand(k.in16, n, t.decode, k.x + this.keep * 4);
+      const count = this.filter(n);
+      out.set(k.u8.subarray(k.out16, k.out16 + count * 2), written);
+      written += count * 2;
+    }
+    return out;
+  }
+
+  /** 16-bit samples in, resampled and G.711-encoded bytes out: a fresh buffer the caller owns (empty when the filter holds them all). */
+  toG711(input: Int16Array, law: G711Law): Buffer {
+    const k = this.k;
+    const t = k.law(law);
+    const out = Buffer.allocUnsafe(this.outputLength(input.length));
+    let written = 0;
+    for (let at = 0; at < input.length; at += MAX_CHUNK) {
+      const n = Math.min(MAX_CHUNK, input.length - at);
+      this.loadSamples(input, at, n);
+      const count = this.filter(n);
+      // In place: byte i is written after sample i (at 2i) is read.
+      k.exports.compress(k.out16, count, t.encode, t.shift, t.bias, k.out16);
+      out.set(k.u8.subarray(k.out16, k.out16 + count), written);
+      written += count;
+    }
+    return out;
   }
 
   /** Forgets the stream. */
@@ -193,15 +269,25 @@ export class SimdStream {
     this.t = 0;
   }
 
-  private pass(input: Int16Array, out: Int16Array, at: number): number {
+  /** Output samples for `n` more input samples, exactly (however a pass cuts them). */
+  private outputLength(n: number): number {
+    const { up, down } = this.d;
+    if (down === 1) return n * up;
+    return n > this.t ? Math.ceil((n - this.t) / down) : 0;
+  }
+
+  /** `n` samples of `input` from `at`, widened into the filter's input after the history. */
+  private loadSamples(input: Int16Array, at: number, n: number): void {
+    const k = this.k;
+    k.i16.set(at === 0 && n === input.length ? input : input.subarray(at, at + n), k.in16 >> 1);
+    k.exports.widen(k.in16, k.x + this.keep * 4, n);
+  }
+
+  /** Runs the filter over the history and the `n` samples loaded after it; the output is int16 at `out16`. */
+  private filter(n: number): number {
     const { k, keep, d } = this;
-    const n = input.length;
-    const f32 = k.f32;
-    const i16 = k.i16;
     const x = k.x >> 2;
-    f32.set(this.history, x);
-    i16.set(input, k.in16 >> 1);
-    k.exports.widen(k.in16, k.x + keep * 4, n);
+    k.f32.set(this.history, x);
     let count: number;
     if (d.down === 1) {
       for (let p = 0; p < d.up; p++) {
@@ -217,8 +303,7 @@ export class SimdStream {
       k.exports.fir(k.streams, terms.coefs, terms.offs, terms.count, k.out16, count, 1);
       this.t = t + count * d.down - n;
     }
-    out.set(i16.subarray(k.out16 >> 1, (k.out16 >> 1) + count), at);
-    this.history.set(f32.subarray(x + n, x + n + keep));
+    this.history.set(k.f32.subarray(x + n, x + n + keep));
     return count;
   }
 }

@@ -6,15 +6,15 @@ import type { AudioFormat } from '../realtime/audio-format.js';
 import { JitterBuffer, pcm16Conceal } from './jitter-buffer.js';
 import { type MediaClock, getMediaClock } from './media-clock.js';
 import { Pacer } from './pacer.js';
-import { pcmFromLE } from './pcm.js';
+import { copyToBuffer, pcmFromLE } from './pcm.js';
 import { type AllocatedPort, type PortAllocator, defaultPortAllocator } from './port-allocator.js';
 import { loadConfig } from '../config/env.js';
 import type { SharedMediaSocket, SharedRegistration } from './shared-media-socket.js';
-import { Resampler } from './resampler.js';
 import { RtpParseStatus, createRtpHeaderFields, readRtpHeader } from './rtp-header.js';
 import { RtpSender } from './rtp-sender.js';
 import { TelephoneEventDetector } from './telephone-event.js';
-import { type WireCodec, type WireFormat, decodeWire, encodeWire, wireFormat } from './wire-codec.js';
+import { type WireCodec, type WireFormat, wireFormat } from './wire-codec.js';
+import { WireDecoder, WireEncoder } from './wire-transcoder.js';
 
 /** Options of {@link RtpBridge}. */
 export interface RtpBridgeOptions {
@@ -103,8 +103,9 @@ export class RtpBridge extends EventEmitter<RtpBridgeEvents> {
   private readonly logger: Logger;
   private readonly header = createRtpHeaderFields();
   private readonly dtmf = new TelephoneEventDetector();
-  private readonly inResampler: Resampler | undefined;
-  private readonly outResampler: Resampler | undefined;
+  /** Caller audio to the `output` format, provider audio from the `input` format (unless passed through). */
+  private readonly decoder: WireDecoder | undefined;
+  private readonly encoder: WireEncoder | undefined;
   /** G.711 passes through untouched (caller audio out, provider audio in). */
   private readonly passOut: boolean;
   private readonly passIn: boolean;
@@ -118,8 +119,6 @@ export class RtpBridge extends EventEmitter<RtpBridgeEvents> {
   private link: 'open' | 'connecting' | 'connected' = 'open';
   private unsubscribe: (() => void) | undefined;
   private carry: Uint8Array | undefined;
-  /** One decoded caller frame, reused when it is resampled before it is handed out. */
-  private readonly decoded = new Int16Array(160);
   private closed = false;
 
   constructor(private readonly options: RtpBridgeOptions) {
@@ -137,8 +136,8 @@ export class RtpBridge extends EventEmitter<RtpBridgeEvents> {
       throw new MediaError(`output ${this.output.encoding}@${this.output.sampleRate} needs the ${this.output.encoding === 'mulaw' ? 'PCMU' : 'PCMA'} codec on the wire`);
     }
     if (this.input.encoding !== 'pcm16' && !this.passIn) throw new MediaError(`input ${this.input.encoding} needs the matching G.711 codec on the wire`);
-    if (this.output.encoding === 'pcm16' && this.output.sampleRate !== 8000) this.inResampler = new Resampler({ from: 8000, to: this.output.sampleRate });
-    if (this.input.encoding === 'pcm16' && this.input.sampleRate !== 8000) this.outResampler = new Resampler({ from: this.input.sampleRate, to: 8000 });
+    if (!this.passOut) this.decoder = new WireDecoder(this.wire, this.output.sampleRate);
+    if (!this.passIn) this.encoder = new WireEncoder(this.wire, this.input.sampleRate);
     if (options.framing === 'rtp') this.sender = new RtpSender({ payloadType: this.wire.payloadType, samplesPerPacket: 160 });
   }
 
@@ -218,9 +217,8 @@ export class RtpBridge extends EventEmitter<RtpBridgeEvents> {
       this.carry = bytes.slice(bytes.length - 1);
       bytes = bytes.subarray(0, bytes.length - 1);
     }
-    let samples = pcmFromLE(bytes);
-    if (this.outResampler) samples = this.outResampler.process(samples);
-    if (samples.length > 0) this.pacer.write(encodeWire(this.wire, samples));
+    const wire = this.encoder!.encode(pcmFromLE(bytes));
+    if (wire.length > 0) this.pacer.write(wire);
   }
 
   /** The answer is complete: its last partial frame is padded and sent. */
@@ -231,7 +229,7 @@ export class RtpBridge extends EventEmitter<RtpBridgeEvents> {
   /** Barge-in: drops every queued frame before the next tick. */
   flush(): { droppedMs: number } {
     this.carry = undefined;
-    this.outResampler?.reset();
+    this.encoder?.reset();
     return this.pacer?.flush() ?? { droppedMs: 0 };
   }
 
@@ -328,17 +326,9 @@ export class RtpBridge extends EventEmitter<RtpBridgeEvents> {
   /** One clock tick: the next caller frame, converted to the output format. */
   private playOne(): void {
     if (this.closed) return;
-    // The jitter buffer's frame is its own storage: what is handed out is a copy or decoded.
+    // The jitter buffer's frame is its own storage: what is handed out is a copy, or decoded.
     const { payload } = this.jitter.pull();
-    if (this.passOut) return void this.emit('audio', copyOut(payload));
-    if (!this.inResampler) {
-      const decoded = decodeWire(this.wire, payload);
-      return void this.emit('audio', new Uint8Array(decoded.buffer, decoded.byteOffset, decoded.byteLength));
-    }
-    // Decoded into a reused buffer; the resampler's output is its own reused buffer too: the
-    // frame handed out is a copy of it (from Node's buffer pool, cheap to allocate).
-    const samples = this.inResampler.process(decodeWire(this.wire, payload, this.decoded));
-    this.emit('audio', copyOut(new Uint8Array(samples.buffer, samples.byteOffset, samples.byteLength)));
+    this.emit('audio', this.passOut ? copyToBuffer(payload) : this.decoder!.decode(payload));
   }
 
   private sendFrame(frame: Buffer): void {
@@ -357,11 +347,4 @@ export class RtpBridge extends EventEmitter<RtpBridgeEvents> {
     if (this.link === 'connected') socket.send(datagram);
     else socket.send(datagram, remote.port, remote.address);
   }
-}
-
-/** A frame the consumer owns: a copy from Node's buffer pool (cheap to allocate, dies young). */
-function copyOut(bytes: Uint8Array): Buffer {
-  const frame = Buffer.allocUnsafe(bytes.length);
-  frame.set(bytes);
-  return frame;
 }

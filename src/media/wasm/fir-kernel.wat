@@ -1,4 +1,4 @@
-;; The resampler's inner loops, in WebAssembly SIMD (see ../resampler-wasm.ts and
+;; The resampler's inner loops and G.711 next to them, in WebAssembly SIMD (see ../resampler-simd.ts and
 ;; scripts/build-wasm.ts, which turns this file into fir-kernel-bytes.ts).
 ;;
 ;; The caller lays everything out in this module's memory: float32 sample regions, int16
@@ -19,6 +19,35 @@
         (v128.store offset=16 (local.get $dst) (f32x4.convert_i32x4_s (i32x4.extend_high_i16x8_s (local.get $v))))
         (local.set $src (i32.add (local.get $src) (i32.const 16)))
         (local.set $dst (i32.add (local.get $dst) (i32.const 32)))
+        (br $next))))
+
+  ;; G.711 → float32: $dst[i] = $table[$src[i]] for i < $n ($table: 256 float32, the decoder's
+  ;; values), so a caller's frame is decoded on its way into the filter.
+  (func (export "expand") (param $src i32) (param $n i32) (param $table i32) (param $dst i32)
+    (local $end i32)
+    (local.set $end (i32.add (local.get $src) (local.get $n)))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $src) (local.get $end)))
+        (f32.store (local.get $dst)
+          (f32.load (i32.add (local.get $table) (i32.shl (i32.load8_u (local.get $src)) (i32.const 2)))))
+        (local.set $src (i32.add (local.get $src) (i32.const 1)))
+        (local.set $dst (i32.add (local.get $dst) (i32.const 4)))
+        (br $next))))
+
+  ;; int16 → G.711: $dst[i] = $table[($src[i] >> $shift) + $bias] for i < $n ($table: the
+  ;; encoder's, indexed by the sample's top bits), so the filter's output leaves encoded.
+  (func (export "compress") (param $src i32) (param $n i32) (param $table i32) (param $shift i32) (param $bias i32) (param $dst i32)
+    (local $end i32)
+    (local.set $end (i32.add (local.get $dst) (local.get $n)))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $dst) (local.get $end)))
+        (i32.store8 (local.get $dst)
+          (i32.load8_u (i32.add (local.get $table)
+            (i32.add (i32.shr_s (i32.load16_s (local.get $src)) (local.get $shift)) (local.get $bias)))))
+        (local.set $src (i32.add (local.get $src) (i32.const 2)))
+        (local.set $dst (i32.add (local.get $dst) (i32.const 1)))
         (br $next))))
 
   ;; float32 deinterleave: stream r (r < $d) gets $src[r], $src[r + d], $src[r + 2d], ... at

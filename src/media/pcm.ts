@@ -51,6 +51,6 @@ export function pcmToBE(samples: Int16Array, out: Uint8Array = new Uint8Array(sa
  */
 export function copyToBuffer(data: ArrayBufferView): Buffer {
   const out = Buffer.allocUnsafe(data.byteLength);
-  out.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+  out.set(data instanceof Uint8Array ? data : new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
   return out;
 }

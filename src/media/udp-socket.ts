@@ -18,9 +18,16 @@ function literalFirst(
   options: Parameters<typeof lookup>[1],
   callback: (error: NodeJS.ErrnoException | null, address: string, family: number) => void,
 ): void {
-  if (isIPv4(hostname)) callback(null, hostname, 4);
-  else lookup(hostname, options as never, callback as never);
+  if (hostname === lastLiteral || isIPv4(hostname)) {
+    lastLiteral = hostname;
+    callback(null, hostname, 4);
+  } else {
+    lookup(hostname, options as never, callback as never);
+  }
 }
+
+/** The address last found to be a literal: a shared socket sends to a few FreeSWITCH hosts, so this skips most regex tests. */
+let lastLiteral = '';
 
 /** An IPv4 UDP socket whose sends to IP addresses go out synchronously (see {@link literalFirst}). */
 export function createMediaSocket(): Socket {

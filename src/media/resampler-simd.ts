@@ -1,6 +1,6 @@
 /**
  * The resampler's SIMD engine: the polyphase FIR of `fir-design.ts` run by a small WebAssembly
- * module (`wasm/fir-kernel.wat`) four samples per instruction, eight outputs per pass, zero taps
+ * module (`wasm/fir-kernel.wat`) four samples per instruction, sixteen outputs per pass, zero taps
  * skipped. About ten times the JavaScript kernel's speed (`bench/media.ts` measures both): at
  * hundreds of calls per process the filter is most of the CPU a resampling call costs.
  *
@@ -25,7 +25,7 @@ const MAX_CHUNK = 2048;
 const MAX_KEEP = 512;
 /** Largest up- or down-sampling factor served (48 ↔ 8 kHz). */
 const MAX_FACTOR = 6;
-/** Samples a pass may read or write past its end (blocks of eight). */
+/** Samples a pass may read or write past its end (the filter works in blocks of sixteen). */
 const SLACK = 16;
 
 /** The part of the WebAssembly API used here (TypeScript's Node types leave it out without the DOM library). */

@@ -70,22 +70,26 @@
         (local.set $r (i32.add (local.get $r) (i32.const 1)))
         (br $stream))))
 
-  ;; One phase of a polyphase FIR, eight outputs at a time:
+  ;; One phase of a polyphase FIR, sixteen outputs at a time (four accumulators: each term's
+  ;; coefficient and offset are loaded once for sixteen outputs):
   ;;   out[m × outStride] = saturate16(round(Σ_t coef[t] · S[m + off[t]]))   for m < count
   ;; S is float32 at $src; term t has its coefficient splat in four lanes at $coefs + 16 t and
   ;; its byte offset into S at $offs + 4 t. Outputs are int16 at $out, $outStride apart (in
-  ;; samples). Blocks of eight read up to seven samples past the last output's and write up to
-  ;; seven outputs past count: the caller's regions have that room.
+  ;; samples). Blocks of sixteen read up to fifteen samples past the last output's and write up
+  ;; to fifteen outputs past count: the caller's regions have that room.
   (func (export "fir") (param $src i32) (param $coefs i32) (param $offs i32) (param $terms i32)
                        (param $out i32) (param $count i32) (param $outStride i32)
-    (local $m i32) (local $t i32) (local $c v128) (local $p i32) (local $acc0 v128) (local $acc1 v128)
-    (local $r v128) (local $step i32)
+    (local $m i32) (local $t i32) (local $c v128) (local $p i32)
+    (local $acc0 v128) (local $acc1 v128) (local $acc2 v128) (local $acc3 v128)
+    (local $lo v128) (local $hi v128) (local $step i32)
     (local.set $step (i32.shl (local.get $outStride) (i32.const 1)))
     (block $blocks
       (loop $block
         (br_if $blocks (i32.ge_s (local.get $m) (local.get $count)))
         (local.set $acc0 (v128.const f32x4 0 0 0 0))
         (local.set $acc1 (v128.const f32x4 0 0 0 0))
+        (local.set $acc2 (v128.const f32x4 0 0 0 0))
+        (local.set $acc3 (v128.const f32x4 0 0 0 0))
         (local.set $t (i32.const 0))
         (block $sum
           (loop $term
@@ -96,23 +100,42 @@
               (i32.load (i32.add (local.get $offs) (i32.shl (local.get $t) (i32.const 2))))))
             (local.set $acc0 (f32x4.add (local.get $acc0) (f32x4.mul (local.get $c) (v128.load (local.get $p)))))
             (local.set $acc1 (f32x4.add (local.get $acc1) (f32x4.mul (local.get $c) (v128.load offset=16 (local.get $p)))))
+            (local.set $acc2 (f32x4.add (local.get $acc2) (f32x4.mul (local.get $c) (v128.load offset=32 (local.get $p)))))
+            (local.set $acc3 (f32x4.add (local.get $acc3) (f32x4.mul (local.get $c) (v128.load offset=48 (local.get $p)))))
             (local.set $t (i32.add (local.get $t) (i32.const 1)))
             (br $term)))
-        (local.set $r (i16x8.narrow_i32x4_s
+        (local.set $lo (i16x8.narrow_i32x4_s
           (i32x4.trunc_sat_f32x4_s (f32x4.nearest (local.get $acc0)))
           (i32x4.trunc_sat_f32x4_s (f32x4.nearest (local.get $acc1)))))
+        (local.set $hi (i16x8.narrow_i32x4_s
+          (i32x4.trunc_sat_f32x4_s (f32x4.nearest (local.get $acc2)))
+          (i32x4.trunc_sat_f32x4_s (f32x4.nearest (local.get $acc3)))))
         (if (i32.eq (local.get $outStride) (i32.const 1))
-          (then (v128.store (local.get $out) (local.get $r)))
+          (then
+            (v128.store (local.get $out) (local.get $lo))
+            (v128.store offset=16 (local.get $out) (local.get $hi)))
           (else
-            (i32.store16 (local.get $out) (i16x8.extract_lane_s 0 (local.get $r)))
-            (i32.store16 (i32.add (local.get $out) (local.get $step)) (i16x8.extract_lane_s 1 (local.get $r)))
-            (i32.store16 (i32.add (local.get $out) (i32.mul (local.get $step) (i32.const 2))) (i16x8.extract_lane_s 2 (local.get $r)))
-            (i32.store16 (i32.add (local.get $out) (i32.mul (local.get $step) (i32.const 3))) (i16x8.extract_lane_s 3 (local.get $r)))
-            (i32.store16 (i32.add (local.get $out) (i32.mul (local.get $step) (i32.const 4))) (i16x8.extract_lane_s 4 (local.get $r)))
-            (i32.store16 (i32.add (local.get $out) (i32.mul (local.get $step) (i32.const 5))) (i16x8.extract_lane_s 5 (local.get $r)))
-            (i32.store16 (i32.add (local.get $out) (i32.mul (local.get $step) (i32.const 6))) (i16x8.extract_lane_s 6 (local.get $r)))
-            (i32.store16 (i32.add (local.get $out) (i32.mul (local.get $step) (i32.const 7))) (i16x8.extract_lane_s 7 (local.get $r)))))
-        (local.set $out (i32.add (local.get $out) (i32.shl (local.get $step) (i32.const 3))))
-        (local.set $m (i32.add (local.get $m) (i32.const 8)))
+            (call $scatter8 (local.get $out) (local.get $step) (local.get $lo))
+            (call $scatter8 (i32.add (local.get $out) (i32.shl (local.get $step) (i32.const 3))) (local.get $step) (local.get $hi))))
+        (local.set $out (i32.add (local.get $out) (i32.shl (local.get $step) (i32.const 4))))
+        (local.set $m (i32.add (local.get $m) (i32.const 16)))
         (br $block))))
+
+  ;; Eight int16 lanes of $r to $out, $out + $step, ..., $out + 7 × $step (bytes).
+  (func $scatter8 (param $out i32) (param $step i32) (param $r v128)
+    (i32.store16 (local.get $out) (i16x8.extract_lane_s 0 (local.get $r)))
+    (local.set $out (i32.add (local.get $out) (local.get $step)))
+    (i32.store16 (local.get $out) (i16x8.extract_lane_s 1 (local.get $r)))
+    (local.set $out (i32.add (local.get $out) (local.get $step)))
+    (i32.store16 (local.get $out) (i16x8.extract_lane_s 2 (local.get $r)))
+    (local.set $out (i32.add (local.get $out) (local.get $step)))
+    (i32.store16 (local.get $out) (i16x8.extract_lane_s 3 (local.get $r)))
+    (local.set $out (i32.add (local.get $out) (local.get $step)))
+    (i32.store16 (local.get $out) (i16x8.extract_lane_s 4 (local.get $r)))
+    (local.set $out (i32.add (local.get $out) (local.get $step)))
+    (i32.store16 (local.get $out) (i16x8.extract_lane_s 5 (local.get $r)))
+    (local.set $out (i32.add (local.get $out) (local.get $step)))
+    (i32.store16 (local.get $out) (i16x8.extract_lane_s 6 (local.get $r)))
+    (local.set $out (i32.add (local.get $out) (local.get $step)))
+    (i32.store16 (local.get $out) (i16x8.extract_lane_s 7 (local.get $r))))
 )

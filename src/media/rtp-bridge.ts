@@ -51,7 +51,10 @@ export interface RtpBridgeOptions {
 
 /** Events of {@link RtpBridge}. */
 export interface RtpBridgeEvents {
-  /** 20 ms of the caller's audio in the `output` format, every 20 ms once started (silence included). */
+  /**
+   * 20 ms of the caller's audio in the `output` format, every 20 ms once started (silence
+   * included): a buffer of the listener's own, never reused by the bridge, so it may be kept.
+   */
   audio: [frame: Uint8Array];
   /** A DTMF digit (RFC 4733, RTP framing). */
   dtmf: [digit: { digit: string; durationMs: number }];

@@ -36,9 +36,16 @@ describe('WireDecoder', () => {
     }
   }
 
-  for (const [codec, rate] of [['PCMU', 16000], ['PCMU', 8000], ['L16', 8000], ['L16', 16000]] as [WireCodec, SampleRate][]) {
-    it(`hands out buffers of its own (${codec} → ${rate / 1000} kHz): frames kept stay intact after the payloads are reused`, () => {
-      const wire = wireFormat(codec, 'raw');
+  const paths: [WireCodec, 'raw' | 'rtp', SampleRate][] = [
+    ['PCMU', 'raw', 16000],
+    ['PCMU', 'raw', 8000],
+    ['L16', 'raw', 8000],
+    ['L16', 'raw', 16000],
+    ['L16', 'rtp', 16000],
+  ];
+  for (const [codec, framing, rate] of paths) {
+    it(`hands out buffers of its own (${codec} ${framing} → ${rate / 1000} kHz): frames kept stay intact after the payloads are reused`, () => {
+      const wire = wireFormat(codec, framing);
       const decoder = new WireDecoder(wire, rate);
       const payload = new Uint8Array(wire.frameBytes);
       const kept: [Uint8Array, Uint8Array][] = [];
@@ -96,6 +103,14 @@ describe('WireEncoder', () => {
       at += n;
     }
     expect(Buffer.from(out)).toEqual(Buffer.from(whole));
+  });
+
+  it('encodes L16 in the framing\'s byte order: little-endian for unicast, network order for RTP', () => {
+    const pcm = Int16Array.from([0x0102, -2]);
+    expect([...new WireEncoder(wireFormat('L16', 'raw'), 8000).encode(pcm)]).toEqual([0x02, 0x01, 0xfe, 0xff]);
+    expect([...new WireEncoder(wireFormat('L16', 'rtp'), 8000).encode(pcm)]).toEqual([0x01, 0x02, 0xff, 0xfe]);
+    const back = new WireDecoder(wireFormat('L16', 'rtp'), 8000).decode(Uint8Array.from([0x01, 0x02, 0xff, 0xfe]));
+    expect([...samplesOf(back)]).toEqual([0x0102, -2]);
   });
 
   it('starts afresh after reset (a new answer after barge-in)', () => {

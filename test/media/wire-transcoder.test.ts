@@ -36,6 +36,17 @@ describe('WireDecoder', () => {
     }
   }
 
+  it('decodes a long payload at once as it does frame by frame (across the kernel\'s pass size)', () => {
+    const wire = wireFormat('PCMA', 'raw');
+    const bytes = alawEncode(tone(900, 8000, 0.625, 11000)); // 5000 bytes
+    const whole = new WireDecoder(wire, 24000).decode(bytes);
+    const framed = new WireDecoder(wire, 24000);
+    const parts: Buffer[] = [];
+    for (let at = 0; at < bytes.length; at += 160) parts.push(framed.decode(bytes.subarray(at, at + 160)));
+    expect(whole.length).toBe(5000 * 3 * 2);
+    expect(whole).toEqual(Buffer.concat(parts));
+  });
+
   const paths: [WireCodec, 'raw' | 'rtp', SampleRate][] = [
     ['PCMU', 'raw', 16000],
     ['PCMU', 'raw', 8000],

@@ -85,12 +85,10 @@ export class SharedMediaSocket {
     const route: Route = { address: remoteAddress, handler, next: first };
     this.routes.set(remotePort, route);
     this.count++;
-    let open = true;
     return {
       send: (datagram) => socket.send(datagram, remotePort, remoteAddress),
       close: () => {
-        if (!open) return;
-        open = false;
+        // Not found once closed before, or after the socket's own close().
         if (this.unlink(remotePort, route)) this.count--;
       },
     };

@@ -25,11 +25,23 @@ function lawOf(wire: WireFormat): G711Law | undefined {
   return wire.codec === 'PCMU' ? 'ulaw' : wire.codec === 'PCMA' ? 'alaw' : undefined;
 }
 
-/** The fused SIMD stream for G.711 at 8 kHz ↔ PCM at `rate`, where it serves. */
-function fusedStream(wire: WireFormat, from: SampleRate, to: SampleRate, options: WireTranscoderOptions): SimdStream | undefined {
-  if (lawOf(wire) === undefined || options.engine === 'js' || from === to) return undefined;
-  const d = design(from, to);
-  return simdSupports(d) ? new SimdStream(d) : undefined;
+/** How one direction converts: the fused SIMD stream for G.711 where it serves, else a resampler (none at 8 kHz). */
+interface Conversion {
+  law: G711Law | undefined;
+  fused: SimdStream | undefined;
+  resampler: Resampler | undefined;
+  engine: 'simd' | 'js';
+}
+
+function conversion(wire: WireFormat, from: SampleRate, to: SampleRate, options: WireTranscoderOptions): Conversion {
+  const law = lawOf(wire);
+  let fused: SimdStream | undefined;
+  if (law !== undefined && options.engine !== 'js' && from !== to) {
+    const d = design(from, to);
+    if (simdSupports(d)) fused = new SimdStream(d);
+  }
+  const resampler = !fused && from !== to ? new Resampler({ from, to, engine: options.engine }) : undefined;
+  return { law, fused, resampler, engine: fused || resampler?.engine === 'simd' ? 'simd' : 'js' };
 }
 
 /** Caller audio: wire frames → PCM16 (little-endian bytes) at `rate`, resampled; state carries from frame to frame. */
@@ -46,10 +58,7 @@ export class WireDecoder {
     readonly rate: SampleRate,
     options: WireTranscoderOptions = {},
   ) {
-    this.law = lawOf(wire);
-    this.fused = fusedStream(wire, 8000, rate, options);
-    if (!this.fused && rate !== 8000) this.resampler = new Resampler({ from: 8000, to: rate, engine: options.engine });
-    this.engine = this.fused || this.resampler?.engine === 'simd' ? 'simd' : 'js';
+    ({ law: this.law, fused: this.fused, resampler: this.resampler, engine: this.engine } = conversion(wire, 8000, rate, options));
   }
 
   /** One wire frame (any length) as PCM16 bytes: a fresh buffer the caller owns. */
@@ -82,10 +91,7 @@ export class WireEncoder {
     readonly rate: SampleRate,
     options: WireTranscoderOptions = {},
   ) {
-    this.law = lawOf(wire);
-    this.fused = fusedStream(wire, rate, 8000, options);
-    if (!this.fused && rate !== 8000) this.resampler = new Resampler({ from: rate, to: 8000, engine: options.engine });
-    this.engine = this.fused || this.resampler?.engine === 'simd' ? 'simd' : 'js';
+    ({ law: this.law, fused: this.fused, resampler: this.resampler, engine: this.engine } = conversion(wire, rate, 8000, options));
   }
 
   /** Any number of samples as wire bytes: a fresh buffer the caller owns (empty while the filter fills). */

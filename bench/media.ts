@@ -12,7 +12,8 @@
  * {@link SharedMediaSocket} for every call (the mode for more calls than the port range holds).
  *
  * Run alone: `node --import tsx bench/media.ts` (BENCH_CALLS="100,300,500" for a port per call,
- * BENCH_SHARED_CALLS="300,400,500,600", BENCH_SECONDS=4, BENCH_NODE_FLAGS for the media process
+ * BENCH_SHARED_CALLS="300,400,500,600" (an empty list skips that socket mode),
+ * BENCH_MODES="floor,passthrough,resample", BENCH_SECONDS=4, BENCH_NODE_FLAGS for the media process
  * (default --max-semi-space-size=32),
  * BENCH_PROFILE=dir to write a CPU profile of each measured window).
  */
@@ -35,8 +36,11 @@ import { WireDecoder, WireEncoder } from '../src/media/wire-transcoder.js';
 import { AudioFormats } from '../src/realtime/audio-format.js';
 import { runIfMain } from './fixtures.js';
 
-const COUNTS = (process.env.BENCH_CALLS ?? '100,300,500').split(',').map(Number);
-const SHARED_COUNTS = (process.env.BENCH_SHARED_CALLS ?? '300,400,500,600').split(',').map(Number);
+const counts = (list: string): number[] => list.split(',').map(Number).filter((n) => n > 0);
+const COUNTS = counts(process.env.BENCH_CALLS ?? '100,300,500');
+const SHARED_COUNTS = counts(process.env.BENCH_SHARED_CALLS ?? '300,400,500,600');
+/** The rows to run (BENCH_MODES, comma-separated): `floor`, `passthrough`, `resample`. */
+const MODES = (process.env.BENCH_MODES ?? 'floor,passthrough,resample').split(',');
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
 /**
  * Node flags of the media process. A larger young generation: received datagrams live about
@@ -314,13 +318,13 @@ export async function run(): Promise<unknown> {
   const tc = transcodeCost();
   process.stdout.write(`media: µ-law 8 kHz ↔ PCM16 16 kHz per 20 ms frame each way (decode+resample, resample+encode): fused SIMD ${tc.simd.toFixed(2)} µs, JavaScript ${tc.js.toFixed(2)} µs (${(tc.js / tc.simd).toFixed(1)}×)\n`);
   const rows: unknown[] = [];
-  for (const n of SHARED_COUNTS) {
+  for (const n of MODES.includes('floor') ? SHARED_COUNTS : []) {
     const r = await measure(n, 'floor', 'shared');
     rows.push({ mode: 'floor', sockets: 'shared', n, ...r });
     process.stdout.write(`  floor (node:dgram echo, no SDK) ${String(n).padStart(5)} calls  CPU ${(r.cpu * 100).toFixed(0).padStart(3)} %  pacing p99 ${r.p99.toFixed(1)} ms  echoed ${r.echoed.toFixed(1)} frames/s/call  steal ${(r.steal * 100).toFixed(0)} %\n`);
   }
-  for (const mode of ['passthrough', 'resample'] as const) {
-    for (const sockets of ['port', 'shared'] as const) {
+  for (const mode of (['passthrough', 'resample'] as const).filter((m) => MODES.includes(m))) {
+    for (const sockets of (['port', 'shared'] as const).filter((s) => (s === 'port' ? COUNTS : SHARED_COUNTS).length > 0)) {
       let largest = 0;
       for (const n of sockets === 'port' ? COUNTS : SHARED_COUNTS) {
         const r = await measure(n, mode, sockets);

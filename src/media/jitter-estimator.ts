@@ -9,14 +9,18 @@
 export class InterarrivalJitter {
   /** Current estimate, in timestamp units. */
   value = 0;
-  private lastTransit: number | undefined;
+  /**
+   * The previous packet's transit time; NaN before the first. Always a number: a field that is
+   * sometimes `undefined` holds its doubles boxed, one allocation per packet.
+   */
+  private lastTransit = Number.NaN;
 
   /** Feeds one packet's arrival time (ms) and RTP timestamp. */
   update(arrivalMs: number, timestamp: number, clockRate: number): void {
     const arrival = (arrivalMs * clockRate) / 1000;
     // Transit modulo 2^32 keeps the difference right across a timestamp wrap.
     const transit = arrival - timestamp;
-    if (this.lastTransit !== undefined) {
+    if (!Number.isNaN(this.lastTransit)) {
       let d = transit - this.lastTransit;
       if (d > 2 ** 31) d -= 2 ** 32;
       else if (d < -(2 ** 31)) d += 2 ** 32;
@@ -28,6 +32,6 @@ export class InterarrivalJitter {
   /** Starts over (new SSRC). */
   reset(): void {
     this.value = 0;
-    this.lastTransit = undefined;
+    this.lastTransit = Number.NaN;
   }
 }

@@ -71,6 +71,8 @@ export class MediaClock {
   private readonly lists: TickHandler[][];
   /** Inside a tick: (un)subscribing must not arm or disarm the timer (the tick's end does). */
   private firing = false;
+  /** A handler left during this tick: the rest of the tick checks each handler is still subscribed. */
+  private removedWhileFiring = false;
   private readonly now: () => number;
   private readonly setTimer: (fn: () => void, ms: number) => unknown;
   private readonly clearTimer: (timer: unknown) => void;
@@ -127,6 +129,7 @@ export class MediaClock {
     const group = this.handlers.get(handler);
     if (group === undefined) return;
     this.handlers.delete(handler);
+    if (this.firing) this.removedWhileFiring = true;
     this.lists[group] = this.lists[group]!.filter((h) => h !== handler);
     if (this.handlers.size === 0 && this.timer !== undefined && !this.firing) {
       this.clearTimer(this.timer);
@@ -169,6 +172,7 @@ export class MediaClock {
   private fire(): void {
     this.timer = undefined;
     this.firing = true;
+    this.removedWhileFiring = false;
     const now = this.now();
     const maxSlots = this.maxCatchUp * this.groups;
     let behind = Math.floor((now - this.start) / this.slotMs) - this.step;
@@ -186,7 +190,8 @@ export class MediaClock {
       this.record(Math.max(0, late));
       const tick = Math.ceil(this.step / this.groups);
       for (const h of list) {
-        if (!this.handlers.has(h)) continue; // unsubscribed earlier in this tick
+        // Unsubscribed earlier in this tick (looked up only once someone has left: ticks are hot).
+        if (this.removedWhileFiring && !this.handlers.has(h)) continue;
         try {
           h(tick, now);
         } catch (error) {

@@ -276,7 +276,8 @@ export class Pacer extends EventEmitter<PacerEvents> {
 
   private compact(): void {
     if (this.head === this.items.length) {
-      this.items = [];
+      // Emptied in place: a call's queue empties every frame, and a new array each time is garbage.
+      this.items.length = 0;
       this.head = 0;
     } else if (this.head > 64) {
       this.items = this.items.slice(this.head);

@@ -98,6 +98,8 @@ class Kernel {
   i16 = new Int16Array(0);
   i32 = new Int32Array(0);
   u8 = new Uint8Array(0);
+  /** Bumped when the views are renewed: a stream's cached views of the memory are stale then. */
+  generation = 0;
   private readonly laws = new Map<G711Law, LawTables>();
 
   private refresh(): void {
@@ -107,6 +109,7 @@ class Kernel {
     this.i16 = new Int16Array(buffer);
     this.i32 = new Int32Array(buffer);
     this.u8 = new Uint8Array(buffer);
+    this.generation++;
   }
 
   /** A law's tables, written into the module's memory on first use (from g711.ts's, so both engines code alike). */
@@ -201,14 +204,30 @@ export class SimdStream {
   private readonly tables: Terms[];
   /** Down-sampling: position of the next output relative to the next chunk's start (0 ≤ t < down). */
   private t = 0;
+  /**
+   * Views of the module's memory a frame is copied out through, kept from frame to frame (a
+   * call's frames are all one size, and making a view costs more than the copy): the output
+   * bytes, and the samples that become the next history.
+   */
+  private outView = new Uint8Array(0);
+  private outSamplesView = new Int16Array(0);
+  private tailView = new Float32Array(0);
+  private tailAt = -1;
+  private generation = -1;
+  private readonly law: LawTables;
 
-  constructor(private readonly d: Design) {
+  /** `law`: the G.711 law {@link SimdStream.fromG711} and {@link SimdStream.toG711} code with (default µ-law). */
+  constructor(
+    private readonly d: Design,
+    law: G711Law = 'ulaw',
+  ) {
     const k = getKernel();
     if (!k || !simdSupports(d)) throw new Error('the SIMD resampler does not serve this ratio here');
     this.k = k;
     this.keep = d.taps - 1;
     this.history = new Float32Array(this.keep);
     this.tables = tablesFor(k, d);
+    this.law = k.law(law);
   }
 
   /** Resamples `input` into `out` (room for {@link Resampler.maxOutput}); returns the samples written. */
@@ -219,7 +238,7 @@ export class SimdStream {
       const n = Math.min(MAX_CHUNK, input.length - at);
       this.loadSamples(input, at, n);
       const count = this.filter(n);
-      out.set(k.i16.subarray(k.out16 >> 1, (k.out16 >> 1) + count), written);
+      out.set(this.outputSamples(count), written);
       written += count;
     }
     return written;
@@ -229,9 +248,9 @@ export class SimdStream {
    * G.711 bytes in, resampled 16-bit samples out as little-endian bytes (the unicast and the
    * providers' PCM16): a fresh buffer the caller owns.
    */
-  fromG711(input: Uint8Array, law: G711Law): Buffer {
+  fromG711(input: Uint8Array): Buffer {
     const k = this.k;
-    const t = k.law(law);
+    const t = this.law;
     const out = Buffer.allocUnsafe(this.outputLength(input.length) * 2);
     let written = 0;
     for (let at = 0; at < input.length; at += MAX_CHUNK) {
@@ -239,25 +258,32 @@ export class SimdStream {
       k.u8.set(at === 0 && n === input.length ? input : input.subarray(at, at + n), k.in16);
       k.exports.expand(k.in16, n, t.decode, k.x + this.keep * 4);
       const count = this.filter(n);
-      out.set(k.u8.subarray(k.out16, k.out16 + count * 2), written);
+      out.set(this.output(count * 2), written);
       written += count * 2;
     }
     return out;
   }
 
-  /** 16-bit samples in, resampled and G.711-encoded bytes out: a fresh buffer the caller owns (empty when the filter holds them all). */
-  toG711(input: Int16Array, law: G711Law): Buffer {
+  /**
+   * 16-bit little-endian samples (the providers' PCM16, as bytes: an odd trailing byte is
+   * ignored) in, resampled and G.711-encoded bytes out: a fresh buffer the caller owns (empty
+   * when the filter holds them all). The bytes go into the module as they are, whatever their
+   * alignment: WebAssembly memory is little-endian.
+   */
+  toG711(input: Uint8Array): Buffer {
     const k = this.k;
-    const t = k.law(law);
-    const out = Buffer.allocUnsafe(this.outputLength(input.length));
+    const t = this.law;
+    const samples = input.length >> 1;
+    const out = Buffer.allocUnsafe(this.outputLength(samples));
     let written = 0;
-    for (let at = 0; at < input.length; at += MAX_CHUNK) {
-      const n = Math.min(MAX_CHUNK, input.length - at);
-      this.loadSamples(input, at, n);
+    for (let at = 0; at < samples; at += MAX_CHUNK) {
+      const n = Math.min(MAX_CHUNK, samples - at);
+      k.u8.set(at === 0 && 2 * n === input.length ? input : input.subarray(2 * at, 2 * (at + n)), k.in16);
+      k.exports.widen(k.in16, k.x + this.keep * 4, n);
       const count = this.filter(n);
       // In place: byte i is written after sample i (at 2i) is read.
       k.exports.compress(k.out16, count, t.encode, t.shift, t.bias, k.out16);
-      out.set(k.u8.subarray(k.out16, k.out16 + count), written);
+      out.set(this.output(count), written);
       written += count;
     }
     return out;
@@ -303,7 +329,42 @@ export class SimdStream {
       k.exports.fir(k.streams, terms.coefs, terms.offs, terms.count, k.out16, count, 1);
       this.t = t + count * d.down - n;
     }
-    this.history.set(k.f32.subarray(x + n, x + n + keep));
+    this.history.set(this.tail(x + n));
     return count;
+  }
+
+  /** The first `bytes` of the output region, through a view kept while the memory and the size stay. */
+  private output(bytes: number): Uint8Array {
+    const k = this.k;
+    if (this.generation !== k.generation) this.renewViews();
+    if (this.outView.length !== bytes) this.outView = new Uint8Array(k.u8.buffer, k.out16, bytes);
+    return this.outView;
+  }
+
+  /** {@link SimdStream.output} as `count` samples. */
+  private outputSamples(count: number): Int16Array {
+    const k = this.k;
+    if (this.generation !== k.generation) this.renewViews();
+    if (this.outSamplesView.length !== count) this.outSamplesView = new Int16Array(k.i16.buffer, k.out16, count);
+    return this.outSamplesView;
+  }
+
+  /** The `keep` float samples from index `at` of the input region (the next history), through a kept view. */
+  private tail(at: number): Float32Array {
+    const k = this.k;
+    if (this.generation !== k.generation) this.renewViews();
+    if (this.tailAt !== at) {
+      this.tailView = new Float32Array(k.f32.buffer, at * 4, this.keep);
+      this.tailAt = at;
+    }
+    return this.tailView;
+  }
+
+  /** The memory grew (a new ratio's tables): views made before it see a detached buffer. */
+  private renewViews(): void {
+    this.generation = this.k.generation;
+    this.outView = new Uint8Array(0);
+    this.outSamplesView = new Int16Array(0);
+    this.tailAt = -1;
   }
 }

@@ -6,7 +6,7 @@ import type { AudioFormat } from '../realtime/audio-format.js';
 import { JitterBuffer, pcm16Conceal } from './jitter-buffer.js';
 import { type MediaClock, getMediaClock } from './media-clock.js';
 import { Pacer } from './pacer.js';
-import { copyToBuffer, pcmFromLE } from './pcm.js';
+import { copyToBuffer } from './pcm.js';
 import { type AllocatedPort, type PortAllocator, defaultPortAllocator } from './port-allocator.js';
 import { loadConfig } from '../config/env.js';
 import type { SharedMediaSocket, SharedRegistration } from './shared-media-socket.js';
@@ -220,7 +220,7 @@ export class RtpBridge extends EventEmitter<RtpBridgeEvents> {
       this.carry = bytes.slice(bytes.length - 1);
       bytes = bytes.subarray(0, bytes.length - 1);
     }
-    const wire = this.encoder!.encode(pcmFromLE(bytes));
+    const wire = this.encoder!.encodeLE(bytes);
     if (wire.length > 0) this.pacer.write(wire);
   }
 

@@ -7,7 +7,7 @@
 import type { SampleRate } from '../realtime/audio-format.js';
 import { design } from './fir-design.js';
 import { type G711Law, SimdStream, simdSupports } from './resampler-simd.js';
-import { copyToBuffer } from './pcm.js';
+import { copyToBuffer, pcmFromLE, pcmToLE } from './pcm.js';
 import { Resampler } from './resampler.js';
 import { type WireFormat, decodeWire, encodeWire } from './wire-codec.js';
 
@@ -27,7 +27,6 @@ function lawOf(wire: WireFormat): G711Law | undefined {
 
 /** How one direction converts: the fused SIMD stream for G.711 where it serves, else a resampler (none at 8 kHz). */
 interface Conversion {
-  law: G711Law | undefined;
   fused: SimdStream | undefined;
   resampler: Resampler | undefined;
   engine: 'simd' | 'js';
@@ -38,17 +37,16 @@ function conversion(wire: WireFormat, from: SampleRate, to: SampleRate, options:
   let fused: SimdStream | undefined;
   if (law !== undefined && options.engine !== 'js' && from !== to) {
     const d = design(from, to);
-    if (simdSupports(d)) fused = new SimdStream(d);
+    if (simdSupports(d)) fused = new SimdStream(d, law);
   }
   const resampler = !fused && from !== to ? new Resampler({ from, to, engine: options.engine }) : undefined;
-  return { law, fused, resampler, engine: fused || resampler?.engine === 'simd' ? 'simd' : 'js' };
+  return { fused, resampler, engine: fused || resampler?.engine === 'simd' ? 'simd' : 'js' };
 }
 
 /** Caller audio: wire frames → PCM16 (little-endian bytes) at `rate`, resampled; state carries from frame to frame. */
 export class WireDecoder {
   /** The kernel the frames go through. */
   readonly engine: 'simd' | 'js';
-  private readonly law: G711Law | undefined;
   private readonly fused: SimdStream | undefined;
   private readonly resampler: Resampler | undefined;
   private decoded = new Int16Array(0);
@@ -58,12 +56,12 @@ export class WireDecoder {
     readonly rate: SampleRate,
     options: WireTranscoderOptions = {},
   ) {
-    ({ law: this.law, fused: this.fused, resampler: this.resampler, engine: this.engine } = conversion(wire, 8000, rate, options));
+    ({ fused: this.fused, resampler: this.resampler, engine: this.engine } = conversion(wire, 8000, rate, options));
   }
 
   /** One wire frame (any length) as PCM16 bytes: a fresh buffer the caller owns. */
   decode(payload: Uint8Array): Buffer {
-    if (this.fused) return this.fused.fromG711(payload, this.law!);
+    if (this.fused) return this.fused.fromG711(payload);
     const n = this.wire.codec === 'L16' ? payload.length >> 1 : payload.length;
     if (this.decoded.length !== n) this.decoded = new Int16Array(n);
     const samples = decodeWire(this.wire, payload, this.decoded);
@@ -82,7 +80,6 @@ export class WireDecoder {
 export class WireEncoder {
   /** The kernel the samples go through. */
   readonly engine: 'simd' | 'js';
-  private readonly law: G711Law | undefined;
   private readonly fused: SimdStream | undefined;
   private readonly resampler: Resampler | undefined;
 
@@ -91,13 +88,23 @@ export class WireEncoder {
     readonly rate: SampleRate,
     options: WireTranscoderOptions = {},
   ) {
-    ({ law: this.law, fused: this.fused, resampler: this.resampler, engine: this.engine } = conversion(wire, rate, 8000, options));
+    ({ fused: this.fused, resampler: this.resampler, engine: this.engine } = conversion(wire, rate, 8000, options));
   }
 
   /** Any number of samples as wire bytes: a fresh buffer the caller owns (empty while the filter fills). */
   encode(samples: Int16Array): Uint8Array {
-    if (this.fused) return this.fused.toG711(samples, this.law!);
+    if (this.fused) return this.fused.toG711(pcmToLE(samples));
     return encodeWire(this.wire, this.resampler ? this.resampler.process(samples) : samples);
+  }
+
+  /**
+   * {@link WireEncoder.encode} from PCM16 as little-endian bytes (what providers send; an odd
+   * trailing byte is ignored): on the fused path the bytes go into the kernel as they are, with
+   * no samples view made per chunk and no copy for an odd offset.
+   */
+  encodeLE(bytes: Uint8Array): Uint8Array {
+    if (this.fused) return this.fused.toG711(bytes);
+    return this.encode(pcmFromLE(bytes));
   }
 
   /** Forgets the stream (a new answer after barge-in). */

@@ -36,6 +36,21 @@ describe('MediaClock', () => {
     expect(seen).toEqual(['a1', 'b2', 'b3', 'b4', 'b5']);
   });
 
+  it('does not call a handler unsubscribed earlier in the same tick, and calls every other one', () => {
+    const m = manualClock();
+    const seen: string[] = [];
+    let offC: () => void = () => {};
+    m.clock.subscribe((t) => {
+      seen.push(`a${t}`);
+      if (t === 2) offC();
+    });
+    m.clock.subscribe((t) => void seen.push(`b${t}`));
+    offC = m.clock.subscribe((t) => void seen.push(`c${t}`));
+    m.clock.subscribe((t) => void seen.push(`d${t}`));
+    m.advance(60);
+    expect(seen).toEqual(['a1', 'b1', 'c1', 'd1', 'a2', 'b2', 'd2', 'a3', 'b3', 'd3']);
+  });
+
   it('keeps going when a handler throws, and reports it', () => {
     const errors: unknown[] = [];
     let now = 0;

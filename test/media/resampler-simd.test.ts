@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { bytesModule, compileFirKernel } from '../../scripts/build-wasm.js';
+import { design } from '../../src/media/fir-design.js';
 import { Resampler } from '../../src/media/resampler.js';
+import { SimdStream } from '../../src/media/resampler-simd.js';
 import { FIR_KERNEL_BASE64 } from '../../src/media/wasm/fir-kernel-bytes.js';
 import type { SampleRate } from '../../src/realtime/audio-format.js';
 
@@ -113,6 +115,26 @@ describe('Resampler SIMD engine', () => {
 });
 
 describe('the committed WebAssembly kernel', () => {
+  it('keeps each stream right after the kernel memory grows (another ratio\'s tables are written)', () => {
+    const frames = Array.from({ length: 10 }, (_, i) => signal(320, 40 + i));
+    const run = (stream: SimdStream, list: Int16Array[]): number[] => {
+      const out = new Int16Array(1024);
+      return list.flatMap((f) => [...out.subarray(0, stream.process(f, out))]);
+    };
+    const down = new SimdStream(design(16000, 8000));
+    const up = new SimdStream(design(8000, 16000));
+    const before = [...run(down, frames.slice(0, 5)), ...run(up, frames.slice(0, 5))];
+    // Fresh designs (copies) get tables of their own: enough of them to grow the memory.
+    for (let i = 0; i < 300; i++) new SimdStream({ ...design(24000, 8000) });
+    const after = [...run(down, frames.slice(5)), ...run(up, frames.slice(5))];
+    const freshDown = new SimdStream(design(16000, 8000));
+    const freshUp = new SimdStream(design(8000, 16000));
+    const all = run(freshDown, frames);
+    const allUp = run(freshUp, frames);
+    expect([...before.slice(0, all.length / 2), ...after.slice(0, all.length / 2)]).toEqual(all);
+    expect([...before.slice(all.length / 2), ...after.slice(all.length / 2)]).toEqual(allUp);
+  });
+
   it('is what scripts/build-wasm.ts compiles from fir-kernel.wat (run `npm run build:wasm`)', async () => {
     const bytes = await compileFirKernel();
     expect(Buffer.from(FIR_KERNEL_BASE64, 'base64').toString('hex')).toBe(Buffer.from(bytes).toString('hex'));

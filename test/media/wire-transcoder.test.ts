@@ -116,6 +116,24 @@ describe('WireEncoder', () => {
     expect(Buffer.from(out)).toEqual(Buffer.from(whole));
   });
 
+  for (const codec of G711) {
+    for (const rate of RATES) {
+      it(`takes PCM16 as little-endian bytes as it takes the samples (${codec} ← ${rate / 1000} kHz), at any byte offset, an odd last byte ignored`, () => {
+        const pcm = tone(900, rate, 0.2, 11000);
+        const expected = Buffer.from(new WireEncoder(wireFormat(codec, 'raw'), rate).encode(pcm));
+        // The bytes one past an even offset (no Int16Array view possible), plus a stray byte.
+        const backing = new Uint8Array(pcm.byteLength + 2);
+        backing.set(new Uint8Array(pcm.buffer, pcm.byteOffset, pcm.byteLength), 1);
+        const odd = backing.subarray(1, pcm.byteLength + 2);
+        const enc = new WireEncoder(wireFormat(codec, 'raw'), rate);
+        const out: number[] = [];
+        for (let at = 0; at < odd.length; at += 2 * (rate / 50)) out.push(...enc.encodeLE(odd.subarray(at, Math.min(odd.length, at + 2 * (rate / 50)))));
+        expect(enc.engine).toBe('simd');
+        expect(Buffer.from(out)).toEqual(expected);
+      });
+    }
+  }
+
   it('encodes L16 in the framing\'s byte order: little-endian for unicast, network order for RTP', () => {
     const pcm = Int16Array.from([0x0102, -2]);
     expect([...new WireEncoder(wireFormat('L16', 'raw'), 8000).encode(pcm)]).toEqual([0x02, 0x01, 0xfe, 0xff]);

@@ -312,6 +312,7 @@ export class SimdStream {
   /** Runs the filter over the history and the `n` samples loaded after it; the output is int16 at `out16`. */
   private filter(n: number): number {
     const { k, keep, d } = this;
+    if (this.generation !== k.generation) this.renewViews();
     const x = k.x >> 2;
     k.f32.set(this.history, x);
     let count: number;
@@ -333,10 +334,9 @@ export class SimdStream {
     return count;
   }
 
-  /** The first `bytes` of the output region, through a view kept while the memory and the size stay. */
+  /** The first `bytes` of the output region, through a view kept while the size stays (and the memory: see {@link SimdStream.filter}). */
   private output(bytes: number): Uint8Array {
     const k = this.k;
-    if (this.generation !== k.generation) this.renewViews();
     if (this.outView.length !== bytes) this.outView = new Uint8Array(k.u8.buffer, k.out16, bytes);
     return this.outView;
   }
@@ -344,7 +344,6 @@ export class SimdStream {
   /** {@link SimdStream.output} as `count` samples. */
   private outputSamples(count: number): Int16Array {
     const k = this.k;
-    if (this.generation !== k.generation) this.renewViews();
     if (this.outSamplesView.length !== count) this.outSamplesView = new Int16Array(k.i16.buffer, k.out16, count);
     return this.outSamplesView;
   }
@@ -352,7 +351,6 @@ export class SimdStream {
   /** The `keep` float samples from index `at` of the input region (the next history), through a kept view. */
   private tail(at: number): Float32Array {
     const k = this.k;
-    if (this.generation !== k.generation) this.renewViews();
     if (this.tailAt !== at) {
       this.tailView = new Float32Array(k.f32.buffer, at * 4, this.keep);
       this.tailAt = at;

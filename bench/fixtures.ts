@@ -3,12 +3,13 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { FrameParser } from '../src/esl/frame-parser.js';
 
-const SHARED = resolve(process.env.SHARED_DIR ?? join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'shared'));
+/** The recordings the tests use (`test/fixtures`). */
+const FIXTURES = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'test', 'fixtures');
 
 /** Every recorded `CHANNEL_*` event frame of one format, as exact bytes. */
 export function recordedChannelEvents(format: 'plain' | 'json'): Buffer[] {
   const out: Buffer[] = [];
-  const dir = join(SHARED, 'fixtures', 'esl');
+  const dir = join(FIXTURES, 'esl');
   for (const file of readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
     const steps = (JSON.parse(readFileSync(join(dir, file), 'utf8')) as { steps: { recv?: string }[] }).steps;
     for (const step of steps) {

@@ -101,10 +101,10 @@ async function outboundCall(simulator: FreeSwitchSimulator): Promise<void> {
   await server.close();
 }
 
-/** The caller's voice: a recording shipped beside the project when present, else a tone burst. */
+/** The caller's voice: the recorded English caller in `test/fixtures/audio` when present, else a tone burst. */
 function callerVoice(): Int16Array {
   try {
-    const wav = readFileSync(new URL('../../../shared/fixtures/audio/caller-en-8k.wav', import.meta.url));
+    const wav = readFileSync(new URL('../../test/fixtures/audio/caller-en-8k.wav', import.meta.url));
     const data = wav.indexOf('data');
     const pcm = pcmFromLE(new Uint8Array(wav.subarray(data + 8)));
     return Int16Array.from([...new Int16Array(8000 * 3), ...pcm]);

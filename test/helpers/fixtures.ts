@@ -2,11 +2,8 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** `../shared/fixtures` beside the project root (override with SHARED_DIR). */
-export const FIXTURES_DIR = resolve(
-  process.env.SHARED_DIR ?? join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'shared'),
-  'fixtures',
-);
+/** `test/fixtures`: recordings of a real FreeSWITCH (ESL, RTP, WebSocket) and caller audio, kept unchanged. */
+export const FIXTURES_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures');
 
 export type { Capture, CaptureStep } from '../../src/testing/capture-replay.js';
 import type { Capture } from '../../src/testing/capture-replay.js';

@@ -1,0 +1,29 @@
+/**
+ * How a failure that no caller awaits is reported: to the emitter's `error` listeners, or, when
+ * nobody listens, to the logger at `error` level. eventemitter3 drops an `error` event nobody
+ * listens to; this is the one place that makes sure such a failure is still seen.
+ *
+ * @module
+ */
+import type { Logger } from './logger.js';
+
+/** An event emitter with an `error` event (eventemitter3's or Node's). */
+export interface ErrorEmitter {
+  listenerCount(event: 'error'): number;
+  emit(event: 'error', ...args: never[]): boolean;
+}
+
+/**
+ * Emits `error` (with `extra` arguments after the error) when someone listens; otherwise logs
+ * it through `logger.error` with `fields`, so it is never lost.
+ *
+ * @returns whether a listener received it.
+ */
+export function reportError(emitter: ErrorEmitter, error: Error, logger: Logger, fields: object = {}, ...extra: unknown[]): boolean {
+  if (emitter.listenerCount('error') > 0) {
+    (emitter.emit as (event: 'error', ...args: unknown[]) => boolean)('error', error, ...extra);
+    return true;
+  }
+  logger.error({ ...fields, err: error }, `unhandled ${error.name}: ${error.message}`);
+  return false;
+}

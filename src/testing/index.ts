@@ -48,6 +48,7 @@ export {
 } from './event-templates.js';
 export { applyMessage, channelDataReply, type CommandHost, handleCommand } from './inbound-commands.js';
 export { headerOf, type QueuedCommand, type ReceivedCommand, SimulatedListener, toReceivedCommand } from './listener.js';
+export { CaptureRecorder, type CaptureRecorderEvents, type CaptureRecorderOptions } from './capture-recorder.js';
 export { FreeSwitchSimulator } from './simulator.js';
 export type { CommandHook, CommandHookResult, FreeSwitchSimulatorEvents, FreeSwitchSimulatorOptions } from './simulator-options.js';
 export { API_COMMANDS, type ApiCommand, type ApiContext, bridge, expandVariables, sendDtmf } from './switch-api.js';

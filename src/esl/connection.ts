@@ -1,6 +1,7 @@
 import type { Socket } from 'node:net';
 import { EslConnectionError, EslProtocolError, EslTimeoutError, ErrorCodes } from '../errors.js';
 import { type Logger, redactCommand, silentLogger } from '../logger.js';
+import { DEFAULT_MAX_COMMAND_BYTES, assertCommandSize } from './commands.js';
 import { type EslEvent, parseJsonEvent, parsePlainEvent, parseXmlEvent } from './event.js';
 import { type EslFrame, FrameParser, type FrameParserOptions } from './frame-parser.js';
 import type { Headers } from './header-block.js';
@@ -41,6 +42,18 @@ export interface ConnectionHandler {
 export interface EslConnectionOptions extends FrameParserOptions {
   /** Default timeout of one command, in ms (0 = none). */
   readTimeout?: number;
+  /**
+   * Largest command line and headers {@link EslConnection.send} writes, in bytes; a larger
+   * command is refused with `EslCommandTooLargeError` before anything is written. Never more
+   * than FreeSWITCH's own cut, 10,485,760 bytes. Default {@link DEFAULT_MAX_COMMAND_BYTES} (1 MiB).
+   */
+  maxCommandBytes?: number;
+  /**
+   * Called with the size of each received chunk before it is parsed; an error returned closes
+   * the connection with that error and the chunk is not parsed. The outbound server bounds what
+   * a peer may send before its handshake completes with it.
+   */
+  admit?: (bytes: number) => Error | undefined;
   logger?: Logger;
 }
 
@@ -104,6 +117,8 @@ export class EslConnection {
   private readonly parser: FrameParser;
   private readonly logger: Logger;
   private readonly readTimeout: number;
+  private readonly maxCommandBytes: number;
+  private admit: ((bytes: number) => Error | undefined) | undefined;
   private readonly pending: PendingCommand[] = [];
   private pendingHead = 0;
   private closed = false;
@@ -116,9 +131,14 @@ export class EslConnection {
   ) {
     this.logger = options.logger ?? silentLogger;
     this.readTimeout = options.readTimeout ?? 30_000;
+    this.maxCommandBytes = options.maxCommandBytes ?? DEFAULT_MAX_COMMAND_BYTES;
+    this.admit = options.admit;
     this.parser = new FrameParser((frame) => this.onFrame(frame), options);
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => {
+      if (this.closed) return;
+      const refused = this.admit?.(chunk.length);
+      if (refused) return this.destroy(refused);
       const error = this.parser.push(chunk);
       if (error) this.destroy(error);
     });
@@ -126,6 +146,16 @@ export class EslConnection {
       this.closeError ??= error;
     });
     socket.on('close', () => this.onSocketClose());
+  }
+
+  /** Stops calling the `admit` option (e.g. once a handshake is complete). */
+  stopAdmission(): void {
+    this.admit = undefined;
+  }
+
+  /** Bytes received and not yet parsed into a frame. */
+  get bufferedBytes(): number {
+    return this.parser.bufferedBytes;
   }
 
   /** Whether the socket is open. */
@@ -150,9 +180,16 @@ export class EslConnection {
 
   /**
    * Writes a serialised command (see `commands.ts`) and resolves with its reply. Rejects with
-   * {@link EslTimeoutError}, the signal's reason, or {@link EslConnectionError}.
+   * {@link EslTimeoutError}, the signal's reason, or {@link EslConnectionError}; with
+   * `EslCommandTooLargeError`, before writing, when its line and headers are over
+   * `maxCommandBytes`.
    */
   send(command: string, options: CommandOptions = {}): Promise<EslReply> {
+    try {
+      assertCommandSize(command, this.maxCommandBytes);
+    } catch (error) {
+      return Promise.reject(error);
+    }
     if (this.closed) {
       return Promise.reject(
         new EslConnectionError('not connected to FreeSWITCH', { code: ErrorCodes.ESL_NOT_CONNECTED, cause: this.closeError }),

@@ -5,7 +5,7 @@ import { CallEndedError, EslCommandError, EslInvalidArgumentError } from '../err
 import { type Logger, silentLogger } from '../logger.js';
 import * as helpers from './api-commands.js';
 import type { ChannelData } from './channel-data.js';
-import { type ChannelMessage, apiCommand, assertNoNewline, assertToken, bgapiCommand, buildCommand, executeMessage, sendmsgCommand } from './commands.js';
+import { type ChannelMessage, apiCommand, assertSingleLine, assertToken, bgapiCommand, buildCommand, executeMessage, sendmsgCommand } from './commands.js';
 import { type CommandOptions, EslConnection } from './connection.js';
 import type { EslEvent } from './event.js';
 import { type EventHandler, EventRouter, type EventStream, type EventStreamOptions, type WaitForEventOptions } from './event-router.js';
@@ -26,6 +26,12 @@ export interface OutboundCallOptions extends FrameParserOptions {
   linger?: number | false;
   /** Events to subscribe to besides `myevents` (`event plain ...`, needs `full`), e.g. `CUSTOM my::event`. */
   events?: readonly string[];
+  /**
+   * Largest command line and headers written to a call, in bytes: a larger command is refused
+   * with `EslCommandTooLargeError` before anything is written (FreeSWITCH cuts a command at
+   * 10,485,760 bytes and runs the rest as another one). Default 1048576 (1 MiB).
+   */
+  maxCommandBytes?: number;
   /** A pino-compatible logger. Default: silent. */
   logger?: Logger;
 }
@@ -264,7 +270,7 @@ export class OutboundCall {
 
   /** Bridges the caller to a dial string (`bridge`); resolves when the bridge ends. */
   async bridge(dialString: string, options?: ExecuteCallOptions): Promise<EslEvent> {
-    return this.execute('bridge', assertNoNewline(dialString, 'dialString'), options);
+    return this.execute('bridge', assertSingleLine(dialString, 'dialString'), options);
   }
 
   /** Sends DTMF to the caller (`send_dtmf`), e.g. `'123#'`, optionally with a tone duration in ms. */
@@ -295,7 +301,7 @@ export class OutboundCall {
   async setVariable(name: string, value: string, options?: CommandOptions): Promise<void> {
     assertToken(name, 'variable name');
     if (this.channel.fullControl) return helpers.uuidSetvar(this, this.uuid, name, value, options);
-    await this.execute('set', `${name}=${assertNoNewline(value, 'value')}`);
+    await this.execute('set', `${name}=${assertSingleLine(value, 'value')}`);
   }
 
   /**

@@ -4,6 +4,7 @@ import { type Logger, redactCommand, silentLogger } from '../logger.js';
 import { DEFAULT_MAX_COMMAND_BYTES, assertCommandSize } from './commands.js';
 import { type EslEvent, parseJsonEvent, parsePlainEvent, parseXmlEvent } from './event.js';
 import { type EslFrame, FrameParser, type FrameParserOptions } from './frame-parser.js';
+import { MAX_JSON_EVENT_DEPTH, jsonNestingExceeds } from './json-headers.js';
 import type { Headers } from './header-block.js';
 import { EslReply } from './reply.js';
 
@@ -71,6 +72,11 @@ export interface ConnectionStats {
   eventsReceived: number;
   /** Events whose JSON/XML could not be decoded: dropped and counted. */
   malformedEvents: number;
+  /**
+   * JSON events with a header nested deeper than `MAX_JSON_EVENT_DEPTH` (32): delivered without
+   * that header, and counted.
+   */
+  nestingCut: number;
   /** Frames of a content type we do not know: ignored and counted. */
   unknownFrames: number;
   /** Replies that arrived after their command timed out or was aborted: discarded. */
@@ -108,6 +114,7 @@ export class EslConnection {
     framesReceived: 0,
     eventsReceived: 0,
     malformedEvents: 0,
+    nestingCut: 0,
     unknownFrames: 0,
     lateReplies: 0,
     unexpectedReplies: 0,
@@ -278,8 +285,14 @@ export class EslConnection {
         return this.onReply(frame);
       case 'text/event-plain':
         return this.onEventBody(frame.body ? parsePlainEvent(frame.body) : undefined);
-      case 'text/event-json':
-        return this.onEventBody(frame.body ? parseJsonEvent(frame.body) : undefined);
+      case 'text/event-json': {
+        const event = frame.body ? parseJsonEvent(frame.body) : undefined;
+        if (event && jsonNestingExceeds(frame.body!)) {
+          this.stats.nestingCut++;
+          this.logger.warn({ maxDepth: MAX_JSON_EVENT_DEPTH }, 'esl JSON event nested too deep: delivered without the deep header');
+        }
+        return this.onEventBody(event);
+      }
       case 'text/event-xml':
         return this.onEventBody(frame.body ? parseXmlEvent(frame.body) : undefined);
       case 'auth/request':

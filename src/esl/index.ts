@@ -54,3 +54,4 @@ export {
   type OutboundServerStats,
   type RejectReason,
 } from './outbound-server.js';
+export { DEFAULT_MAX_HANDSHAKE_BYTES, DEFAULT_MAX_PENDING_HANDSHAKE_BYTES } from './handshake-budget.js';

@@ -113,8 +113,16 @@ export class OutboundCall {
   private lingerTimer: NodeJS.Timeout | undefined;
   private closed = false;
 
-  /** @internal */
-  constructor(socket: Socket, private readonly options: OutboundCallOptions = {}) {
+  /**
+   * @internal
+   * @param admit sees each received chunk's size before it is parsed (the server's bound on
+   *   what a peer may send before its handshake completes); an error closes the connection.
+   */
+  constructor(
+    socket: Socket,
+    private readonly options: OutboundCallOptions = {},
+    admit?: (bytes: number) => Error | undefined,
+  ) {
     this.logger = options.logger ?? silentLogger;
     this.router = new EventRouter((error) => {
       this.logger.error({ err: error, uuid: this.uuid }, 'outbound call event handler threw');
@@ -127,7 +135,7 @@ export class OutboundCall {
         onDisconnectNotice: (disposition) => this.onDisconnectNotice(disposition),
         onClose: (error) => this.onClose(error),
       },
-      { ...options, readTimeout: options.readTimeout ?? 30_000, logger: this.logger },
+      { ...options, readTimeout: options.readTimeout ?? 30_000, logger: this.logger, admit },
     );
   }
 
@@ -139,6 +147,7 @@ export class OutboundCall {
       timeout,
       logger: this.logger,
     });
+    this.conn.stopAdmission();
   }
 
   /** The channel's `Unique-ID`. */

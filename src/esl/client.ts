@@ -480,7 +480,7 @@ export class AsyncESLClient {
   }
 
   /** What `JSON.stringify(client)` gives: where it connects and its state, never the password. */
-  toJSON(): { host: string; port: number; user: string | undefined; password: string; state: State } {
+  toJSON(): { host: string; port: number; user: string | undefined; password: string; state: string } {
     return { host: this.opts.host, port: this.opts.port, user: this.opts.user, password: '***', state: this.state };
   }
 

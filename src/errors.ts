@@ -25,8 +25,18 @@ export const ErrorCodes = {
   ESL_ORIGINATE_FAILED: 'ESL_ORIGINATE_FAILED',
   /** The peer sent bytes that are not the Event Socket protocol, or a frame over the size limit. */
   ESL_PROTOCOL: 'ESL_PROTOCOL',
-  /** A command argument contains CR or LF (command injection) or is otherwise unusable. */
+  /**
+   * A command argument contains NUL, LF or CR (command injection), names a header the framing
+   * owns (`Content-Length`), or is otherwise unusable.
+   */
   ESL_INVALID_ARGUMENT: 'ESL_INVALID_ARGUMENT',
+  /** A command's line and headers (or its body) are over `maxCommandBytes` or FreeSWITCH's own limits. */
+  ESL_COMMAND_TOO_LARGE: 'ESL_COMMAND_TOO_LARGE',
+  /**
+   * The connection that accepted a background job (`bgapi`) was lost before the job reported its
+   * result: the job may or may not have run.
+   */
+  ESL_JOB_RESULT_UNKNOWN: 'ESL_JOB_RESULT_UNKNOWN',
   /** The call hung up or its socket closed while an operation on it was pending. */
   CALL_ENDED: 'CALL_ENDED',
   /** A configuration value (environment variable or option) is invalid. */
@@ -92,9 +102,33 @@ export class EslTimeoutError extends EslError {
 export class EslConnectionError extends EslError {
   constructor(
     message: string,
-    options?: { cause?: unknown; code?: typeof ErrorCodes.ESL_CONNECTION | typeof ErrorCodes.ESL_NOT_CONNECTED },
+    options?: {
+      cause?: unknown;
+      code?: typeof ErrorCodes.ESL_CONNECTION | typeof ErrorCodes.ESL_NOT_CONNECTED | typeof ErrorCodes.ESL_JOB_RESULT_UNKNOWN;
+    },
   ) {
     super(options?.code ?? ErrorCodes.ESL_CONNECTION, message, options);
+  }
+}
+
+/**
+ * A background job (`bgapi`, and so `originate`) was accepted, or its command written, on a
+ * connection that was lost before the job's result arrived. FreeSWITCH may have run it, may be
+ * running it still, or may have died with it: **its result is unknown**. Jobs are rejected with
+ * this error when their connection drops, instead of waiting out their timeout; check the
+ * outcome yourself (`uuid_exists`, your own records) before retrying. `originate()` does that
+ * check itself (see {@link AsyncESLClientOptions.originateRecoveryTimeout}).
+ */
+export class EslJobResultUnknownError extends EslConnectionError {
+  constructor(
+    message: string,
+    /** The job's `Job-UUID`. */
+    readonly jobUuid: string,
+    /** The command the job ran (`originate ...`). */
+    readonly command: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, { cause: options?.cause, code: ErrorCodes.ESL_JOB_RESULT_UNKNOWN });
   }
 }
 
@@ -129,16 +163,37 @@ export class EslProtocolError extends EslError {
 }
 
 /**
- * A command argument was rejected before anything was written: CR or LF would let it inject a
- * second command, or the value is empty where FreeSWITCH needs one.
+ * A command argument was rejected before anything was written: NUL, LF or CR would let it
+ * inject a second command, a header name belongs to the framing (`Content-Length`), or the
+ * value is empty where FreeSWITCH needs one.
  */
 export class EslInvalidArgumentError extends EslError {
   constructor(
     message: string,
     /** Which argument, e.g. `uuid`, `variables.foo`. */
     readonly argument: string,
+    code: typeof ErrorCodes.ESL_INVALID_ARGUMENT | typeof ErrorCodes.ESL_COMMAND_TOO_LARGE = ErrorCodes.ESL_INVALID_ARGUMENT,
   ) {
-    super(ErrorCodes.ESL_INVALID_ARGUMENT, message);
+    super(code, message);
+  }
+}
+
+/**
+ * A command was refused before anything was written because it is too large: its line and
+ * headers are over `maxCommandBytes` (or FreeSWITCH's own cut, 10,485,760 bytes, past which
+ * FreeSWITCH runs the rest of the line as another command), or its body is over FreeSWITCH's
+ * 16 MiB `MAX_CONTENT_LENGTH`. `argument` is `command` or `body`.
+ */
+export class EslCommandTooLargeError extends EslInvalidArgumentError {
+  constructor(
+    message: string,
+    argument: string,
+    /** The size, in bytes. */
+    readonly bytes: number,
+    /** The limit it is over, in bytes. */
+    readonly limit: number,
+  ) {
+    super(message, argument, ErrorCodes.ESL_COMMAND_TOO_LARGE);
   }
 }
 

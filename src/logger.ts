@@ -25,12 +25,16 @@ export const silentLogger: Logger = Object.freeze({ debug: noop, info: noop, war
 
 /**
  * Returns a command line fit for a log: `auth`/`userauth` passwords are replaced by `***`.
- * Every command the library logs goes through here.
+ * Every command the library logs goes through here. FreeSWITCH matches both commands in any
+ * case, and `parse_command` takes a `userauth` password from the **first** `:` on (the user
+ * part `user@domain` cannot hold one), so everything after the first `:` is hidden — a password
+ * may contain `:` itself.
  */
 export function redactCommand(line: string): string {
-  if (line.startsWith('auth ')) return 'auth ***';
-  if (line.startsWith('userauth ')) {
-    const colon = line.lastIndexOf(':');
+  const lower = line.slice(0, 9).toLowerCase();
+  if (lower.startsWith('auth ')) return 'auth ***';
+  if (lower.startsWith('userauth ')) {
+    const colon = line.indexOf(':', 9);
     return colon > 0 ? `${line.slice(0, colon)}:***` : 'userauth ***';
   }
   return line.length > 200 ? `${line.slice(0, 200)}…` : line;

@@ -1,7 +1,9 @@
+import { inspect } from 'node:util';
 import { ConfigError } from '../errors.js';
 import { AsyncESLClient, type AsyncESLClientOptions } from '../esl/client.js';
 import type { Logger } from '../logger.js';
 import { loadConfig } from './env.js';
+import { withoutPassword } from './redact.js';
 import { type EslEndpoint, type TenantConfigSource, endpointKey, resolveEndpoint } from './tenants.js';
 
 /** Options of {@link EslClientPool}. */
@@ -20,8 +22,12 @@ export interface EslClientPoolOptions {
  */
 export class EslClientPool {
   private readonly clients = new Map<string, Promise<AsyncESLClient>>();
+  /** A true private field: passwords in it never show, even with `customInspect: false`. */
+  readonly #options: EslClientPoolOptions;
 
-  constructor(private readonly options: EslClientPoolOptions) {}
+  constructor(options: EslClientPoolOptions) {
+    this.#options = options;
+  }
 
   /** Number of endpoints with a client. */
   get size(): number {
@@ -30,7 +36,7 @@ export class EslClientPool {
 
   /** The client for the default endpoint. */
   getDefault(signal?: AbortSignal): Promise<AsyncESLClient> {
-    return this.forEndpoint(this.options.defaults, signal);
+    return this.forEndpoint(this.#options.defaults, signal);
   }
 
   /**
@@ -38,12 +44,22 @@ export class EslClientPool {
    * Rejects with {@link ConfigError} for a tenant the source does not know.
    */
   async forDomain(domainUuid: string, signal?: AbortSignal): Promise<AsyncESLClient> {
-    if (!this.options.tenants) return this.getDefault(signal);
-    const tenant = await this.options.tenants.get(domainUuid, signal);
+    if (!this.#options.tenants) return this.getDefault(signal);
+    const tenant = await this.#options.tenants.get(domainUuid, signal);
     if (tenant === undefined) {
       throw new ConfigError(`unknown tenant: no configuration for domain ${domainUuid}`, 'domainUuid', domainUuid);
     }
-    return this.forEndpoint({ ...this.options.defaults, ...resolveEndpoint(tenant, this.options.defaults) }, signal);
+    return this.forEndpoint({ ...this.#options.defaults, ...resolveEndpoint(tenant, this.#options.defaults) }, signal);
+  }
+
+  /** What `JSON.stringify(pool)` gives: the default endpoint and the number of clients, never a password. */
+  toJSON(): { defaults: EslClientPoolOptions['defaults']; endpoints: number } {
+    return { defaults: withoutPassword(this.#options.defaults), endpoints: this.clients.size };
+  }
+
+  /** What `util.inspect(pool)` shows: the same as {@link EslClientPool.toJSON}. */
+  [inspect.custom](_depth: number, options: object): string {
+    return `EslClientPool ${inspect(this.toJSON(), options)}`;
   }
 
   /** Closes every client. */
@@ -57,7 +73,7 @@ export class EslClientPool {
     const key = endpointKey(options);
     let client = this.clients.get(key);
     if (!client) {
-      const c = new AsyncESLClient({ ...options, logger: this.options.logger });
+      const c = new AsyncESLClient({ ...options, logger: this.#options.logger });
       client = c.connect({ signal }).then(() => c);
       this.clients.set(key, client);
       // A failed connect is not cached: the next caller tries again.

@@ -6,6 +6,8 @@
  */
 import { isIP, isIPv4 } from 'node:net';
 import { ConfigError } from '../errors.js';
+import { hasLineEnd } from '../esl/commands.js';
+import { hidePassword } from './redact.js';
 import { type Logger, silentLogger } from '../logger.js';
 
 /** How call audio reaches us: FreeSWITCH's `unicast` raw UDP, or RTP (`AUDIO_MODE`). */
@@ -17,7 +19,7 @@ export interface EslSettings {
   readonly host: string;
   /** Event Socket TCP port (`ESL_PORT`). */
   readonly port: number;
-  /** `event_socket.conf.xml` password (`ESL_PASSWORD`). Never logged. */
+  /** `event_socket.conf.xml` password (`ESL_PASSWORD`). Never logged; `util.inspect` and `JSON.stringify` show `***`. */
   readonly password: string;
   /** Ms to open the socket and log in; 0 = no limit (`ESL_CONNECT_TIMEOUT`). */
   readonly connectTimeout: number;
@@ -213,7 +215,7 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
   // Used verbatim (not trimmed); only a blank value falls back to the default.
   const passwordText = env.ESL_PASSWORD;
   const password = passwordText === undefined || passwordText.trim() === '' ? DEFAULTS.ESL_PASSWORD : passwordText;
-  if (/[\r\n]/.test(password)) r.fail('ESL_PASSWORD', undefined, 'must be on one line (it contains CR or LF; value not shown)');
+  if (hasLineEnd(password)) r.fail('ESL_PASSWORD', undefined, 'must be on one line (it contains NUL, CR or LF; value not shown)');
 
   const eslHost = r.host('ESL_HOST');
   const eslPort = r.int('ESL_PORT', 1, 65535, 'a TCP port');
@@ -269,7 +271,7 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
   // Every value below was validated above: no problems means none is undefined.
   const config: VoiceAiConfig = {
     audioMode: mode as AudioMode,
-    esl: {
+    esl: hidePassword({
       host: eslHost!,
       port: eslPort!.value,
       password,
@@ -277,7 +279,7 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
       readTimeout: readTimeout!.value,
       reconnectDelay: reconnectDelay!.value,
       maxReconnectAttempts: maxReconnectAttempts!,
-    },
+    }, 'EslSettings'),
     server: { host: serverHost!, port: serverPort!.value, maxConnections: maxConnections!.value },
     rtp: {
       portMin: portMin!.value,

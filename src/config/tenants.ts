@@ -11,6 +11,8 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { ConfigError } from '../errors.js';
+import { hasLineEnd } from '../esl/commands.js';
+import { hidePassword } from './redact.js';
 import { type Logger, silentLogger } from '../logger.js';
 
 /** Where a FreeSWITCH's Event Socket listens, and its password. */
@@ -114,7 +116,7 @@ function checkEndpointFields(e: Record<string, unknown>, label: string, path: st
   }
   if (e.password !== undefined) {
     const password = e.password;
-    if (typeof password !== 'string' || password.trim() === '' || /[\r\n]/.test(password)) {
+    if (typeof password !== 'string' || password.trim() === '' || hasLineEnd(password)) {
       throw new ConfigError(`${label}.password: expected a non-empty string on one line (value not shown)`, `${path}.password`);
     }
   }
@@ -136,7 +138,7 @@ export function resolveEndpoint(tenant: TenantConfig, defaults: EslEndpoint): Es
     password: o.password ?? defaults.password,
   };
   checkEndpointFields({ ...endpoint }, `tenant ${JSON.stringify(tenant.domainUuid)}: esl`, 'esl');
-  return endpoint;
+  return hidePassword(endpoint, 'EslEndpoint');
 }
 
 let keySecret: Buffer | undefined;

@@ -6,7 +6,7 @@
  * @module
  */
 import { EslCommandError } from '../errors.js';
-import { assertNoNewline, assertToken } from './commands.js';
+import { assertSingleLine, assertToken } from './commands.js';
 import type { CommandOptions } from './connection.js';
 import type { EslReply } from './reply.js';
 
@@ -26,7 +26,7 @@ async function expectOk(runner: ApiRunner, command: string, options?: CommandOpt
 
 /** Quotes an argument that contains spaces for FreeSWITCH's argument splitter. */
 function spaced(value: string, name: string): string {
-  assertNoNewline(value, name);
+  assertSingleLine(value, name);
   if (!/\s/.test(value)) return value;
   return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 }
@@ -77,7 +77,7 @@ export async function uuidGetvar(r: ApiRunner, uuid: string, name: string, o?: C
 
 /** `uuid_setvar <uuid> <name> [value]`: sets (or, with no value, unsets) a channel variable. */
 export async function uuidSetvar(r: ApiRunner, uuid: string, name: string, value?: string, o?: CommandOptions): Promise<void> {
-  const v = value === undefined ? '' : ` ${assertNoNewline(value, 'value')}`;
+  const v = value === undefined ? '' : ` ${assertSingleLine(value, 'value')}`;
   await expectOk(r, `uuid_setvar ${assertToken(uuid, 'uuid')} ${assertToken(name, 'variable name')}${v}`, o);
 }
 

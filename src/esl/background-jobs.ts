@@ -1,4 +1,4 @@
-import { EslConnectionError, EslTimeoutError } from '../errors.js';
+import { EslConnectionError, EslJobResultUnknownError, EslTimeoutError } from '../errors.js';
 import type { EslEvent } from './event.js';
 import type { EslReply } from './reply.js';
 
@@ -46,6 +46,10 @@ export class BackgroundJob implements PromiseLike<BackgroundJobResult> {
 }
 
 interface JobWaiter {
+  /** The command, for the error messages. */
+  command: string;
+  /** The connection the `bgapi` was written on, once written. */
+  owner: object | undefined;
   resolve: (event: EslEvent) => void;
   reject: (error: Error) => void;
   timer: NodeJS.Timeout | undefined;
@@ -54,9 +58,11 @@ interface JobWaiter {
 }
 
 /**
- * Jobs waiting for their `BACKGROUND_JOB`, by Job-UUID. A job FreeSWITCH accepted keeps waiting
- * across a reconnect (its result reaches every listener subscribed to `BACKGROUND_JOB`, the new
- * connection included) until its own timeout.
+ * Jobs waiting for their `BACKGROUND_JOB`, by Job-UUID, each bound to the connection its `bgapi`
+ * was written on. When that connection is lost the job is rejected at once with
+ * {@link EslJobResultUnknownError} ({@link BackgroundJobs.lose}): a FreeSWITCH that restarted
+ * will never report it, and one that did not cannot be told apart in time, so waiting out the
+ * job's timeout (300 s by default) would only hide the loss.
  */
 export class BackgroundJobs {
   private readonly waiting = new Map<string, JobWaiter>();
@@ -67,10 +73,10 @@ export class BackgroundJobs {
   }
 
   /** Registers a job before its command is written, so its event can never be missed. */
-  wait(jobUuid: string, timeout: number, signal?: AbortSignal): Promise<EslEvent> {
+  wait(jobUuid: string, timeout: number, signal?: AbortSignal, command = ''): Promise<EslEvent> {
     if (signal?.aborted) return Promise.reject(signal.reason);
     return new Promise<EslEvent>((resolve, reject) => {
-      const waiter: JobWaiter = { resolve, reject, timer: undefined, signal, onAbort: undefined };
+      const waiter: JobWaiter = { command, owner: undefined, resolve, reject, timer: undefined, signal, onAbort: undefined };
       if (timeout > 0 && Number.isFinite(timeout)) {
         waiter.timer = setTimeout(
           () => this.fail(jobUuid, new EslTimeoutError(`background job ${jobUuid} gave no result within ${timeout} ms`, timeout)),
@@ -94,14 +100,44 @@ export class BackgroundJobs {
     return waiter !== undefined;
   }
 
+  /** Records that the job's `bgapi` is being written on `owner` (a connection). */
+  bind(jobUuid: string, owner: object): void {
+    const waiter = this.waiting.get(jobUuid);
+    if (waiter) waiter.owner = owner;
+  }
+
+  /** Whether the job's `bgapi` was written (on any connection). */
+  isBound(jobUuid: string): boolean {
+    return this.waiting.get(jobUuid)?.owner !== undefined;
+  }
+
   /** Rejects one job. */
   fail(jobUuid: string, error: Error): void {
     this.take(jobUuid)?.reject(error);
   }
 
-  /** Rejects every job (the client closed or gave up reconnecting). */
+  /**
+   * The connection `owner` was lost: rejects every job written on it with
+   * {@link EslJobResultUnknownError}. Returns how many.
+   */
+  lose(owner: object, cause: Error | undefined): number {
+    let n = 0;
+    for (const [id, waiter] of [...this.waiting]) {
+      if (waiter.owner !== owner) continue;
+      n++;
+      this.fail(id, unknownResult(id, waiter.command, 'the connection to FreeSWITCH was lost', cause));
+    }
+    return n;
+  }
+
+  /**
+   * Rejects every job (the client closed or gave up reconnecting): those already written with
+   * {@link EslJobResultUnknownError}, the others with {@link EslConnectionError}.
+   */
   failAll(message: string): void {
-    for (const id of [...this.waiting.keys()]) this.fail(id, new EslConnectionError(message));
+    for (const [id, waiter] of [...this.waiting]) {
+      this.fail(id, waiter.owner === undefined ? new EslConnectionError(message) : unknownResult(id, waiter.command, message, undefined));
+    }
   }
 
   private take(jobUuid: string): JobWaiter | undefined {
@@ -112,4 +148,15 @@ export class BackgroundJobs {
     if (waiter.onAbort) waiter.signal!.removeEventListener('abort', waiter.onAbort);
     return waiter;
   }
+}
+
+/** The error of a job whose connection went away after its `bgapi` was written. */
+export function unknownResult(jobUuid: string, command: string, why: string, cause: unknown): EslJobResultUnknownError {
+  const what = command === '' ? `background job ${jobUuid}` : `background job ${jobUuid} (${command.split(' ', 1)[0]})`;
+  return new EslJobResultUnknownError(
+    `${why} before ${what} reported its result: it may or may not have run, and it is not sent again`,
+    jobUuid,
+    command,
+    { cause },
+  );
 }

@@ -1,16 +1,21 @@
 import { randomUUID } from 'node:crypto';
+import { inspect } from 'node:util';
 import { EventEmitter } from 'eventemitter3';
-import { EslAuthError, EslCommandError, EslConnectionError, ErrorCodes } from '../errors.js';
+import { EslAuthError, EslCommandError, EslConnectionError, EslJobResultUnknownError, ErrorCodes } from '../errors.js';
 import { type Logger, silentLogger } from '../logger.js';
 import * as helpers from './api-commands.js';
-import { BackgroundJob, type BackgroundJobResult, BackgroundJobs } from './background-jobs.js';
+import { BackgroundJob, type BackgroundJobResult, BackgroundJobs, unknownResult } from './background-jobs.js';
 import {
   type ChannelMessage,
   type CommandHeaders,
+  DEFAULT_MAX_COMMAND_BYTES,
   type EventSubscriptionFormat,
   type ExecuteOptions,
   type LogLevel,
   apiCommand,
+  assertCommandSize,
+  assertSingleCommand,
+  assertSingleLine,
   bgapiCommand,
   buildCommand,
   executeMessage,
@@ -37,7 +42,10 @@ export interface AsyncESLClientOptions extends FrameParserOptions {
   host?: string;
   /** Event Socket port (`ESL_PORT`). Default `8021`. */
   port?: number;
-  /** `event_socket.conf.xml` password (`ESL_PASSWORD`). Default `ClueCon`. Never logged. */
+  /**
+   * `event_socket.conf.xml` password (`ESL_PASSWORD`). Default `ClueCon`. Never logged, and
+   * never shown by `util.inspect(client)` or `JSON.stringify(client)`.
+   */
   password?: string;
   /** Log in with `userauth <user@domain>:<password>` instead of `auth`. */
   user?: string;
@@ -51,8 +59,25 @@ export interface AsyncESLClientOptions extends FrameParserOptions {
   maxReconnectDelay?: number;
   /** Reconnect attempts after a drop; 0 disables, `Infinity` never gives up (`ESL_MAX_RECONNECT_ATTEMPTS`). Default 10. */
   maxReconnectAttempts?: number;
-  /** Ms a `bgapi` job may take to report its result. Default 300000. */
+  /**
+   * Ms a `bgapi` job may take to report its result. Default 300000. A job whose connection is
+   * lost first is rejected at once with {@link EslJobResultUnknownError}.
+   */
   backgroundJobTimeout?: number;
+  /**
+   * When the connection is lost while an {@link AsyncESLClient.originate} waits for its job, ms
+   * to wait for the client to be connected again; then `originate` asks `uuid_exists` for the
+   * call's `origination_uuid` and resolves with it if the call exists, else rejects with
+   * {@link EslJobResultUnknownError}. 0 rejects at once. Default 10000.
+   */
+  originateRecoveryTimeout?: number;
+  /**
+   * Largest command line and headers the client writes, in bytes: a larger command is refused
+   * with `EslCommandTooLargeError` before anything is written. FreeSWITCH itself cuts a command
+   * at 10,485,760 bytes and runs the rest as another command, so that is the ceiling whatever
+   * is set. Default 1048576 (1 MiB).
+   */
+  maxCommandBytes?: number;
   /** A pino-compatible logger. Default: silent. */
   logger?: Logger;
 }
@@ -87,6 +112,11 @@ export interface BgapiOptions {
 
 type State = 'idle' | 'connecting' | 'ready' | 'reconnecting' | 'closed';
 
+/** `'A B'` or `['A', 'B']` as a list; a line end in the string form is refused, not taken for a separator. */
+function splitNames(names: string | readonly string[]): readonly string[] {
+  return typeof names === 'string' ? assertSingleLine(names, 'events').split(/\s+/).filter(Boolean) : names;
+}
+
 /**
  * An inbound Event Socket client (FreeSWITCH `mod_event_socket`, port 8021).
  *
@@ -109,8 +139,12 @@ export class AsyncESLClient {
   private readonly jobs = new BackgroundJobs();
   private readonly session = new SessionState();
   private readonly logger: Logger;
-  private readonly opts: Required<Omit<AsyncESLClientOptions, 'user' | 'logger' | keyof FrameParserOptions>> &
+  private readonly opts: Required<Omit<AsyncESLClientOptions, 'user' | 'logger' | 'password' | keyof FrameParserOptions>> &
     Pick<AsyncESLClientOptions, 'user' | keyof FrameParserOptions>;
+  /** Kept out of `opts` and out of reach of inspection. */
+  readonly #password: string;
+  /** `originate` recoveries waiting for the client to be ready again. */
+  private readonly readyWaiters = new Set<(ready: boolean) => void>();
   private conn: EslConnection | undefined;
   private state: State = 'idle';
   private connecting: Promise<void> | undefined;
@@ -122,7 +156,6 @@ export class AsyncESLClient {
     this.opts = {
       host: options.host ?? '127.0.0.1',
       port: options.port ?? 8021,
-      password: options.password ?? 'ClueCon',
       user: options.user,
       connectTimeout: options.connectTimeout ?? 5000,
       readTimeout: options.readTimeout ?? 30_000,
@@ -130,9 +163,12 @@ export class AsyncESLClient {
       maxReconnectDelay: options.maxReconnectDelay ?? 30_000,
       maxReconnectAttempts: options.maxReconnectAttempts ?? 10,
       backgroundJobTimeout: options.backgroundJobTimeout ?? 300_000,
+      originateRecoveryTimeout: options.originateRecoveryTimeout ?? 10_000,
+      maxCommandBytes: options.maxCommandBytes ?? DEFAULT_MAX_COMMAND_BYTES,
       maxHeaderBytes: options.maxHeaderBytes,
       maxBodyBytes: options.maxBodyBytes,
     };
+    this.#password = options.password ?? 'ClueCon';
     this.router = new EventRouter((error, event) => {
       this.logger.error({ err: error, event: event.name }, 'event handler threw');
       this.emitter.emit('error', error instanceof Error ? error : new Error(String(error)));
@@ -176,7 +212,8 @@ export class AsyncESLClient {
     this.state = 'closed';
     this.conn = undefined;
     this.reconnectAbort?.abort(new EslConnectionError('client closed'));
-    this.jobs.failAll('client closed before the background job reported its result');
+    this.notifyReady(false);
+    this.jobs.failAll('the client was closed');
     this.router.shutdown(new EslConnectionError('client closed'));
     if (conn?.isOpen) {
       await conn.send(buildCommand('exit'), { timeout: 250 }).catch(() => {});
@@ -229,8 +266,23 @@ export class AsyncESLClient {
 
   // ---------------------------------------------------------------- commands
 
-  /** Sends a serialised command and returns its reply, whatever it says. */
+  /**
+   * Sends a command serialised by hand (`'api status\n\n'`) and returns its reply, whatever it
+   * says. It must be exactly one command as FreeSWITCH reads it (see `assertSingleCommand`):
+   * anything else is refused with `EslInvalidArgumentError` before a byte is written, since a
+   * second command in it would hand every later reply to the wrong caller.
+   */
   send(command: string, options?: CommandOptions): Promise<EslReply> {
+    try {
+      assertSingleCommand(command);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.write(command, options);
+  }
+
+  /** Writes a command the builders of `commands.ts` serialised. */
+  private write(command: string, options?: CommandOptions): Promise<EslReply> {
     const conn = this.conn;
     if (this.state !== 'ready' || !conn) {
       return Promise.reject(new EslConnectionError(`not connected to FreeSWITCH (state: ${this.state})`, { code: ErrorCodes.ESL_NOT_CONNECTED }));
@@ -252,22 +304,31 @@ export class AsyncESLClient {
     let line: string;
     try {
       line = bgapiCommand(command, jobUuid);
+      assertCommandSize(line, this.opts.maxCommandBytes);
     } catch (error) {
       const failed = Promise.reject(error as Error);
       return new BackgroundJob(jobUuid, failed, failed as never);
     }
-    const resultEvent = this.jobs.wait(jobUuid, options.timeout ?? this.opts.backgroundJobTimeout, options.signal);
+    const resultEvent = this.jobs.wait(jobUuid, options.timeout ?? this.opts.backgroundJobTimeout, options.signal, command.trim());
+    resultEvent.catch(() => {});
     const accepted = this.ensureJobEvents()
-      .then(() => this.send(line, { signal: options.signal }))
+      .then(() => this.writeJob(jobUuid, line, options.signal))
       .then((reply) => {
         if (!reply.ok) throw new EslCommandError(`bgapi refused: ${reply.text}`, `bgapi ${command}`, reply.text);
         return reply;
       });
-    accepted.catch((error: Error) => this.jobs.fail(jobUuid, error));
-    const result = Promise.all([accepted, resultEvent]).then(([, event]): BackgroundJobResult => {
-      const body = event.body;
-      return { jobUuid, body, ok: !(body.startsWith('-ERR') || body.startsWith('-USAGE')), event };
+    accepted.catch((error: Error) => {
+      // Written, then the connection closed before the reply: the job may be running.
+      const lost = error instanceof EslConnectionError && error.code === ErrorCodes.ESL_CONNECTION && this.jobs.isBound(jobUuid);
+      this.jobs.fail(jobUuid, lost ? unknownResult(jobUuid, command.trim(), 'the connection to FreeSWITCH was lost', error) : error);
     });
+    // The job's own waiter carries every failure (refusal, timeout, abort, loss) once.
+    const result = resultEvent.then((event) =>
+      accepted.then((): BackgroundJobResult => {
+        const body = event.body;
+        return { jobUuid, body, ok: !(body.startsWith('-ERR') || body.startsWith('-USAGE')), event };
+      }),
+    );
     return new BackgroundJob(jobUuid, accepted, result);
   }
 
@@ -292,7 +353,7 @@ export class AsyncESLClient {
    * Restored after a reconnect.
    */
   async subscribe(names: string | readonly string[], format?: EventSubscriptionFormat, options?: CommandOptions): Promise<void> {
-    const list = typeof names === 'string' ? names.split(/\s+/).filter(Boolean) : names;
+    const list = splitNames(names);
     const fmt = format ?? this.session.format;
     await this.expectOk(() => SessionState.subscribeCommand(fmt, list), options);
     this.session.format = fmt;
@@ -303,7 +364,7 @@ export class AsyncESLClient {
 
   /** `nixevent <names>`: stops some events. */
   async unsubscribe(names: string | readonly string[], options?: CommandOptions): Promise<void> {
-    const list = typeof names === 'string' ? names.split(/\s+/).filter(Boolean) : names;
+    const list = splitNames(names);
     await this.expectOk(() => nixeventCommand(list), options);
     for (const n of list) {
       this.session.events.delete(n);
@@ -393,11 +454,34 @@ export class AsyncESLClient {
    * Places a call with `bgapi originate` and resolves with the new leg's uuid once it is
    * answered. Variables are escaped the way FreeSWITCH parses them. A failure rejects with
    * {@link OriginateError} carrying the hangup cause (`USER_BUSY`, `NO_ANSWER`, ...).
+   *
+   * If the connection is lost while the job runs, the outcome is unknown: the client waits up
+   * to `originateRecoveryTimeout` ms (default 10 s) to be connected again, then asks
+   * `uuid_exists` for the leg's `origination_uuid`. If the call exists, `originate` resolves
+   * with its uuid — the call may then still be ringing: watch its `CHANNEL_ANSWER` /
+   * `CHANNEL_HANGUP`. Otherwise it rejects with {@link EslJobResultUnknownError} (the call failed,
+   * or was answered and already ended; it is never placed again).
    */
   async originate(options: OriginateOptions): Promise<string> {
     const { command, uuid } = buildOriginate(options);
-    const result = await this.bgapi(command, { timeout: options.jobTimeout, signal: options.signal });
+    let result: BackgroundJobResult;
+    try {
+      result = await this.bgapi(command, { timeout: options.jobTimeout, signal: options.signal });
+    } catch (error) {
+      if (error instanceof EslJobResultUnknownError) return this.recoverOriginate(uuid, error, options.signal);
+      throw error;
+    }
     return parseOriginateResult(command, result.body) || uuid;
+  }
+
+  /** What `util.inspect(client)` shows: where it connects and its state, never the password. */
+  [inspect.custom](_depth: number, options: object): string {
+    return `AsyncESLClient ${inspect(this.toJSON(), options)}`;
+  }
+
+  /** What `JSON.stringify(client)` gives: where it connects and its state, never the password. */
+  toJSON(): { host: string; port: number; user: string | undefined; password: string; state: string } {
+    return { host: this.opts.host, port: this.opts.port, user: this.opts.user, password: '***', state: this.state };
   }
 
   // ---------------------------------------------------------------- internals
@@ -409,7 +493,55 @@ export class AsyncESLClient {
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.send(line, options);
+    return this.write(line, options);
+  }
+
+  /** Writes a `bgapi`, binding its job to the connection it goes out on. */
+  private writeJob(jobUuid: string, line: string, signal: AbortSignal | undefined): Promise<EslReply> {
+    const conn = this.conn;
+    if (this.state === 'ready' && conn?.isOpen) this.jobs.bind(jobUuid, conn);
+    return this.write(line, { signal });
+  }
+
+  /** After an originate's job was lost: is the call there once we are connected again? */
+  private async recoverOriginate(uuid: string, lost: EslJobResultUnknownError, signal: AbortSignal | undefined): Promise<string> {
+    const window = this.opts.originateRecoveryTimeout;
+    const fail = (why: string, cause: unknown = lost): EslJobResultUnknownError =>
+      new EslJobResultUnknownError(`${lost.message}; ${why}`, lost.jobUuid, lost.command, { cause });
+    const ready = window > 0 && (await this.whenReady(window, signal));
+    if (signal?.aborted) throw signal.reason;
+    if (!ready) throw fail(`not connected again within ${window} ms (originateRecoveryTimeout), so whether call ${uuid} exists is unknown`);
+    let exists: boolean;
+    try {
+      exists = await this.uuidExists(uuid, { signal });
+    } catch (error) {
+      throw fail(`uuid_exists ${uuid} failed after reconnecting`, error);
+    }
+    if (!exists) throw fail(`after reconnecting, call ${uuid} does not exist: the originate failed, or the call already ended`);
+    this.logger.info({ uuid, jobUuid: lost.jobUuid }, 'esl: originate job lost with the connection; the call exists');
+    return uuid;
+  }
+
+  /** Resolves `true` once the client is ready, `false` after `ms`, an abort, or a close. */
+  private whenReady(ms: number, signal: AbortSignal | undefined): Promise<boolean> {
+    if (this.state === 'ready') return Promise.resolve(true);
+    if (this.state === 'closed' || this.state === 'idle' || signal?.aborted) return Promise.resolve(false);
+    return new Promise((resolve) => {
+      const done = (ready: boolean): void => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+        this.readyWaiters.delete(done);
+        resolve(ready);
+      };
+      const onAbort = (): void => done(false);
+      const timer = setTimeout(done, ms, false);
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.readyWaiters.add(done);
+    });
+  }
+
+  private notifyReady(ready: boolean): void {
+    for (const waiter of [...this.readyWaiters]) waiter(ready);
   }
 
   private async expectOk(build: () => string, options?: CommandOptions): Promise<EslReply> {
@@ -446,7 +578,7 @@ export class AsyncESLClient {
     // Assigned once logged in; a close during login finds it undefined and is the login's to report.
     let conn: EslConnection | undefined;
     conn = await openInboundConnection(
-      { ...this.opts, logger: this.logger },
+      { ...this.opts, password: this.#password, logger: this.logger },
       {
         onEvent: (e) => this.onEvent(e),
         onLog: (line) => this.emitter.emit('log', line),
@@ -469,11 +601,14 @@ export class AsyncESLClient {
     this.state = 'ready';
     this.logger.info({ host: this.opts.host, port: this.opts.port }, 'esl ready');
     this.emitter.emit('ready');
+    this.notifyReady(true);
   }
 
   private onConnectionClose(conn: EslConnection | undefined, error: Error | undefined): void {
     if (conn === undefined || conn !== this.conn) return;
     this.conn = undefined;
+    const lost = this.jobs.lose(conn, error);
+    if (lost > 0) this.logger.warn({ jobs: lost }, 'esl: connection lost with background jobs running; their results are unknown');
     this.emitter.emit('disconnect', error);
     if (this.state === 'closed') return;
     if (this.opts.maxReconnectAttempts <= 0) {
@@ -515,6 +650,7 @@ export class AsyncESLClient {
 
   private giveUp(failure: Error): void {
     this.state = 'closed';
+    this.notifyReady(false);
     this.jobs.failAll(failure.message);
     this.router.shutdown(failure);
     this.emitter.emit('error', failure);

@@ -1,8 +1,10 @@
 import type { Socket } from 'node:net';
 import { EslConnectionError, EslProtocolError, EslTimeoutError, ErrorCodes } from '../errors.js';
 import { type Logger, redactCommand, silentLogger } from '../logger.js';
+import { DEFAULT_MAX_COMMAND_BYTES, assertCommandSize } from './commands.js';
 import { type EslEvent, parseJsonEvent, parsePlainEvent, parseXmlEvent } from './event.js';
 import { type EslFrame, FrameParser, type FrameParserOptions } from './frame-parser.js';
+import { MAX_JSON_EVENT_DEPTH, jsonNestingExceeds } from './json-headers.js';
 import type { Headers } from './header-block.js';
 import { EslReply } from './reply.js';
 
@@ -41,6 +43,18 @@ export interface ConnectionHandler {
 export interface EslConnectionOptions extends FrameParserOptions {
   /** Default timeout of one command, in ms (0 = none). */
   readTimeout?: number;
+  /**
+   * Largest command line and headers {@link EslConnection.send} writes, in bytes; a larger
+   * command is refused with `EslCommandTooLargeError` before anything is written. Never more
+   * than FreeSWITCH's own cut, 10,485,760 bytes. Default {@link DEFAULT_MAX_COMMAND_BYTES} (1 MiB).
+   */
+  maxCommandBytes?: number;
+  /**
+   * Called with the size of each received chunk before it is parsed; an error returned closes
+   * the connection with that error and the chunk is not parsed. The outbound server bounds what
+   * a peer may send before its handshake completes with it.
+   */
+  admit?: (bytes: number) => Error | undefined;
   logger?: Logger;
 }
 
@@ -58,6 +72,11 @@ export interface ConnectionStats {
   eventsReceived: number;
   /** Events whose JSON/XML could not be decoded: dropped and counted. */
   malformedEvents: number;
+  /**
+   * JSON events with a header nested deeper than `MAX_JSON_EVENT_DEPTH` (32): delivered without
+   * that header, and counted.
+   */
+  nestingCut: number;
   /** Frames of a content type we do not know: ignored and counted. */
   unknownFrames: number;
   /** Replies that arrived after their command timed out or was aborted: discarded. */
@@ -95,6 +114,7 @@ export class EslConnection {
     framesReceived: 0,
     eventsReceived: 0,
     malformedEvents: 0,
+    nestingCut: 0,
     unknownFrames: 0,
     lateReplies: 0,
     unexpectedReplies: 0,
@@ -104,6 +124,8 @@ export class EslConnection {
   private readonly parser: FrameParser;
   private readonly logger: Logger;
   private readonly readTimeout: number;
+  private readonly maxCommandBytes: number;
+  private admit: ((bytes: number) => Error | undefined) | undefined;
   private readonly pending: PendingCommand[] = [];
   private pendingHead = 0;
   private closed = false;
@@ -116,9 +138,14 @@ export class EslConnection {
   ) {
     this.logger = options.logger ?? silentLogger;
     this.readTimeout = options.readTimeout ?? 30_000;
+    this.maxCommandBytes = options.maxCommandBytes ?? DEFAULT_MAX_COMMAND_BYTES;
+    this.admit = options.admit;
     this.parser = new FrameParser((frame) => this.onFrame(frame), options);
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => {
+      if (this.closed) return;
+      const refused = this.admit?.(chunk.length);
+      if (refused) return this.destroy(refused);
       const error = this.parser.push(chunk);
       if (error) this.destroy(error);
     });
@@ -126,6 +153,16 @@ export class EslConnection {
       this.closeError ??= error;
     });
     socket.on('close', () => this.onSocketClose());
+  }
+
+  /** Stops calling the `admit` option (e.g. once a handshake is complete). */
+  stopAdmission(): void {
+    this.admit = undefined;
+  }
+
+  /** Bytes received and not yet parsed into a frame. */
+  get bufferedBytes(): number {
+    return this.parser.bufferedBytes;
   }
 
   /** Whether the socket is open. */
@@ -150,9 +187,16 @@ export class EslConnection {
 
   /**
    * Writes a serialised command (see `commands.ts`) and resolves with its reply. Rejects with
-   * {@link EslTimeoutError}, the signal's reason, or {@link EslConnectionError}.
+   * {@link EslTimeoutError}, the signal's reason, or {@link EslConnectionError}; with
+   * `EslCommandTooLargeError`, before writing, when its line and headers are over
+   * `maxCommandBytes`.
    */
   send(command: string, options: CommandOptions = {}): Promise<EslReply> {
+    try {
+      assertCommandSize(command, this.maxCommandBytes);
+    } catch (error) {
+      return Promise.reject(error);
+    }
     if (this.closed) {
       return Promise.reject(
         new EslConnectionError('not connected to FreeSWITCH', { code: ErrorCodes.ESL_NOT_CONNECTED, cause: this.closeError }),
@@ -241,8 +285,14 @@ export class EslConnection {
         return this.onReply(frame);
       case 'text/event-plain':
         return this.onEventBody(frame.body ? parsePlainEvent(frame.body) : undefined);
-      case 'text/event-json':
-        return this.onEventBody(frame.body ? parseJsonEvent(frame.body) : undefined);
+      case 'text/event-json': {
+        const event = frame.body ? parseJsonEvent(frame.body) : undefined;
+        if (event && jsonNestingExceeds(frame.body!)) {
+          this.stats.nestingCut++;
+          this.logger.warn({ maxDepth: MAX_JSON_EVENT_DEPTH }, 'esl JSON event nested too deep: delivered without the deep header');
+        }
+        return this.onEventBody(event);
+      }
       case 'text/event-xml':
         return this.onEventBody(frame.body ? parseXmlEvent(frame.body) : undefined);
       case 'auth/request':

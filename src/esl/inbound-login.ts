@@ -1,7 +1,7 @@
 import { EslAuthError, EslConnectionError, EslTimeoutError, ErrorCodes } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { authCommand, userauthCommand } from './commands.js';
-import { type ConnectionHandler, EslConnection } from './connection.js';
+import { type ConnectionHandler, EslConnection, type EslConnectionOptions } from './connection.js';
 import type { FrameParserOptions } from './frame-parser.js';
 import { openSocket } from './open-socket.js';
 
@@ -15,6 +15,8 @@ export interface InboundLoginOptions extends FrameParserOptions {
   /** Ms for the TCP connect, then again for the `auth/request` and the login reply. */
   connectTimeout: number;
   readTimeout: number;
+  /** Largest command line and headers written (see {@link EslConnectionOptions.maxCommandBytes}). */
+  maxCommandBytes?: number;
   logger: Logger;
 }
 

@@ -32,7 +32,7 @@ export {
   type FrameParserOptions,
 } from './frame-parser.js';
 export { type Headers, LazyHeaders, MapHeaders } from './header-block.js';
-export { LazyJsonHeaders } from './json-headers.js';
+export { LazyJsonHeaders, MAX_JSON_EVENT_DEPTH, jsonNestingExceeds } from './json-headers.js';
 export * from './originate.js';
 export { EslReply } from './reply.js';
 export { urlDecode, urlEncode } from './url-codec.js';
@@ -54,3 +54,4 @@ export {
   type OutboundServerStats,
   type RejectReason,
 } from './outbound-server.js';
+export { DEFAULT_MAX_HANDSHAKE_BYTES, DEFAULT_MAX_PENDING_HANDSHAKE_BYTES } from './handshake-budget.js';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { EslInvalidArgumentError, OriginateError } from '../errors.js';
-import { assertNoNewline, assertToken } from './commands.js';
+import { assertSingleLine, assertToken } from './commands.js';
 
 /** What an originated leg does once answered. */
 export type OriginateTarget =
@@ -37,7 +37,7 @@ const NEEDS_QUOTES = /[\s]/;
  * trailing blanks of a value whatever the quoting. Braces would end the block and are rejected.
  */
 export function escapeChannelVariable(value: string, name = 'value'): string {
-  assertNoNewline(value, name);
+  assertSingleLine(value, name);
   if (/[{}]/.test(value)) {
     throw new EslInvalidArgumentError(`${name} contains { or }, which would end the variable block of the dial string`, name);
   }
@@ -70,7 +70,7 @@ export function buildOriginate(options: OriginateOptions): { command: string; uu
   let target: string;
   if ('app' in options) {
     assertToken(options.app, 'app');
-    const arg = options.appArg === undefined ? '' : assertNoNewline(options.appArg, 'appArg');
+    const arg = options.appArg === undefined ? '' : assertSingleLine(options.appArg, 'appArg');
     if (/\s/.test(arg)) throw new EslInvalidArgumentError('appArg must not contain whitespace in an originate; use extension/dialplan instead', 'appArg');
     target = `&${options.app}(${arg})`;
   } else {

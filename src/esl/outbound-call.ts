@@ -5,7 +5,7 @@ import { CallEndedError, EslCommandError, EslInvalidArgumentError } from '../err
 import { type Logger, silentLogger } from '../logger.js';
 import * as helpers from './api-commands.js';
 import type { ChannelData } from './channel-data.js';
-import { type ChannelMessage, apiCommand, assertNoNewline, assertToken, bgapiCommand, buildCommand, executeMessage, sendmsgCommand } from './commands.js';
+import { type ChannelMessage, apiCommand, assertSingleLine, assertToken, bgapiCommand, buildCommand, executeMessage, sendmsgCommand } from './commands.js';
 import { type CommandOptions, EslConnection } from './connection.js';
 import type { EslEvent } from './event.js';
 import { type EventHandler, EventRouter, type EventStream, type EventStreamOptions, type WaitForEventOptions } from './event-router.js';
@@ -26,6 +26,12 @@ export interface OutboundCallOptions extends FrameParserOptions {
   linger?: number | false;
   /** Events to subscribe to besides `myevents` (`event plain ...`, needs `full`), e.g. `CUSTOM my::event`. */
   events?: readonly string[];
+  /**
+   * Largest command line and headers written to a call, in bytes: a larger command is refused
+   * with `EslCommandTooLargeError` before anything is written (FreeSWITCH cuts a command at
+   * 10,485,760 bytes and runs the rest as another one). Default 1048576 (1 MiB).
+   */
+  maxCommandBytes?: number;
   /** A pino-compatible logger. Default: silent. */
   logger?: Logger;
 }
@@ -107,8 +113,16 @@ export class OutboundCall {
   private lingerTimer: NodeJS.Timeout | undefined;
   private closed = false;
 
-  /** @internal */
-  constructor(socket: Socket, private readonly options: OutboundCallOptions = {}) {
+  /**
+   * @internal
+   * @param admit sees each received chunk's size before it is parsed (the server's bound on
+   *   what a peer may send before its handshake completes); an error closes the connection.
+   */
+  constructor(
+    socket: Socket,
+    private readonly options: OutboundCallOptions = {},
+    admit?: (bytes: number) => Error | undefined,
+  ) {
     this.logger = options.logger ?? silentLogger;
     this.router = new EventRouter((error) => {
       this.logger.error({ err: error, uuid: this.uuid }, 'outbound call event handler threw');
@@ -121,7 +135,7 @@ export class OutboundCall {
         onDisconnectNotice: (disposition) => this.onDisconnectNotice(disposition),
         onClose: (error) => this.onClose(error),
       },
-      { ...options, readTimeout: options.readTimeout ?? 30_000, logger: this.logger },
+      { ...options, readTimeout: options.readTimeout ?? 30_000, logger: this.logger, admit },
     );
   }
 
@@ -133,6 +147,7 @@ export class OutboundCall {
       timeout,
       logger: this.logger,
     });
+    this.conn.stopAdmission();
   }
 
   /** The channel's `Unique-ID`. */
@@ -264,7 +279,7 @@ export class OutboundCall {
 
   /** Bridges the caller to a dial string (`bridge`); resolves when the bridge ends. */
   async bridge(dialString: string, options?: ExecuteCallOptions): Promise<EslEvent> {
-    return this.execute('bridge', assertNoNewline(dialString, 'dialString'), options);
+    return this.execute('bridge', assertSingleLine(dialString, 'dialString'), options);
   }
 
   /** Sends DTMF to the caller (`send_dtmf`), e.g. `'123#'`, optionally with a tone duration in ms. */
@@ -295,7 +310,7 @@ export class OutboundCall {
   async setVariable(name: string, value: string, options?: CommandOptions): Promise<void> {
     assertToken(name, 'variable name');
     if (this.channel.fullControl) return helpers.uuidSetvar(this, this.uuid, name, value, options);
-    await this.execute('set', `${name}=${assertNoNewline(value, 'value')}`);
+    await this.execute('set', `${name}=${assertSingleLine(value, 'value')}`);
   }
 
   /**

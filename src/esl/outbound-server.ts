@@ -1,8 +1,9 @@
 import { type AddressInfo, type Server, type Socket, createServer } from 'node:net';
 import { EventEmitter } from 'eventemitter3';
-import { CallEndedError, CallHandlerError } from '../errors.js';
+import { CallEndedError, CallHandlerError, ConfigError } from '../errors.js';
 import { loadConfig } from '../config/env.js';
 import { type Logger, silentLogger } from '../logger.js';
+import { DEFAULT_MAX_HANDSHAKE_BYTES, DEFAULT_MAX_PENDING_HANDSHAKE_BYTES, HandshakeBudget } from './handshake-budget.js';
 import { type AllowList, compileAllowList } from './ip-allowlist.js';
 import { OutboundCall, type OutboundCallOptions } from './outbound-call.js';
 
@@ -22,6 +23,18 @@ export interface OutboundServerOptions extends OutboundCallOptions {
   allow?: AllowList;
   /** Ms a peer has to complete `connect` / `myevents` / `linger`. Default 5000. */
   handshakeTimeout?: number;
+  /**
+   * Most bytes one peer may send before its handshake (`connect`, `myevents`, `linger`)
+   * completes; more closes the connection (`rejected` with reason `handshake-too-large`). A
+   * real FreeSWITCH sends only the channel data then: 7.3 KB in the largest recording, tens of
+   * KB with many variables. Default 262144 (256 KiB).
+   */
+  maxHandshakeBytes?: number;
+  /**
+   * Most bytes all peers still in their handshake may hold together; the connection whose bytes
+   * would pass it is closed (`rejected` with reason `handshake-memory`). Default 16777216 (16 MiB).
+   */
+  maxPendingHandshakeBytes?: number;
   /** Cause the call is hung up with when its handler throws. Default `NORMAL_TEMPORARY_FAILURE`. */
   handlerErrorCause?: string;
 }
@@ -30,7 +43,15 @@ export interface OutboundServerOptions extends OutboundCallOptions {
 export type OutboundCallHandler = (call: OutboundCall) => void | Promise<void>;
 
 /** Why a connection was turned away. */
-export type RejectReason = 'max-connections' | 'not-allowed' | 'handshake-failed' | 'closing';
+export type RejectReason =
+  | 'max-connections'
+  | 'not-allowed'
+  | 'handshake-failed'
+  /** The peer sent more than `maxHandshakeBytes` before completing its handshake. */
+  | 'handshake-too-large'
+  /** Peers in their handshake together held `maxPendingHandshakeBytes`. */
+  | 'handshake-memory'
+  | 'closing';
 
 /** Events of {@link OutboundServer}. */
 export interface OutboundServerEvents {
@@ -56,6 +77,10 @@ export interface OutboundServerStats {
   rejectedNotAllowed: number;
   /** Peers that did not complete the handshake in time, or broke the protocol during it. */
   handshakeFailures: number;
+  /** Peers closed for sending more than `maxHandshakeBytes` before completing the handshake. */
+  rejectedHandshakeTooLarge: number;
+  /** Peers closed because those in their handshake together held `maxPendingHandshakeBytes`. */
+  rejectedHandshakeMemory: number;
   /** Handlers that threw or rejected. */
   handlerErrors: number;
 }
@@ -75,7 +100,15 @@ export interface OutboundServerStats {
  */
 export class OutboundServer extends EventEmitter<OutboundServerEvents> {
   /** Counters for monitoring. */
-  readonly stats: OutboundServerStats = { calls: 0, rejectedOverLimit: 0, rejectedNotAllowed: 0, handshakeFailures: 0, handlerErrors: 0 };
+  readonly stats: OutboundServerStats = {
+    calls: 0,
+    rejectedOverLimit: 0,
+    rejectedNotAllowed: 0,
+    handshakeFailures: 0,
+    rejectedHandshakeTooLarge: 0,
+    rejectedHandshakeMemory: 0,
+    handlerErrors: 0,
+  };
   private readonly server: Server;
   private readonly sockets = new Set<Socket>();
   private readonly calls = new Set<OutboundCall>();
@@ -84,6 +117,7 @@ export class OutboundServer extends EventEmitter<OutboundServerEvents> {
   private readonly host: string;
   private readonly port: number;
   private readonly maxConnections: number;
+  private readonly handshakeBudget: HandshakeBudget;
   private closing: Promise<void> | undefined;
 
   constructor(
@@ -98,6 +132,10 @@ export class OutboundServer extends EventEmitter<OutboundServerEvents> {
     this.port = options.port ?? env!.port;
     this.maxConnections = options.maxConnections ?? env!.maxConnections;
     this.allowed = compileAllowList(options.allow);
+    this.handshakeBudget = new HandshakeBudget(
+      positive(options.maxHandshakeBytes ?? DEFAULT_MAX_HANDSHAKE_BYTES, 'maxHandshakeBytes'),
+      positive(options.maxPendingHandshakeBytes ?? DEFAULT_MAX_PENDING_HANDSHAKE_BYTES, 'maxPendingHandshakeBytes'),
+    );
     this.server = createServer({ noDelay: true }, (socket) => this.accept(socket));
     this.server.maxConnections = this.maxConnections;
     this.server.on('drop', (info) => {
@@ -111,6 +149,16 @@ export class OutboundServer extends EventEmitter<OutboundServerEvents> {
   /** Open connections (calls, and peers still in the handshake). */
   get connections(): number {
     return this.sockets.size;
+  }
+
+  /** Bytes held by peers still in their handshake (bounded by `maxPendingHandshakeBytes`). */
+  get pendingHandshakeBytes(): number {
+    return this.handshakeBudget.pendingBytes;
+  }
+
+  /** The most bytes peers in their handshake have held at once since the server was created. */
+  get pendingHandshakeBytesPeak(): number {
+    return this.handshakeBudget.peakBytes;
   }
 
   /** The calls in progress. */
@@ -177,11 +225,28 @@ export class OutboundServer extends EventEmitter<OutboundServerEvents> {
       return;
     }
     this.sockets.add(socket);
-    socket.once('close', () => this.sockets.delete(socket));
-    const call = new OutboundCall(socket, this.options);
+    const allowance = this.handshakeBudget.open();
+    socket.once('close', () => {
+      this.sockets.delete(socket);
+      allowance.release();
+    });
+    const call = new OutboundCall(socket, this.options, allowance.admit);
     call.handshake(this.options.handshakeTimeout ?? 5000).then(
-      () => this.start(call),
+      () => {
+        allowance.release();
+        this.start(call);
+      },
       (error: Error) => {
+        allowance.release();
+        if (allowance.exceeded) {
+          const tooLarge = allowance.exceeded === 'connection';
+          if (tooLarge) this.stats.rejectedHandshakeTooLarge++;
+          else this.stats.rejectedHandshakeMemory++;
+          this.logger.warn({ remoteAddress, err: allowance.error?.message }, 'outbound peer sent too much before its handshake: closed');
+          call.destroy();
+          this.emit('rejected', { reason: tooLarge ? 'handshake-too-large' : 'handshake-memory', remoteAddress, error: allowance.error ?? error });
+          return;
+        }
         this.stats.handshakeFailures++;
         this.logger.warn({ remoteAddress, err: error.message }, 'outbound handshake failed: connection closed');
         call.destroy();
@@ -213,6 +278,11 @@ export class OutboundServer extends EventEmitter<OutboundServerEvents> {
     this.logger.error({ uuid: call.uuid, err: failure.message }, 'outbound call handler failed');
     this.emit('error', failure, call);
   }
+}
+
+function positive(value: number, name: string): number {
+  if (!(value > 0)) throw new ConfigError(`${name} must be a positive number of bytes, got ${value}`, name, String(value));
+  return value;
 }
 
 /** Creates an {@link OutboundServer}; call `listen()` to start it. */

@@ -9,45 +9,40 @@
 import type { Socket } from 'node:net';
 import type { EventFormat } from '../esl/event.js';
 import type { EslFrame } from '../esl/frame-parser.js';
+import { CommandReader } from './command-reader.js';
 import { disconnectNoticeFrame, eventFrame, serializeEvent } from '../esl/event-serializer.js';
 import { EVENT_NAMES } from './event-templates.js';
 import type { SimulatedEvent } from './switch-core.js';
 
-/** A command as the simulator received it. */
+/** A command as the simulator received it (read as `read_packet` reads it: see `command-reader.ts`). */
 export interface ReceivedCommand {
-  /** The command line, e.g. `api status` (CR stripped). */
+  /**
+   * The command line, e.g. `api status`: the header block up to its first NUL, cut by
+   * `strip_cr` (at the first CR anywhere in it, else at the first LF), which is what
+   * `parse_command` acts on.
+   */
   line: string;
   /** Its headers by name (the last one wins), values as sent (FreeSWITCH does not decode them). */
   headers: Record<string, string>;
   /** Its headers in order, duplicates kept. */
   headerList: [string, string][];
-  /** Its body, if it had a `Content-Length`. */
+  /** Its body, if it had a `Content-Length` (up to its first NUL, as FreeSWITCH keeps it). */
   body: string | undefined;
   /** {@link SimulatedListener.id} of the connection it came from. */
   connectionId: number;
 }
 
 /**
- * Reads a command frame as `read_packet` does: the first line is the command, then
- * `Name: value` headers (value as sent, leading blanks dropped, CR and what follows cut), lines
- * without a colon ignored, and the `Content-Length` body.
+ * Reads a frame the SDK's frame parser delimited as `read_packet` would read its bytes.
+ *
+ * @deprecated The simulator reads commands with {@link CommandReader}, which also follows
+ * FreeSWITCH where the SDK's frame parser delimits differently (NUL, CR, the 10 MiB cut).
  */
 export function toReceivedCommand(frame: EslFrame, connectionId: number): ReceivedCommand {
-  const cutCr = (text: string): string => text.replace(/\r[^]*$/, '');
-  const lines = frame.raw.toString('utf8').split('\n');
-  const headerList: [string, string][] = [];
-  for (const raw of lines.slice(1)) {
-    const text = cutCr(raw);
-    const colon = text.indexOf(':');
-    if (colon > 0) headerList.push([text.slice(0, colon), text.slice(colon + 1).replace(/^ +/, '')]);
-  }
-  return {
-    line: cutCr(lines[0] ?? ''),
-    headers: Object.fromEntries(headerList),
-    headerList,
-    body: frame.body?.toString('utf8'),
-    connectionId,
-  };
+  let read: Omit<ReceivedCommand, 'connectionId'> | undefined;
+  const reader = new CommandReader((command) => (read ??= command));
+  reader.push(Buffer.concat([frame.raw, Buffer.from('\n\n'), frame.body ?? Buffer.alloc(0)]));
+  return { ...(read ?? { line: '', headers: {}, headerList: [], body: undefined }), connectionId };
 }
 
 /** A command waiting its turn on a connection. */

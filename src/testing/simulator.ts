@@ -7,12 +7,12 @@ import { randomUUID } from 'node:crypto';
 import { type AddressInfo, type Server, type Socket, createServer } from 'node:net';
 import { EventEmitter } from 'eventemitter3';
 import { AUTH_REQUEST_FRAME, disconnectNoticeFrame, rudeRejectionFrame } from '../esl/event-serializer.js';
-import { FrameParser } from '../esl/frame-parser.js';
 import { type Logger, redactCommand, silentLogger } from '../logger.js';
 import { type PlaceCallOptions, placeInboundCall } from './call-flows.js';
 import type { SimulatedChannel } from './channel-model.js';
 import { canonicalEventName, type HeaderPairs } from './event-templates.js';
-import { type QueuedCommand, type ReceivedCommand, SimulatedListener, toReceivedCommand } from './listener.js';
+import { CommandReader } from './command-reader.js';
+import { type QueuedCommand, type ReceivedCommand, SimulatedListener } from './listener.js';
 import { SimulatorHost } from './simulator-host.js';
 import type { CommandHook, FreeSwitchSimulatorEvents, FreeSwitchSimulatorOptions } from './simulator-options.js';
 import { type SocketTarget, socketApplication } from './outbound-socket.js';
@@ -298,9 +298,10 @@ export class FreeSwitchSimulator extends EventEmitter<FreeSwitchSimulatorEvents>
       this.emit('disconnect', l);
       onClose?.();
     });
-    const parser = new FrameParser((frame) => this.receive(l, toReceivedCommand(frame, l.id)));
+    // Commands are read as mod_event_socket's read_packet reads them, quirks included.
+    const reader = new CommandReader((command) => this.receive(l, { ...command, connectionId: l.id }));
     socket.on('data', (chunk: Buffer) => {
-      if (parser.push(chunk)) l.close({ abrupt: true });
+      if (!l.closed && reader.push(chunk) === 'close') l.close({ notice: true });
     });
     return l;
   }

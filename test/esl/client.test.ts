@@ -230,6 +230,17 @@ describe('AsyncESLClient: events', () => {
     expect(errors.map((e) => e.message)).toEqual(['handler bug']);
   });
 
+  it('delivers a JSON event nested 100 000 deep to its handlers (without the deep header), and counts the cut', async () => {
+    await client.subscribe(['CUSTOM', 'test::deep'], 'json');
+    const got = client.waitForEvent({ names: 'test::deep', timeout: 2000 });
+    const n = 100_000;
+    const json = `{"Event-Name":"CUSTOM","Event-Subclass":"test::deep","deep":${'['.repeat(n)}${']'.repeat(n)}}`;
+    sim.injectRaw(`Content-Length: ${json.length}\nContent-Type: text/event-json\n\n${json}`);
+    const e = await got;
+    expect(e.toJSON()).toEqual({ 'Event-Name': 'CUSTOM', 'Event-Subclass': 'test::deep' });
+    expect(client.stats).toMatchObject({ nestingCut: 1, handlerErrors: 0 });
+  });
+
   it('applies filters and keeps background jobs flowing through them', async () => {
     await client.subscribe('ALL');
     const a = await client.originate({ dialString: 'user/1', app: 'park' });

@@ -5,7 +5,7 @@ import { buildChannelVariables, buildOriginate, escapeChannelVariable, parseOrig
 import { OriginateError } from '../../src/errors.js';
 import { loadCapture } from '../helpers/fixtures.js';
 
-const INJECTIONS = ['x\napi uuid_kill all', 'x\r\nexit', 'x\r', '\n'];
+const INJECTIONS = ['x\napi uuid_kill all', 'x\r\nexit', 'x\r', '\n', 'x\0api status', '\0'];
 
 describe('command serialisation matches what FreeSWITCH was sent in the captures', () => {
   const sent = new Set(
@@ -47,7 +47,7 @@ describe('command serialisation matches what FreeSWITCH was sent in the captures
   });
 });
 
-describe('CR/LF injection guard', () => {
+describe('line-end (NUL, LF, CR) injection guard', () => {
   const builders: [string, (bad: string) => unknown][] = [
     ['api', (b) => c.apiCommand(`status ${b}`)],
     ['bgapi', (b) => c.bgapiCommand(`status${b}`, 'job')],
@@ -70,7 +70,7 @@ describe('CR/LF injection guard', () => {
     ['originate extension', (b) => buildOriginate({ dialString: 'user/1000', extension: `9000${b}` })],
   ];
   for (const [name, build] of builders) {
-    it(`rejects CR/LF in ${name}`, () => {
+    it(`rejects NUL, LF and CR in ${name}`, () => {
       for (const bad of INJECTIONS) {
         expect(() => build(bad)).toThrow(EslInvalidArgumentError);
       }

@@ -114,6 +114,25 @@ describe('EslConnection robustness', () => {
     expect(conn.stats.malformedEvents).toBe(1);
   });
 
+  it('delivers a JSON event nested 100 000 deep without its deep header, counts it, and reads it without RangeError', async () => {
+    const n = 100_000;
+    const json = `{"Event-Name":"CUSTOM","Event-Subclass":"app::deep","Unique-ID":"u1","deep":${'['.repeat(n)}${']'.repeat(n)},"multi":["a","b"],"_body":"hi"}`;
+    peer.write(`Content-Length: ${Buffer.byteLength(json)}\nContent-Type: text/event-json\n\n${json}`);
+    const r = conn.send(apiCommand('x'));
+    await peer.received(1);
+    peer.api('ok');
+    await r;
+    expect(events).toHaveLength(1);
+    const e = events[0]!;
+    expect(e.get('deep')).toBeUndefined();
+    expect(e.get('DEEP')).toBeUndefined();
+    expect(e.get('multi')).toBe('ARRAY::a|:b');
+    expect(e.headers.size).toBe(4);
+    expect(e.toJSON()).toEqual({ 'Event-Name': 'CUSTOM', 'Event-Subclass': 'app::deep', 'Unique-ID': 'u1', multi: 'ARRAY::a|:b', _body: 'hi' });
+    expect([...e.headers.entries()].map(([k]) => k)).not.toContain('deep');
+    expect(conn.stats).toMatchObject({ nestingCut: 1, malformedEvents: 0, handlerErrors: 0, eventsReceived: 1 });
+  });
+
   it('closes with an EslProtocolError on a bad Content-Length, rejecting pending commands', async () => {
     const r = conn.send(apiCommand('x'));
     await peer.received(1);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { EslEvent, parseJsonEvent, parsePlainEvent, parseXmlEvent } from '../../src/esl/event.js';
+import { LazyJsonHeaders, MAX_JSON_EVENT_DEPTH, jsonNestingExceeds } from '../../src/esl/json-headers.js';
 import { FrameParser, type EslFrame } from '../../src/esl/frame-parser.js';
 import { allRecvSteps, loadCapture } from '../helpers/fixtures.js';
 
@@ -134,5 +135,35 @@ describe('lazy JSON header reads agree with a full JSON.parse', () => {
     }
     expect(e.get('unique-id')).toBe((object as Record<string, unknown>)['Unique-ID'] as string | undefined);
     expect(e.get('Absent')).toBeUndefined();
+  });
+});
+
+describe('JSON events nested too deep', () => {
+  const nested = (depth: number): string => `${'['.repeat(depth)}${']'.repeat(depth)}`;
+
+  it(`keeps values nested up to ${MAX_JSON_EVENT_DEPTH} levels (the event object is 1) and leaves out deeper ones`, () => {
+    const ok = `{"Event-Name":"CUSTOM","x":${nested(MAX_JSON_EVENT_DEPTH - 1)}}`;
+    const deep = `{"Event-Name":"CUSTOM","x":${nested(MAX_JSON_EVENT_DEPTH)},"y":{"z":[${nested(MAX_JSON_EVENT_DEPTH)}]}}`;
+    expect(jsonNestingExceeds(Buffer.from(ok))).toBe(false);
+    expect(jsonNestingExceeds(Buffer.from(deep))).toBe(true);
+    expect(parseJsonEvent(Buffer.from(ok))!.get('x')).toBe('ARRAY::');
+    const e = parseJsonEvent(Buffer.from(deep))!;
+    expect(e.get('x')).toBeUndefined();
+    expect(e.get('y')).toBeUndefined();
+    expect(e.name).toBe('CUSTOM');
+    expect((e.headers as LazyJsonHeaders).nestingCut).toBe(2);
+  });
+
+  it('does not count brackets inside strings', () => {
+    const text = `{"Event-Name":"CUSTOM","s":"${'['.repeat(100)}\\\"${'{'.repeat(100)}"}`;
+    expect(jsonNestingExceeds(Buffer.from(text))).toBe(false);
+    expect(parseJsonEvent(Buffer.from(text))!.get('s')).toBe(`${'['.repeat(100)}"${'{'.repeat(100)}`);
+  });
+
+  it('never throws from get(), toJSON() or size, at any depth', () => {
+    const n = 200_000;
+    const e = parseJsonEvent(Buffer.from(`{"Event-Name":"CUSTOM","a":${nested(n)},"b":{"c":${nested(n)}}}`))!;
+    expect(() => [e.get('a'), e.get('b'), e.toJSON(), e.headers.size, [...e.headers.entries()]]).not.toThrow();
+    expect(e.toJSON()).toEqual({ 'Event-Name': 'CUSTOM' });
   });
 });

@@ -207,10 +207,10 @@ describe('OutboundCall: control', () => {
     dial(port);
     const call = await arrived;
     const before = sim.commands.length;
-    await expect(call.playback('a\nb')).rejects.toThrow(/CR or LF/);
-    await expect(call.bridge('user/1000\r\napi status')).rejects.toThrow(/CR or LF/);
-    await expect(call.setVariable('x', 'y\nz')).rejects.toThrow(/CR or LF/);
-    await expect(call.hangup('A\nB')).rejects.toThrow(/CR or LF|whitespace/);
+    await expect(call.playback('a\nb')).rejects.toThrow(/where FreeSWITCH ends a command line/);
+    await expect(call.bridge('user/1000\r\napi status')).rejects.toThrow(/where FreeSWITCH ends a command line/);
+    await expect(call.setVariable('x', 'y\nz')).rejects.toThrow(/where FreeSWITCH ends a command line/);
+    await expect(call.hangup('A\nB')).rejects.toThrow(/where FreeSWITCH ends a command line|whitespace/);
     await expect(call.sendDtmf('1;2')).rejects.toThrow(/digits/);
     expect(sim.commands.length).toBe(before);
   });

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import type { ThrottledLog } from './log-throttle.js';
 import type { Logger } from './logger.js';
 
 /** An event emitter with an `error` event (eventemitter3's or Node's). */
@@ -25,5 +26,21 @@ export function reportError(emitter: ErrorEmitter, error: Error, logger: Logger,
     return true;
   }
   logger.error({ ...fields, err: error }, `unhandled ${error.name}: ${error.message}`);
+  return false;
+}
+
+/**
+ * {@link reportError} for a failure that may repeat without end (a socket error per datagram):
+ * emitted to every listener each time, but without one it goes to `log`, a {@link ThrottledLog}
+ * that writes the first and then one count per interval, so a flood cannot flood the log.
+ *
+ * @returns whether a listener received it.
+ */
+export function reportRepeatedError(emitter: ErrorEmitter, error: Error, log: ThrottledLog, fields: object = {}): boolean {
+  if (emitter.listenerCount('error') > 0) {
+    (emitter.emit as (event: 'error', ...args: unknown[]) => boolean)('error', error);
+    return true;
+  }
+  log.log({ ...fields, err: error });
   return false;
 }

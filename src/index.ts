@@ -9,7 +9,7 @@
  * @packageDocumentation
  */
 export * from './errors.js';
-export { type LogFn, type Logger, redactCommand, silentLogger } from './logger.js';
+export { type ConsoleLoggerOptions, consoleLogger, defaultLogger, type LogFn, type Logger, type LoggerLevel, redactCommand, silentLogger } from './logger.js';
 export * from './esl/index.js';
 export * from './config/index.js';
 export * from './media/index.js';

@@ -13,7 +13,7 @@ import { isIP } from 'node:net';
 import { ConfigError } from '../errors.js';
 import { hasLineEnd } from '../esl/commands.js';
 import { hidePassword } from './redact.js';
-import { type Logger, silentLogger } from '../logger.js';
+import { type Logger, defaultLogger } from '../logger.js';
 
 /** Where a FreeSWITCH's Event Socket listens, and its password. */
 export interface EslEndpoint {
@@ -222,7 +222,7 @@ export class InMemoryTenantSource implements TenantConfigSource {
 
 /** Options of {@link JsonFileTenantSource}. */
 export interface JsonFileTenantSourceOptions {
-  /** Hears about a changed file that is invalid (the previous version stays in use). Default: silent. */
+  /** Hears about a changed file that is invalid (the previous version stays in use). Default: {@link defaultLogger} (stderr). */
   logger?: Logger;
 }
 
@@ -256,7 +256,7 @@ export class JsonFileTenantSource implements TenantConfigSource {
     readonly path: string,
     options: JsonFileTenantSourceOptions = {},
   ) {
-    this.logger = options.logger ?? silentLogger;
+    this.logger = options.logger ?? defaultLogger;
   }
 
   /**

@@ -1,7 +1,9 @@
 import type { RemoteInfo, Socket } from 'node:dgram';
 import { EventEmitter } from 'eventemitter3';
 import { MediaError } from '../errors.js';
-import { type Logger, silentLogger } from '../logger.js';
+import { reportRepeatedError } from '../error-reporting.js';
+import { ThrottledLog } from '../log-throttle.js';
+import { type Logger, defaultLogger } from '../logger.js';
 import type { AudioFormat } from '../realtime/audio-format.js';
 import { JitterBuffer, pcm16Conceal } from './jitter-buffer.js';
 import { type MediaClock, getMediaClock } from './media-clock.js';
@@ -62,7 +64,10 @@ export interface RtpBridgeEvents {
   talkspurtStart: [];
   /** The provider audio queued after {@link RtpBridge.endOfAnswer} has all been sent. */
   drained: [];
-  /** A socket error (e.g. ICMP port unreachable once connected): the bridge keeps running. */
+  /**
+   * A socket error (e.g. ICMP port unreachable once connected): the bridge keeps running.
+   * Without a listener it is logged at `warn`, the first at once, then a count per minute.
+   */
   error: [error: MediaError];
 }
 
@@ -130,7 +135,7 @@ export class RtpBridge extends EventEmitter<RtpBridgeEvents> {
     this.output = options.output ?? { encoding: 'pcm16', sampleRate: 8000 };
     this.input = options.input ?? this.output;
     this.clock = options.clock ?? getMediaClock();
-    this.logger = options.logger ?? silentLogger;
+    this.logger = options.logger ?? defaultLogger;
     this.remote = options.remote;
     this.jitter = new JitterBuffer({ ...loadConfig().rtp.jitter, ...options.jitter, silence: this.wire.silence, conceal: this.wire.codec === 'L16' && options.framing === 'raw' ? pcm16Conceal : undefined });
     this.passOut = this.passes(this.output);
@@ -154,9 +159,12 @@ export class RtpBridge extends EventEmitter<RtpBridgeEvents> {
     const socket = this.port.socket;
     this.socket = socket;
     socket.on('message', (data, rinfo) => this.receive(data, rinfo));
+    // One per datagram at worst (ICMP unreachable on a connected socket): without a listener, logged bounded.
+    const errors = new ThrottledLog(this.logger, { level: 'warn', message: 'media socket error (counted in counters.socketErrors)' });
+    const localPort = socket.address().port;
     socket.on('error', (error) => {
       this.counters.socketErrors++;
-      this.emit('error', new MediaError(`media socket error: ${error.message}`, { cause: error }));
+      reportRepeatedError(this, new MediaError(`media socket error: ${error.message}`, { cause: error }), errors, { port: localPort });
     });
     if (this.remote) this.connect(this.remote);
     this.startTiming();

@@ -7,6 +7,8 @@
  */
 import type { Socket } from 'node:dgram';
 import { MediaError } from '../errors.js';
+import { ThrottledLog } from '../log-throttle.js';
+import { type Logger, defaultLogger } from '../logger.js';
 import { createMediaSocket } from './udp-socket.js';
 
 /** A call registered on a {@link SharedMediaSocket}. */
@@ -22,8 +24,14 @@ export interface SharedSocketStats {
   received: number;
   /** Datagrams from a source no call is registered for: dropped. */
   unknownSource: number;
-  /** Socket errors (ICMP port unreachable, ...): counted, never thrown. */
+  /** Socket errors (a failed send, ...): counted, never thrown; logged at `warn`, the first at once, then a count per minute. */
   errors: number;
+}
+
+/** Options of {@link SharedMediaSocket}. */
+export interface SharedMediaSocketOptions {
+  /** A pino-compatible logger. Default: {@link defaultLogger} (warnings and errors to stderr). */
+  logger?: Logger;
 }
 
 /** A call's route: FreeSWITCH's address, its handler, and the next route on the same port. */
@@ -43,6 +51,11 @@ export class SharedMediaSocket {
   private readonly routes = new Map<number, Route>();
   private count = 0;
   private socket: Socket | undefined;
+  private readonly errorLog: ThrottledLog;
+
+  constructor(options: SharedMediaSocketOptions = {}) {
+    this.errorLog = new ThrottledLog(options.logger ?? defaultLogger, { level: 'warn', message: 'shared media socket error (counted in stats.errors)' });
+  }
 
   /** Binds `address:port` (port 0: any). */
   async bind(port: number, address = '0.0.0.0'): Promise<{ address: string; port: number }> {
@@ -52,7 +65,11 @@ export class SharedMediaSocket {
       socket.bind(port, address, () => resolve());
     });
     socket.removeAllListeners('error');
-    socket.on('error', () => this.stats.errors++);
+    const localPort = socket.address().port;
+    socket.on('error', (err) => {
+      this.stats.errors++;
+      this.errorLog.log({ err, port: localPort });
+    });
     socket.on('message', (datagram, rinfo) => {
       this.stats.received++;
       let route = this.routes.get(rinfo.port);

@@ -5,7 +5,7 @@
  * @module
  */
 import { commandReplyFrame, lingerNoticeFrame, logDataFrame } from '../esl/event-serializer.js';
-import { type Logger, silentLogger } from '../logger.js';
+import { type Logger, defaultLogger } from '../logger.js';
 import { localStamp, nowMicros } from './event-templates.js';
 import { type CommandHost, handleCommand, LOG_LEVELS } from './inbound-commands.js';
 import { headerOf, type ReceivedCommand, type SimulatedListener } from './listener.js';
@@ -37,7 +37,7 @@ export class SimulatorHost implements CommandHost {
     private readonly notify: (event: SimulatedEvent) => void,
   ) {
     this.api = { ...API_COMMANDS, ...options.api };
-    this.logger = options.logger ?? silentLogger;
+    this.logger = options.logger ?? defaultLogger;
     this.apiContext = {
       core,
       originateRule: options.originateRule,

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { type AddressInfo, type Server, type Socket, createServer } from 'node:net';
 import { EventEmitter } from 'eventemitter3';
 import { AUTH_REQUEST_FRAME, disconnectNoticeFrame, rudeRejectionFrame } from '../esl/event-serializer.js';
-import { type Logger, redactCommand, silentLogger } from '../logger.js';
+import { type Logger, redactCommand, defaultLogger } from '../logger.js';
 import { type PlaceCallOptions, placeInboundCall } from './call-flows.js';
 import type { SimulatedChannel } from './channel-model.js';
 import { canonicalEventName, type HeaderPairs } from './event-templates.js';
@@ -62,7 +62,7 @@ export class FreeSwitchSimulator extends EventEmitter<FreeSwitchSimulatorEvents>
   constructor(options: FreeSwitchSimulatorOptions = {}) {
     super();
     this.options = options;
-    this.logger = options.logger ?? silentLogger;
+    this.logger = options.logger ?? defaultLogger;
     this.boundPort = options.port ?? 0;
     const identity = { ...options.identity, ...(options.hostname !== undefined && { hostname: options.hostname }) };
     this.core = new SwitchCore((event) => this.host.fanOut(event), {

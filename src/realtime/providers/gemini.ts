@@ -9,7 +9,8 @@
  */
 import WebSocket from 'ws';
 import { ProviderError } from '../../errors.js';
-import { type Logger, silentLogger } from '../../logger.js';
+import { reportError } from '../../error-reporting.js';
+import { type Logger, defaultLogger } from '../../logger.js';
 import { AudioFormats, type AudioFormat } from '../audio-format.js';
 import { type ProviderConnectOptions, type RealtimeCapabilities, RealtimeProvider } from '../provider.js';
 
@@ -57,7 +58,7 @@ export class GeminiLiveProvider extends RealtimeProvider {
 
   constructor(private readonly options: GeminiLiveOptions = {}) {
     super();
-    this.logger = options.logger ?? silentLogger;
+    this.logger = options.logger ?? defaultLogger;
   }
 
   async connect(options: ProviderConnectOptions): Promise<void> {
@@ -165,7 +166,7 @@ export class GeminiLiveProvider extends RealtimeProvider {
 
   private listen(ws: WebSocket): void {
     ws.on('message', (data) => this.onMessage(parse(data)));
-    ws.on('error', (e) => this.emit('error', new ProviderError(`Gemini connection error: ${e.message}`, 'connection', { cause: e })));
+    ws.on('error', (e) => reportError(this, new ProviderError(`Gemini connection error: ${e.message}`, 'connection', { cause: e }), this.logger, { provider: this.name }));
     ws.on('close', (code, reason) => {
       if (this.closedByUs || this.resuming || ws !== this.ws) return;
       this.ws = undefined;
@@ -192,7 +193,7 @@ export class GeminiLiveProvider extends RealtimeProvider {
     }
     if (m.sessionResumptionUpdate?.newHandle && m.sessionResumptionUpdate.resumable !== false) this.handle = m.sessionResumptionUpdate.newHandle;
     if (m.goAway) void this.resume();
-    if (m.error) this.emit('error', new ProviderError(`Gemini: ${m.error.message ?? 'error'}`, String(m.error.code ?? m.error.status ?? '')));
+    if (m.error) reportError(this, new ProviderError(`Gemini: ${m.error.message ?? 'error'}`, String(m.error.code ?? m.error.status ?? '')), this.logger, { provider: this.name });
   }
 
   private onContent(c: Message): void {

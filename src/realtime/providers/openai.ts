@@ -10,7 +10,8 @@
  */
 import WebSocket from 'ws';
 import { ProviderError } from '../../errors.js';
-import { type Logger, silentLogger } from '../../logger.js';
+import { reportError } from '../../error-reporting.js';
+import { type Logger, defaultLogger } from '../../logger.js';
 import { AudioFormats, type AudioFormat, formatName, sameFormat } from '../audio-format.js';
 import { type ProviderConnectOptions, type RealtimeCapabilities, RealtimeProvider } from '../provider.js';
 import {
@@ -95,7 +96,7 @@ export class OpenAIRealtimeProvider extends RealtimeProvider {
   /** @param options - see {@link OpenAIRealtimeOptions}; everything has a default. */
   constructor(private readonly options: OpenAIRealtimeOptions = {}) {
     super();
-    this.logger = options.logger ?? silentLogger;
+    this.logger = options.logger ?? defaultLogger;
     this.api = options.api ?? 'ga';
   }
 
@@ -177,7 +178,7 @@ export class OpenAIRealtimeProvider extends RealtimeProvider {
     try {
       output = JSON.stringify(result ?? null);
     } catch (e) {
-      this.emit('error', new ProviderError(`the result of tool call ${callId} is not serialisable as JSON`, 'bad_tool_result', { cause: e }));
+      reportError(this, new ProviderError(`the result of tool call ${callId} is not serialisable as JSON`, 'bad_tool_result', { cause: e }), this.logger, { provider: this.name });
       output = JSON.stringify({ error: 'the tool result could not be serialised' });
     }
     this.send({ type: 'conversation.item.create', item: { type: 'function_call_output', call_id: callId, output } });
@@ -247,7 +248,7 @@ export class OpenAIRealtimeProvider extends RealtimeProvider {
 
   private listen(ws: WebSocket): void {
     ws.on('message', (data) => this.onEvent(parseServerEvent(data)));
-    ws.on('error', (e) => this.emit('error', new ProviderError(`OpenAI connection error: ${e.message}`, 'connection', { cause: e })));
+    ws.on('error', (e) => reportError(this, new ProviderError(`OpenAI connection error: ${e.message}`, 'connection', { cause: e }), this.logger, { provider: this.name }));
     ws.on('close', (code, reason) => {
       this.stopPing();
       if (this.closedByUs) return;
@@ -300,7 +301,7 @@ export class OpenAIRealtimeProvider extends RealtimeProvider {
         return void this.emit('transcript', { role: 'user', text: str(e.transcript) ?? '', final: true, itemId });
       case 'conversation.item.input_audio_transcription.failed': {
         const { error } = readServerError(e);
-        return void this.emit('error', new ProviderError(`OpenAI could not transcribe the caller: ${error.message}`, error.providerCode ?? 'transcription_failed'));
+        return void reportError(this, new ProviderError(`OpenAI could not transcribe the caller: ${error.message}`, error.providerCode ?? 'transcription_failed'), this.logger, { provider: this.name });
       }
       case 'input_audio_buffer.speech_started':
         return void this.emit('speechStarted', { audioStartMs: num(e.audio_start_ms) });
@@ -338,7 +339,7 @@ export class OpenAIRealtimeProvider extends RealtimeProvider {
     if (id === undefined) return void this.ignoredMessages++;
     let args = parseToolArguments(e.arguments);
     if (!args) {
-      this.emit('error', new ProviderError(`OpenAI: the arguments of tool ${name} are not a JSON object`, 'bad_tool_arguments'));
+      reportError(this, new ProviderError(`OpenAI: the arguments of tool ${name} are not a JSON object`, 'bad_tool_arguments'), this.logger, { provider: this.name });
       args = {};
     }
     this.openCalls.add(id);
@@ -350,7 +351,7 @@ export class OpenAIRealtimeProvider extends RealtimeProvider {
     // Our response.create still pending and another answer ends: ours is still to come.
     if (!(this.activeResponse === PENDING && id !== undefined)) this.activeResponse = undefined;
     const failure = failedResponseError(response);
-    if (failure) this.emit('error', failure);
+    if (failure) reportError(this, failure, this.logger, { provider: this.name });
     this.emit('responseDone', { responseId: id, status: str(response.status) });
     if (this.responseWanted) this.requestResponse();
   }
@@ -371,7 +372,7 @@ export class OpenAIRealtimeProvider extends RealtimeProvider {
       this.logger.debug({}, 'OpenAI realtime: nothing to cancel');
       return;
     }
-    this.emit('error', error);
+    reportError(this, error, this.logger, { provider: this.name });
   }
 
   /** `response.create` now, or once no response is active and every open tool call is answered. */

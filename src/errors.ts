@@ -6,6 +6,7 @@
  *
  * @module
  */
+import type { CallHandoff } from './esl/outbound-call.js';
 
 /** Stable machine-readable error codes. */
 export const ErrorCodes = {
@@ -47,7 +48,7 @@ export const ErrorCodes = {
   MEDIA_ERROR: 'MEDIA_ERROR',
   /** A realtime AI provider failed or disconnected. */
   PROVIDER_ERROR: 'PROVIDER_ERROR',
-  /** An outbound call's handler threw or rejected; the call was hung up. */
+  /** An outbound call's handler threw or rejected; the call was hung up unless it had been handed off. */
   CALL_HANDLER_FAILED: 'CALL_HANDLER_FAILED',
 } as const;
 
@@ -252,21 +253,26 @@ export class ProviderError extends VoiceAiError {
 }
 
 /**
- * An outbound call's handler threw or rejected. The server hung the call up (with
- * `hangupCause`) and kept serving other calls; `cause` is what the handler threw.
+ * An outbound call's handler threw or rejected; `cause` is what it threw. The server kept
+ * serving other calls and hung this one up (with `hangupCause`), unless the caller had already
+ * been handed off (`handedOff`: a fallback transferred or bridged them), in which case the call
+ * was left where it is.
  */
 export class CallHandlerError extends VoiceAiError {
   constructor(
     /** The call's `Unique-ID`. */
     readonly uuid: string,
-    /** The cause the call was hung up with, or `undefined` when it had already ended. */
+    /** The cause the call was hung up with; `undefined` when it had already ended or was handed off. */
     readonly hangupCause: string | undefined,
     cause: unknown,
+    /** How the caller had left the socket (see `OutboundCall.handedOff`): the call was not hung up. */
+    readonly handedOff?: CallHandoff,
   ) {
     super(
       ErrorCodes.CALL_HANDLER_FAILED,
       `the handler of call ${uuid} failed: ${cause instanceof Error ? cause.message : String(cause)}` +
-        (hangupCause ? `; the call was hung up with ${hangupCause}` : ''),
+        (hangupCause ? `; the call was hung up with ${hangupCause}` : '') +
+        (handedOff ? `; the call had been handed off (${handedOff}) and was left up` : ''),
       { cause },
     );
   }

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { Socket } from 'node:net';
 import { EventEmitter } from 'eventemitter3';
 import { CallEndedError, EslCommandError, EslInvalidArgumentError } from '../errors.js';
-import { type Logger, silentLogger } from '../logger.js';
+import { reportError } from '../error-reporting.js';
+import { type Logger, defaultLogger } from '../logger.js';
 import * as helpers from './api-commands.js';
 import type { ChannelData } from './channel-data.js';
 import { type ChannelMessage, apiCommand, assertSingleLine, assertToken, bgapiCommand, buildCommand, executeMessage, sendmsgCommand } from './commands.js';
@@ -32,7 +33,7 @@ export interface OutboundCallOptions extends FrameParserOptions {
    * 10,485,760 bytes and runs the rest as another one). Default 1048576 (1 MiB).
    */
   maxCommandBytes?: number;
-  /** A pino-compatible logger. Default: silent. */
+  /** A pino-compatible logger. Default: {@link defaultLogger} (warnings and errors to stderr). */
   logger?: Logger;
 }
 
@@ -68,6 +69,15 @@ export interface UnicastOptions {
    */
   native?: boolean;
 }
+
+/**
+ * How a call left the control of its socket (see {@link OutboundCall.handedOff}):
+ * - `transfer`: a {@link OutboundCall.transfer} of this object succeeded;
+ * - `dialplan`: the `socket` application ended while the channel is up (anyone's `uuid_transfer`,
+ *   a redirect): the dialplan has the caller now;
+ * - `bridge`: the channel is bridged to another leg (until it is unbridged).
+ */
+export type CallHandoff = 'transfer' | 'dialplan' | 'bridge';
 
 /** What {@link OutboundCall} emits (FreeSWITCH events use `on('CHANNEL_EXECUTE', ...)`). */
 export interface OutboundCallEvents {
@@ -109,6 +119,7 @@ export class OutboundCall {
   private readonly logger: Logger;
   private hangupInfo: { cause: string; event: EslEvent } | undefined;
   private hangupComplete: EslEvent | undefined;
+  private handoff: CallHandoff | undefined;
   private lingerNoticed = false;
   private lingerTimer: NodeJS.Timeout | undefined;
   private closed = false;
@@ -123,10 +134,9 @@ export class OutboundCall {
     private readonly options: OutboundCallOptions = {},
     admit?: (bytes: number) => Error | undefined,
   ) {
-    this.logger = options.logger ?? silentLogger;
-    this.router = new EventRouter((error) => {
-      this.logger.error({ err: error, uuid: this.uuid }, 'outbound call event handler threw');
-      this.emitter.emit('error', error instanceof Error ? error : new Error(String(error)));
+    this.logger = options.logger ?? defaultLogger;
+    this.router = new EventRouter((error, event) => {
+      reportError(this.emitter, error instanceof Error ? error : new Error(String(error)), this.logger, { uuid: this.uuid, event: event.name });
     });
     this.conn = new EslConnection(
       socket,
@@ -168,6 +178,20 @@ export class OutboundCall {
   /** `true` until the call hangs up or its socket closes. */
   get isActive(): boolean {
     return !this.closed && this.hangupInfo === undefined;
+  }
+
+  /**
+   * How the caller left this socket's control, while they are with someone else: `transfer`
+   * (a {@link OutboundCall.transfer} succeeded), `dialplan` (the `socket` application ended with
+   * the channel up: transferred by anyone), `bridge` (bridged to another leg; `undefined` again
+   * once unbridged). `undefined` while the call is ours.
+   *
+   * The SDK never hangs up a handed-off call by itself: a failing handler or a session that
+   * ends leaves the caller with whoever has them now. Your own {@link OutboundCall.hangup} still
+   * works.
+   */
+  get handedOff(): CallHandoff | undefined {
+    return this.handoff;
   }
 
   /** The hangup cause once the call has hung up. */
@@ -324,12 +348,19 @@ export class OutboundCall {
     return reply.ok ? reply.text : undefined;
   }
 
-  /** Sends the call into the dialplan (`uuid_transfer`, or the `transfer` application without `full`). */
+  /**
+   * Sends the call into the dialplan (`uuid_transfer`, or the `transfer` application without
+   * `full`). Once it resolves the call is {@link OutboundCall.handedOff} (`transfer`).
+   */
   async transfer(destination: string, dialplan?: string, context?: string, options?: CommandOptions): Promise<void> {
-    if (this.channel.fullControl) return helpers.uuidTransfer(this, this.uuid, destination, dialplan, context, options);
-    const args = [assertToken(destination, 'destination'), ...(dialplan || context ? [dialplan ?? 'XML'] : []), ...(context ? [context] : [])];
-    for (const a of args) assertToken(a, 'transfer argument');
-    await this.execute('transfer', args.join(' '));
+    if (this.channel.fullControl) {
+      await helpers.uuidTransfer(this, this.uuid, destination, dialplan, context, options);
+    } else {
+      const args = [assertToken(destination, 'destination'), ...(dialplan || context ? [dialplan ?? 'XML'] : []), ...(context ? [context] : [])];
+      for (const a of args) assertToken(a, 'transfer argument');
+      await this.execute('transfer', args.join(' '));
+    }
+    if (this.hangupInfo === undefined && this.handoff !== 'dialplan') this.handoff = 'transfer';
   }
 
   /**
@@ -440,6 +471,16 @@ export class OutboundCall {
       case 'CHANNEL_HANGUP_COMPLETE':
         this.hangupComplete = event;
         if (this.hangupInfo === undefined) this.hangupInfo = { cause: event.hangupCause ?? 'NORMAL_CLEARING', event };
+        break;
+      case 'CHANNEL_EXECUTE_COMPLETE':
+        // The `socket` application ends with the channel up only when the channel leaves it (a transfer).
+        if (this.hangupInfo === undefined && event.get('Application') === 'socket' && this.handoff !== 'transfer') this.handoff = 'dialplan';
+        break;
+      case 'CHANNEL_BRIDGE':
+        this.handoff ??= 'bridge';
+        break;
+      case 'CHANNEL_UNBRIDGE':
+        if (this.handoff === 'bridge') this.handoff = undefined;
         break;
       case 'DTMF': {
         const digit = event.get('DTMF-Digit');

@@ -2,7 +2,9 @@ import { type AddressInfo, type Server, type Socket, createServer } from 'node:n
 import { EventEmitter } from 'eventemitter3';
 import { CallEndedError, CallHandlerError, ConfigError } from '../errors.js';
 import { loadConfig } from '../config/env.js';
-import { type Logger, silentLogger } from '../logger.js';
+import { reportError } from '../error-reporting.js';
+import { ThrottledLog } from '../log-throttle.js';
+import { type Logger, defaultLogger } from '../logger.js';
 import { DEFAULT_MAX_HANDSHAKE_BYTES, DEFAULT_MAX_PENDING_HANDSHAKE_BYTES, HandshakeBudget } from './handshake-budget.js';
 import { type AllowList, compileAllowList } from './ip-allowlist.js';
 import { OutboundCall, type OutboundCallOptions } from './outbound-call.js';
@@ -35,11 +37,23 @@ export interface OutboundServerOptions extends OutboundCallOptions {
    * would pass it is closed (`rejected` with reason `handshake-memory`). Default 16777216 (16 MiB).
    */
   maxPendingHandshakeBytes?: number;
-  /** Cause the call is hung up with when its handler throws. Default `NORMAL_TEMPORARY_FAILURE`. */
+  /**
+   * Cause the call is hung up with when its handler throws. Default `NORMAL_TEMPORARY_FAILURE`.
+   * A call already {@link OutboundCall.handedOff} (transferred, bridged) is never hung up.
+   */
   handlerErrorCause?: string;
+  /**
+   * Refused connections (allowlist, `maxConnections`, failed or oversized handshakes) are logged at `warn`:
+   * the first at once, then one line per this many ms with the count. Default 60 000.
+   */
+  refusalLogIntervalMs?: number;
 }
 
-/** Handles one call. It may return at once or when done; a throw or rejection hangs the call up. */
+/**
+ * Handles one call. It may return at once or when done; a throw or rejection is reported as a
+ * {@link CallHandlerError} and hangs the call up, unless the call was already handed off (a
+ * fallback transferred it): then the caller stays where they are.
+ */
 export type OutboundCallHandler = (call: OutboundCall) => void | Promise<void>;
 
 /** Why a connection was turned away. */
@@ -59,9 +73,12 @@ export interface OutboundServerEvents {
   listening: [address: AddressInfo];
   /** A call completed its handshake and is ready to control. */
   call: [call: OutboundCall];
-  /** A connection was turned away. */
+  /** A connection was turned away (also logged at `warn`, bounded: see `refusalLogIntervalMs`). */
   rejected: [info: { reason: RejectReason; remoteAddress: string | undefined; error?: Error }];
-  /** A handler failed ({@link CallHandlerError}, with the call) or the listening socket failed. */
+  /**
+   * A handler failed ({@link CallHandlerError}, with the call) or the listening socket failed.
+   * Without a listener it is logged at `error`.
+   */
   error: [error: Error, call?: OutboundCall];
   /** The server closed and every call is gone. */
   close: [];
@@ -118,6 +135,7 @@ export class OutboundServer extends EventEmitter<OutboundServerEvents> {
   private readonly port: number;
   private readonly maxConnections: number;
   private readonly handshakeBudget: HandshakeBudget;
+  private readonly refusals: { overLimit: ThrottledLog; notAllowed: ThrottledLog; handshake: ThrottledLog; tooMuch: ThrottledLog };
   private closing: Promise<void> | undefined;
 
   constructor(
@@ -125,7 +143,7 @@ export class OutboundServer extends EventEmitter<OutboundServerEvents> {
     private readonly handler?: OutboundCallHandler,
   ) {
     super();
-    this.logger = options.logger ?? silentLogger;
+    this.logger = options.logger ?? defaultLogger;
     const needsEnv = options.host === undefined || options.port === undefined || options.maxConnections === undefined;
     const env = needsEnv ? loadConfig().server : undefined;
     this.host = options.host ?? env!.host;
@@ -136,14 +154,22 @@ export class OutboundServer extends EventEmitter<OutboundServerEvents> {
       positive(options.maxHandshakeBytes ?? DEFAULT_MAX_HANDSHAKE_BYTES, 'maxHandshakeBytes'),
       positive(options.maxPendingHandshakeBytes ?? DEFAULT_MAX_PENDING_HANDSHAKE_BYTES, 'maxPendingHandshakeBytes'),
     );
+    const refusal = (message: string): ThrottledLog =>
+      new ThrottledLog(this.logger, { level: 'warn', message, intervalMs: options.refusalLogIntervalMs });
+    this.refusals = {
+      overLimit: refusal('outbound connection over maxConnections: closed (FreeSWITCH continues the dialplan after `socket`)'),
+      notAllowed: refusal('outbound connection from a peer outside `allow`: closed'),
+      handshake: refusal('outbound handshake failed: connection closed'),
+      tooMuch: refusal('outbound peer sent too much before its handshake: closed'),
+    };
     this.server = createServer({ noDelay: true }, (socket) => this.accept(socket));
     this.server.maxConnections = this.maxConnections;
     this.server.on('drop', (info) => {
       this.stats.rejectedOverLimit++;
-      this.logger.warn({ remoteAddress: info?.remoteAddress, maxConnections: this.maxConnections }, 'outbound connection over maxConnections: closed');
+      this.refusals.overLimit.log({ remoteAddress: info?.remoteAddress, maxConnections: this.maxConnections });
       this.emit('rejected', { reason: 'max-connections', remoteAddress: info?.remoteAddress });
     });
-    this.server.on('error', (error) => this.emit('error', error));
+    this.server.on('error', (error) => reportError(this, error, this.logger, { host: this.host, port: this.port }));
   }
 
   /** Open connections (calls, and peers still in the handshake). */
@@ -205,6 +231,7 @@ export class OutboundServer extends EventEmitter<OutboundServerEvents> {
     }
     for (const socket of this.sockets) socket.destroy();
     await serverClosed;
+    for (const log of Object.values(this.refusals)) log.flush();
     this.emit('close');
   }
 
@@ -220,7 +247,7 @@ export class OutboundServer extends EventEmitter<OutboundServerEvents> {
       // Before any data listener is attached: not a byte of this peer is read.
       socket.destroy();
       this.stats.rejectedNotAllowed++;
-      this.logger.warn({ remoteAddress }, 'outbound connection from a peer outside `allow`: closed');
+      this.refusals.notAllowed.log({ remoteAddress });
       this.emit('rejected', { reason: 'not-allowed', remoteAddress });
       return;
     }
@@ -242,13 +269,13 @@ export class OutboundServer extends EventEmitter<OutboundServerEvents> {
           const tooLarge = allowance.exceeded === 'connection';
           if (tooLarge) this.stats.rejectedHandshakeTooLarge++;
           else this.stats.rejectedHandshakeMemory++;
-          this.logger.warn({ remoteAddress, err: allowance.error?.message }, 'outbound peer sent too much before its handshake: closed');
+          this.refusals.tooMuch.log({ remoteAddress, err: allowance.error?.message });
           call.destroy();
           this.emit('rejected', { reason: tooLarge ? 'handshake-too-large' : 'handshake-memory', remoteAddress, error: allowance.error ?? error });
           return;
         }
         this.stats.handshakeFailures++;
-        this.logger.warn({ remoteAddress, err: error.message }, 'outbound handshake failed: connection closed');
+        this.refusals.handshake.log({ remoteAddress, err: error.message });
         call.destroy();
         this.emit('rejected', { reason: 'handshake-failed', remoteAddress, error });
       },
@@ -266,17 +293,21 @@ export class OutboundServer extends EventEmitter<OutboundServerEvents> {
     new Promise<void>((resolve) => resolve(handler(call))).catch((error: unknown) => this.onHandlerError(call, error));
   }
 
+  /**
+   * A handler threw: hang the call up so the caller does not sit in silence, unless the caller
+   * is already with someone else (a fallback transferred or bridged them), then report it.
+   */
   private onHandlerError(call: OutboundCall, error: unknown): void {
     if (error instanceof CallEndedError && !call.isActive) {
       this.logger.debug({ uuid: call.uuid }, 'outbound handler stopped: the call ended');
       return;
     }
     this.stats.handlerErrors++;
-    const cause = call.isActive ? (this.options.handlerErrorCause ?? 'NORMAL_TEMPORARY_FAILURE') : undefined;
+    const handedOff = call.isActive ? call.handedOff : undefined;
+    const cause = call.isActive && !handedOff ? (this.options.handlerErrorCause ?? 'NORMAL_TEMPORARY_FAILURE') : undefined;
     if (cause) call.hangup(cause).catch(() => call.destroy());
-    const failure = new CallHandlerError(call.uuid, cause, error);
-    this.logger.error({ uuid: call.uuid, err: failure.message }, 'outbound call handler failed');
-    this.emit('error', failure, call);
+    const failure = new CallHandlerError(call.uuid, cause, error, handedOff);
+    reportError(this, failure, this.logger, { uuid: call.uuid, ...(handedOff && { handedOff }) }, call);
   }
 }
 

@@ -1,7 +1,8 @@
 import { EventEmitter } from 'eventemitter3';
 import type { OutboundCall } from '../esl/outbound-call.js';
 import { ProviderError } from '../errors.js';
-import { type Logger, silentLogger } from '../logger.js';
+import { reportError } from '../error-reporting.js';
+import { type Logger, defaultLogger } from '../logger.js';
 import { type CallMediaOptions, startCallMedia } from '../media/call-media.js';
 import type { RtpBridge } from '../media/rtp-bridge.js';
 import { AudioFormats, type AudioFormat } from './audio-format.js';
@@ -112,6 +113,8 @@ export class RealtimeSession extends EventEmitter<RealtimeSessionEvents> {
   private timers: NodeJS.Timeout[] = [];
   private idleTimer: NodeJS.Timeout | undefined;
   private ended: EndReason | undefined;
+  /** `start()` failed and will reject with the error: the fallback does not report it a second time. */
+  private startFailed = false;
   /** Removes our listeners from the provider (the user's stay). */
   private readonly detach: (() => void)[] = [];
 
@@ -120,7 +123,7 @@ export class RealtimeSession extends EventEmitter<RealtimeSessionEvents> {
     this.call = options.call;
     this.provider = options.provider;
     this.tools = options.tools instanceof ToolRegistry ? options.tools : new ToolRegistry(options.tools ?? []);
-    this.logger = options.logger ?? silentLogger;
+    this.logger = options.logger ?? defaultLogger;
     this.gate = new BargeInGate(options.bargeIn);
   }
 
@@ -129,7 +132,12 @@ export class RealtimeSession extends EventEmitter<RealtimeSessionEvents> {
     return this.bridge;
   }
 
-  /** Connects the provider, starts the audio, asks for the greeting. Rejects (and cleans up) if any of it fails. */
+  /**
+   * Connects the provider, starts the audio, asks for the greeting. If any of it fails, the
+   * fallback takes the call (e.g. `transfer` to an operator), then this rejects with the error.
+   * Inside an outbound server's handler nothing more is needed: the server reports the error and
+   * does not hang up a call the fallback handed off.
+   */
   async start(): Promise<void> {
     this.startedAt = performance.now();
     this.call.once('end', () => void this.end('hangup'));
@@ -151,6 +159,7 @@ export class RealtimeSession extends EventEmitter<RealtimeSessionEvents> {
       this.wireBridge(bridge);
     } catch (error) {
       // No AI or no audio for this call: the fallback takes it (an operator, a prompt), never silence.
+      this.startFailed = true;
       await this.end(stage, error instanceof Error ? error : new Error(String(error)));
       throw error;
     }
@@ -163,7 +172,7 @@ export class RealtimeSession extends EventEmitter<RealtimeSessionEvents> {
     this.emit('started');
   }
 
-  /** Ends the session (hanging up unless the call already ended or was transferred). */
+  /** Ends the session (hanging up unless the call already ended or was handed off: transferred, bridged). */
   async end(reason: EndReason = 'closed', error?: Error): Promise<void> {
     if (this.ended) return;
     this.ended = reason;
@@ -176,8 +185,10 @@ export class RealtimeSession extends EventEmitter<RealtimeSessionEvents> {
     for (const off of this.detach.splice(0)) off();
     await this.provider.close().catch(() => {});
     this.bridge?.close();
-    if ((reason === 'provider-failed' || reason === 'media-failed') && this.call.isActive) await this.fallback(error ?? new ProviderError('provider failed'));
-    else if (reason !== 'hangup' && reason !== 'transferred' && this.call.isActive) await this.call.hangup(this.hangupAfterDrain ?? 'NORMAL_CLEARING').catch(() => {});
+    // A caller someone else has now (transferred, bridged) is theirs: no fallback, no hangup.
+    const ours = this.call.isActive && this.call.handedOff === undefined;
+    if ((reason === 'provider-failed' || reason === 'media-failed') && ours) await this.fallback(error ?? new ProviderError('provider failed'));
+    else if (reason !== 'hangup' && reason !== 'transferred' && ours) await this.call.hangup(this.hangupAfterDrain ?? 'NORMAL_CLEARING').catch(() => {});
     this.emit('ended', { reason, metrics: this.metrics });
     this.removeAllListeners();
   }
@@ -199,7 +210,7 @@ export class RealtimeSession extends EventEmitter<RealtimeSessionEvents> {
     bridge.on('drained', () => {
       if (this.hangupAfterDrain) void this.end('tool-hangup');
     });
-    bridge.on('error', (e) => this.emit('error', e));
+    bridge.on('error', (e) => reportError(this, e, this.logger, { uuid: this.call.uuid }));
     bridge.on('dtmf', ({ digit }) => this.emit('dtmf', digit));
   }
 
@@ -227,7 +238,7 @@ export class RealtimeSession extends EventEmitter<RealtimeSessionEvents> {
       this.emit('transcript', t);
     });
     on('toolCall', (c) => void this.runTool(c));
-    on('error', (e) => this.emit('error', e));
+    on('error', (e) => reportError(this, e, this.logger, { uuid: this.call.uuid, provider: p.name }));
     on('close', ({ error }) => {
       if (!this.ended) void this.end('provider-failed', error ?? new ProviderError(`${p.name} closed the session`));
     });
@@ -296,7 +307,9 @@ export class RealtimeSession extends EventEmitter<RealtimeSessionEvents> {
 
   private async fallback(reason: Error): Promise<void> {
     const f = this.options.fallback;
-    this.emit('error', reason);
+    // When start() rejects with it, its caller has it: only listeners hear it here, nothing is logged twice.
+    if (!this.startFailed) reportError(this, reason, this.logger, { uuid: this.call.uuid });
+    else if (this.listenerCount('error') > 0) this.emit('error', reason);
     try {
       if (typeof f === 'function') await f(this, reason);
       else if (f && 'transfer' in f) await this.call.transfer(f.transfer, 'XML', f.context ?? this.call.channel.context ?? 'default');

@@ -18,10 +18,12 @@ export interface EslClientPoolOptions {
 /**
  * One connected {@link AsyncESLClient} per distinct FreeSWITCH endpoint, created on first use
  * and shared by every tenant that lives there. Connecting happens once per endpoint even when
- * many calls ask at the same time.
+ * many calls ask at the same time. A client that is not connected when asked for is connected
+ * again: a reconnect in progress is waited for, and one that gave up (its error already
+ * reported) starts over, keeping its event handlers and subscriptions.
  */
 export class EslClientPool {
-  private readonly clients = new Map<string, Promise<AsyncESLClient>>();
+  private readonly clients = new Map<string, AsyncESLClient>();
   /** A true private field: passwords in it never show, even with `customInspect: false`. */
   readonly #options: EslClientPoolOptions;
 
@@ -66,22 +68,20 @@ export class EslClientPool {
   async close(): Promise<void> {
     const all = [...this.clients.values()];
     this.clients.clear();
-    await Promise.all(all.map((p) => p.then((c) => c.close(), () => undefined)));
+    await Promise.all(all.map((c) => c.close()));
   }
 
   private forEndpoint(options: AsyncESLClientOptions & EslEndpoint, signal?: AbortSignal): Promise<AsyncESLClient> {
     const key = endpointKey(options);
     let client = this.clients.get(key);
     if (!client) {
-      const c = new AsyncESLClient({ ...options, logger: this.#options.logger });
-      client = c.connect({ signal }).then(() => c);
+      client = new AsyncESLClient({ ...options, logger: this.#options.logger });
       this.clients.set(key, client);
-      // A failed connect is not cached: the next caller tries again.
-      client.catch(() => {
-        if (this.clients.get(key) === client) this.clients.delete(key);
-      });
     }
-    return client;
+    if (client.isConnected) return Promise.resolve(client);
+    // First use, a failed connect, a reconnect in progress (joined) or one that gave up: connect() covers each.
+    const c = client;
+    return c.connect({ signal }).then(() => c);
   }
 }
 

@@ -8,7 +8,7 @@ import { isIP, isIPv4 } from 'node:net';
 import { ConfigError } from '../errors.js';
 import { hasLineEnd } from '../esl/commands.js';
 import { hidePassword } from './redact.js';
-import { type Logger, silentLogger } from '../logger.js';
+import type { Logger } from '../logger.js';
 
 /** How call audio reaches us: FreeSWITCH's `unicast` raw UDP, or RTP (`AUDIO_MODE`). */
 export type AudioMode = 'unicast' | 'rtp';
@@ -101,14 +101,17 @@ export type Env = Readonly<Record<string, string | undefined>>;
 
 /** Options of {@link loadConfig}. */
 export interface LoadConfigOptions {
-  /** Receives the default-password warning. Default: silent. */
+  /**
+   * @deprecated `loadConfig` logs nothing: the warning about FreeSWITCH's public default
+   * password is given where the password is used, by `AsyncESLClient.connect`. Ignored.
+   */
   logger?: Logger;
 }
 
 type Variable = keyof typeof DEFAULTS;
 
-/** FreeSWITCH's public default Event Socket password. */
-const PUBLIC_DEFAULT_PASSWORD = 'ClueCon';
+/** FreeSWITCH's public default Event Socket password (`event_socket.conf.xml` as shipped). */
+export const PUBLIC_DEFAULT_PASSWORD = 'ClueCon';
 
 /** Node's timers fire at once (with a warning) above this many ms. */
 const MAX_TIMER_MS = 2_147_483_647;
@@ -198,14 +201,13 @@ class Reader {
  * Blank values count as unset. Invalid values throw one {@link ConfigError} (code
  * `CONFIG_INVALID`) whose message lists every invalid variable, its value and what is
  * expected; its `variable` and `value` are those of the first problem. `ESL_PASSWORD` never
- * appears in an error or a log. When the password is FreeSWITCH's public default `ClueCon`,
- * a warning goes to `options.logger`.
+ * appears in an error or a log. Nothing is logged here: the warning about FreeSWITCH's public
+ * default password comes from `AsyncESLClient.connect`, which uses it.
  *
  * @returns A deeply frozen {@link VoiceAiConfig}.
  * @throws {@link ConfigError} when any variable is invalid.
  */
-export function loadConfig(env: Env = process.env, options: LoadConfigOptions = {}): VoiceAiConfig {
-  const logger = options.logger ?? silentLogger;
+export function loadConfig(env: Env = process.env, _options: LoadConfigOptions = {}): VoiceAiConfig {
   const r = new Reader(env);
 
   const modeText = r.text('AUDIO_MODE');
@@ -258,13 +260,6 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
       `invalid configuration (${count} problem${count === 1 ? '' : 's'}): ${list.join('; ')}`,
       first.variable,
       first.value,
-    );
-  }
-
-  if (password === PUBLIC_DEFAULT_PASSWORD) {
-    logger.warn(
-      { variable: 'ESL_PASSWORD' },
-      "ESL_PASSWORD is FreeSWITCH's public default: set your own password in event_socket.conf.xml and in ESL_PASSWORD",
     );
   }
 

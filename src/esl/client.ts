@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { inspect } from 'node:util';
 import { EventEmitter } from 'eventemitter3';
 import { EslAuthError, EslCommandError, EslConnectionError, EslJobResultUnknownError, ErrorCodes } from '../errors.js';
-import { type Logger, silentLogger } from '../logger.js';
+import { PUBLIC_DEFAULT_PASSWORD } from '../config/env.js';
+import { reportError } from '../error-reporting.js';
+import { type Logger, defaultLogger } from '../logger.js';
 import * as helpers from './api-commands.js';
 import { BackgroundJob, type BackgroundJobResult, BackgroundJobs, unknownResult } from './background-jobs.js';
 import {
@@ -78,7 +80,7 @@ export interface AsyncESLClientOptions extends FrameParserOptions {
    * is set. Default 1048576 (1 MiB).
    */
   maxCommandBytes?: number;
-  /** A pino-compatible logger. Default: silent. */
+  /** A pino-compatible logger. Default: {@link defaultLogger} (warnings and errors to stderr). */
   logger?: Logger;
 }
 
@@ -92,7 +94,11 @@ export interface EslClientEvents {
   disconnect: [error: Error | undefined];
   /** A reconnect attempt is starting. */
   reconnecting: [info: { attempt: number; error: Error | undefined }];
-  /** Something failed outside a command: a handler threw, reconnecting gave up, auth failed on reconnect. */
+  /**
+   * Something failed outside a command: a handler threw, or reconnecting stopped for good
+   * ({@link EslConnectionError} after the last attempt, {@link EslAuthError} when FreeSWITCH
+   * refused the login); the client is then closed. Without a listener it is logged at `error`.
+   */
   error: [error: Error];
   /** A `log/data` line (after {@link AsyncESLClient.log}). */
   log: [line: EslLogLine];
@@ -149,10 +155,13 @@ export class AsyncESLClient {
   private state: State = 'idle';
   private connecting: Promise<void> | undefined;
   private reconnectAbort: AbortController | undefined;
+  /** The reconnect in progress: resolves when connected again, rejects when it gives up or the client closes. */
+  private reconnecting: Promise<void> | undefined;
+  private defaultPasswordWarned = false;
   private jobEventsReady: Promise<void> | undefined;
 
   constructor(options: AsyncESLClientOptions = {}) {
-    this.logger = options.logger ?? silentLogger;
+    this.logger = options.logger ?? defaultLogger;
     this.opts = {
       host: options.host ?? '127.0.0.1',
       port: options.port ?? 8021,
@@ -170,8 +179,7 @@ export class AsyncESLClient {
     };
     this.#password = options.password ?? 'ClueCon';
     this.router = new EventRouter((error, event) => {
-      this.logger.error({ err: error, event: event.name }, 'event handler threw');
-      this.emitter.emit('error', error instanceof Error ? error : new Error(String(error)));
+      reportError(this.emitter, error instanceof Error ? error : new Error(String(error)), this.logger, { event: event.name });
     });
   }
 
@@ -187,11 +195,14 @@ export class AsyncESLClient {
 
   /**
    * Connects and authenticates. Rejects with {@link EslAuthError} on a wrong password or an
-   * ACL rejection, {@link EslTimeoutError} or {@link EslConnectionError} otherwise.
+   * ACL rejection, {@link EslTimeoutError} or {@link EslConnectionError} otherwise. While the
+   * client is reconnecting after a drop, waits for that reconnect: resolves when it succeeds,
+   * rejects with the error it gave up with.
    */
   connect(options: { signal?: AbortSignal } = {}): Promise<void> {
     if (this.state === 'ready') return Promise.resolve();
     if (this.connecting) return this.connecting;
+    if (this.reconnecting) return this.reconnecting;
     this.state = 'connecting';
     this.connecting = this.establish(options.signal).then(
       () => {
@@ -600,8 +611,19 @@ export class AsyncESLClient {
     this.conn = conn;
     this.state = 'ready';
     this.logger.info({ host: this.opts.host, port: this.opts.port }, 'esl ready');
+    this.warnDefaultPassword();
     this.emitter.emit('ready');
     this.notifyReady(true);
+  }
+
+  /** Once per client: FreeSWITCH accepted the public default password, which anyone can try. */
+  private warnDefaultPassword(): void {
+    if (this.defaultPasswordWarned || this.opts.user !== undefined || this.#password !== PUBLIC_DEFAULT_PASSWORD) return;
+    this.defaultPasswordWarned = true;
+    this.logger.warn(
+      { host: this.opts.host, port: this.opts.port, variable: 'ESL_PASSWORD' },
+      "FreeSWITCH accepted its public default Event Socket password: set your own in event_socket.conf.xml and in ESL_PASSWORD",
+    );
   }
 
   private onConnectionClose(conn: EslConnection | undefined, error: Error | undefined): void {
@@ -612,47 +634,56 @@ export class AsyncESLClient {
     this.emitter.emit('disconnect', error);
     if (this.state === 'closed') return;
     if (this.opts.maxReconnectAttempts <= 0) {
-      this.giveUp(new EslConnectionError('connection to FreeSWITCH lost and reconnecting is disabled (maxReconnectAttempts = 0)', { cause: error }));
+      this.giveUp(
+        new EslConnectionError(`connection to FreeSWITCH at ${this.opts.host}:${this.opts.port} lost and reconnecting is disabled (maxReconnectAttempts = 0)`, { cause: error }),
+      );
       return;
     }
-    void this.reconnect(error);
+    this.reconnect(error);
   }
 
-  private async reconnect(cause: Error | undefined): Promise<void> {
+  private reconnect(cause: Error | undefined): void {
     this.state = 'reconnecting';
     const abort = new AbortController();
     this.reconnectAbort = abort;
     const attempts = this.opts.maxReconnectAttempts;
-    try {
-      await reconnectWithBackoff(() => this.establish(abort.signal), {
-        attempts,
-        delay: this.opts.reconnectDelay,
-        maxDelay: this.opts.maxReconnectDelay,
-        signal: abort.signal,
-        onAttempt: (attempt) => this.emitter.emit('reconnecting', { attempt, error: cause }),
-        onFailure: (error) => {
-          cause = error;
-          this.logger.warn({ err: error.message }, 'esl reconnect attempt failed');
-        },
+    const where = `${this.opts.host}:${this.opts.port}`;
+    const run: Promise<void> = reconnectWithBackoff(() => this.establish(abort.signal), {
+      attempts,
+      delay: this.opts.reconnectDelay,
+      maxDelay: this.opts.maxReconnectDelay,
+      signal: abort.signal,
+      onAttempt: (attempt) => this.emitter.emit('reconnecting', { attempt, error: cause }),
+      onFailure: (error) => {
+        cause = error;
+        this.logger.warn({ err: error.message, host: this.opts.host, port: this.opts.port }, 'esl reconnect attempt failed');
+      },
+    })
+      .catch((error: unknown) => {
+        // close() may have run while we were retrying: nothing to report, but a waiting connect() learns it.
+        if ((this.state as State) === 'closed') throw new EslConnectionError('client closed while reconnecting', { cause: error });
+        const failure =
+          error instanceof EslAuthError
+            ? new EslAuthError(`stopped reconnecting to FreeSWITCH at ${where}: ${error.message}`, error.replyText, error.code as ConstructorParameters<typeof EslAuthError>[2])
+            : new EslConnectionError(`gave up reconnecting to FreeSWITCH at ${where} after ${attempts} attempts`, { cause: error });
+        this.giveUp(failure);
+        throw failure;
+      })
+      .finally(() => {
+        if (this.reconnectAbort === abort) this.reconnectAbort = undefined;
+        if (this.reconnecting === run) this.reconnecting = undefined;
       });
-    } catch (error) {
-      // close() may have run while we were retrying.
-      if ((this.state as State) === 'closed') return;
-      this.giveUp(
-        error instanceof EslAuthError
-          ? error
-          : new EslConnectionError(`gave up reconnecting to FreeSWITCH after ${attempts} attempts`, { cause: error }),
-      );
-    } finally {
-      if (this.reconnectAbort === abort) this.reconnectAbort = undefined;
-    }
+    // Reported by giveUp (event or log); a connect() waiting on it receives it too.
+    run.catch(() => {});
+    this.reconnecting = run;
   }
 
+  /** Reconnecting stopped for good: the client is closed, everything waiting fails, the error is reported. */
   private giveUp(failure: Error): void {
     this.state = 'closed';
     this.notifyReady(false);
     this.jobs.failAll(failure.message);
     this.router.shutdown(failure);
-    this.emitter.emit('error', failure);
+    reportError(this.emitter, failure, this.logger, { host: this.opts.host, port: this.opts.port });
   }
 }

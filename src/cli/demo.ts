@@ -34,11 +34,13 @@ function describeEvent(e: EslEvent): string {
 }
 
 async function main(): Promise<void> {
-  const simulator = new FreeSwitchSimulator({ password: 'ClueCon' });
+  // Not FreeSWITCH's public default: the client would rightly warn about that one.
+  const password = 'demo-only';
+  const simulator = new FreeSwitchSimulator({ password });
   const { host, port } = await simulator.start();
   out(`FreeSWITCH simulator listening on ${host}:${port}`);
 
-  const client = new AsyncESLClient({ host, port, password: 'ClueCon' });
+  const client = new AsyncESLClient({ host, port, password });
   client.on('ready', () => out('inbound client: authenticated'));
   try {
     await client.connect();

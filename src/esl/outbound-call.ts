@@ -90,7 +90,7 @@ export interface OutboundCallEvents {
    * `CHANNEL_HANGUP_COMPLETE` (billing variables) when it arrived.
    */
   end: [info: { cause: string | undefined; hangupComplete: EslEvent | undefined; error: Error | undefined }];
-  /** A handler of this call's events threw. */
+  /** A handler of this call's events threw. Without a listener it is logged at `error`. */
   error: [error: Error];
 }
 

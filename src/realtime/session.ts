@@ -74,7 +74,10 @@ export interface RealtimeSessionEvents {
   toolResult: [info: { call: ProviderToolCall; result: unknown }];
   /** A DTMF digit from the caller. */
   dtmf: [digit: string];
-  /** Something failed (the session decides whether it can go on). */
+  /**
+   * Something failed (the session decides whether it can go on). Without a listener it is
+   * logged at `error`; a failure of `start()` is not logged here, `start()` rejects with it.
+   */
   error: [error: Error];
   /** Everything is released. */
   ended: [info: { reason: EndReason; metrics: SessionMetrics }];

@@ -9,12 +9,12 @@ import { FreeSwitchSimulator, type SimulatedListener } from '../../src/testing/i
 import { ROOT, markdownSnippets, snippetFiles } from '../helpers/snippets.js';
 
 /**
- * Every TypeScript block of the README and the guides is a file under docs/snippets: shown
- * exactly, type-checked by `npm run typecheck` (tsconfig.test.json includes docs/snippets), and,
- * where it can, run here against the simulator, in-process, as a user would run it: ports and
- * hosts come from the environment (`ESL_*`, read by `loadConfig()`), every cloud provider is
- * replaced by a `ScriptedProvider` (no key, no network), and what a snippet opens is closed
- * after each test.
+ * Every TypeScript block of the README and the guides (top-level *.md, docs/**.md) is a file
+ * under docs/snippets: shown exactly, type-checked by `npm run typecheck` (tsconfig.test.json
+ * includes docs/snippets), and, where it can, run here against the simulator, in-process, as a
+ * user would run it: ports and hosts come from the environment (`ESL_*`, read by
+ * `loadConfig()`), every cloud provider is replaced by a `ScriptedProvider` (no key, no
+ * network), and what a snippet opens is closed after each test.
  *
  * A new snippet needs an entry in `RUNS` (a scenario) or in `TYPECHECK_ONLY` (why it cannot run).
  */
@@ -271,11 +271,12 @@ const RUNS: Record<string, { title: string; run: () => Promise<void> }[]> = {
 
 /** Snippets that cannot run here, and why. */
 const TYPECHECK_ONLY: Record<string, string> = {
+  'docs/snippets/record-capture.ts': 'records a real FreeSWITCH (the point of it), and waits for a scenario the reader runs',
   'docs/snippets/tenant-source.ts': 'a sketch over your own database client (`db` is declared, not created)',
 };
 
 describe('documentation snippets', () => {
-  it('every TypeScript block of the README and docs/ names its file and is exactly that file', () => {
+  it('every TypeScript block of the README and the guides names its file and is exactly that file', () => {
     const blocks = markdownSnippets();
     expect(blocks.length).toBeGreaterThanOrEqual(4);
     for (const block of blocks) {

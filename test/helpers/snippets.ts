@@ -19,9 +19,14 @@ export interface MarkdownSnippet {
 const FENCE = /^```(ts|typescript)\s*$/;
 const TAG = /^<!--\s*snippet:\s*(\S+)\s*-->\s*$/;
 
-/** `README.md` and every `docs/**.md` (the generated API reference in `docs/api` aside). */
+/**
+ * The guides: the top-level markdown files (`README.md`, `CONTRIBUTING.md`, ...; not the
+ * generated `CHANGELOG.md`) and every `docs/**.md` (the generated API reference aside).
+ */
 export function markdownFiles(): string[] {
-  const found = ['README.md'];
+  const found = readdirSync(ROOT)
+    .filter((name) => name.endsWith('.md') && name !== 'CHANGELOG.md')
+    .sort();
   const walk = (dir: string): void => {
     for (const name of readdirSync(join(ROOT, dir)).sort()) {
       const path = join(dir, name);

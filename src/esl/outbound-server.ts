@@ -1,6 +1,6 @@
 import { type AddressInfo, type Server, type Socket, createServer } from 'node:net';
 import { EventEmitter } from 'eventemitter3';
-import { CallEndedError, CallHandlerError, ConfigError } from '../errors.js';
+import { CallEndedError, CallHandlerError, ConfigError, EslConnectionError } from '../errors.js';
 import { loadConfig } from '../config/env.js';
 import { reportError } from '../error-reporting.js';
 import { ThrottledLog } from '../log-throttle.js';
@@ -298,8 +298,9 @@ export class OutboundServer extends EventEmitter<OutboundServerEvents> {
    * is already with someone else (a fallback transferred or bridged them), then report it.
    */
   private onHandlerError(call: OutboundCall, error: unknown): void {
-    if (error instanceof CallEndedError && !call.isActive) {
-      this.logger.debug({ uuid: call.uuid }, 'outbound handler stopped: the call ended');
+    // The call ended under it, or close() cut it: not a failure of the handler.
+    if (!call.isActive && (error instanceof CallEndedError || (this.closing && error instanceof EslConnectionError))) {
+      this.logger.debug({ uuid: call.uuid, closing: this.closing !== undefined }, 'outbound handler stopped: the call ended');
       return;
     }
     this.stats.handlerErrors++;

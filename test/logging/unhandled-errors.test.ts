@@ -180,6 +180,27 @@ describe('OutboundServer and OutboundCall', () => {
     expect(lines('error')[0]).toContain(channel.uuid);
   });
 
+  it('close() cutting a call whose handler waits for a reply is not reported as a handler failure', async () => {
+    const errors: Error[] = [];
+    let finished!: (outcome: unknown) => void;
+    const handled = new Promise((resolve) => (finished = resolve));
+    const server = await serve(async (call) => {
+      await call.api('status').catch((error: unknown) => {
+        finished(error);
+        throw error;
+      });
+    });
+    server.on('error', (e) => errors.push(e));
+    sim.onCommand((c) => (c.line === 'api status' ? 'hang' : undefined));
+    sim.callSocket({ port: server.address()!.port });
+    await sim.waitForCommand((c) => c.line === 'api status');
+    await server.close();
+    expect(await handled).toBeInstanceOf(EslConnectionError);
+    await new Promise((resolve) => setImmediate(resolve)); // the server's catch has run by now
+    expect(errors).toEqual([]);
+    expect(server.stats.handlerErrors).toBe(0);
+  });
+
   it('a flood of refused peers: every one is a rejected event, the log gets one line and a count', async () => {
     const log = recording();
     const server = await serve(undefined, { allow: ['10.0.0.0/8'], logger: log });

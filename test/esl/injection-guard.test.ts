@@ -120,6 +120,7 @@ const CLIENT_INTERNALS = [
   'onConnectionClose',
   'reconnect',
   'giveUp',
+  'warnDefaultPassword',
 ];
 
 const CALL_CASES: Case<OutboundCall>[] = [

@@ -39,6 +39,7 @@ export { urlDecode, urlEncode } from './url-codec.js';
 export { ChannelData, type ChannelCodec } from './channel-data.js';
 export { type AllowList, compileAllowList } from './ip-allowlist.js';
 export {
+  type CallHandoff,
   type ExecuteCallOptions,
   OutboundCall,
   type OutboundCallEvents,

@@ -54,8 +54,8 @@ export interface RunningApp {
   data: string;
   /** `Application-UUID`: the `Event-UUID` of the `sendmsg` that asked for it, or a random one. */
   uuid: string;
-  /** Completes a timed application. */
-  timer?: NodeJS.Timeout;
+  /** Completes a timed application (a timer of the switch's clock). */
+  timer?: unknown;
   /** Started by a `sendmsg` / `uuid_broadcast`: its `current_loop` / `total_loops` (unset when it ends). */
   loop?: { index: number; total: number };
   /** Called when it ends (normally, broken, or by a hangup); returns its `Application-Response`. */

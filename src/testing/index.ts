@@ -50,7 +50,8 @@ export { CommandReader, MAX_CONTENT_LENGTH, READ_PACKET_MAX_LEN, type ReadComman
 export { applyMessage, channelDataReply, type CommandHost, handleCommand } from './inbound-commands.js';
 export { headerOf, type QueuedCommand, type ReceivedCommand, SimulatedListener, toReceivedCommand } from './listener.js';
 export { CaptureRecorder, type CaptureRecorderEvents, type CaptureRecorderOptions } from './capture-recorder.js';
-export { FreeSwitchSimulator } from './simulator.js';
+export { FreeSwitchSimulator, STOP_GRACE_MS } from './simulator.js';
+export { type ClockTimer, ManualClock, realClock, type SimulatorClock } from './simulator-clock.js';
 export type { CommandHook, CommandHookResult, FreeSwitchSimulatorEvents, FreeSwitchSimulatorOptions } from './simulator-options.js';
 export { API_COMMANDS, type ApiCommand, type ApiContext, bridge, expandVariables, sendDtmf } from './switch-api.js';
 export {

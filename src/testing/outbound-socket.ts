@@ -7,7 +7,7 @@
  */
 import { type Socket, connect } from 'node:net';
 import type { SimulatedChannel } from './channel-model.js';
-import type { ApplicationHandler, ApplicationResult, SwitchCore } from './switch-core.js';
+import type { ApplicationHandler, ApplicationResult } from './switch-core.js';
 
 /** The parsed data of a `socket` application: `host:port [async] [full]`. */
 export interface SocketTarget {
@@ -31,6 +31,8 @@ export function parseSocketTarget(data: string): SocketTarget | undefined {
 export interface SocketAttach {
   /** Serves a connected socket as an outbound connection controlling `channel`; `onClose` runs when it closes. */
   attach(socket: Socket, channel: SimulatedChannel, target: SocketTarget, onClose: () => void): void;
+  /** Told of every socket as soon as it starts connecting, so a shutdown can destroy one still dialling. */
+  dialing?(socket: Socket): void;
 }
 
 /**
@@ -45,13 +47,14 @@ export function socketApplication(host: SocketAttach): ApplicationHandler {
     const finish = (): void => {
       core.finishApp(channel, appUuid);
     };
-    open(core, channel, target, host, finish);
+    open(channel, target, host, finish);
     return { durationMs: Infinity };
   };
 }
 
-function open(core: SwitchCore, channel: SimulatedChannel, target: SocketTarget, host: SocketAttach, finish: () => void): void {
+function open(channel: SimulatedChannel, target: SocketTarget, host: SocketAttach, finish: () => void): void {
   const socket = connect({ host: target.host, port: target.port });
+  host.dialing?.(socket);
   let attached = false;
   socket.once('connect', () => {
     attached = true;
@@ -62,6 +65,6 @@ function open(core: SwitchCore, channel: SimulatedChannel, target: SocketTarget,
     host.attach(socket, channel, target, () => setImmediate(finish));
   });
   socket.on('error', () => {
-    if (!attached) core.later(0, finish);
+    if (!attached) setImmediate(finish);
   });
 }

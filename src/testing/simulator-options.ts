@@ -7,6 +7,7 @@ import type { Logger } from '../logger.js';
 import type { OriginateRule } from './call-flows.js';
 import type { SwitchIdentity } from './event-templates.js';
 import type { ReceivedCommand, SimulatedListener } from './listener.js';
+import type { ManualClock, SimulatorClock } from './simulator-clock.js';
 import type { ApiCommand } from './switch-api.js';
 import type { ApplicationHandler, Dialplan, SimulatedEvent } from './switch-core.js';
 import type { SimulatedUnicast } from './unicast-media.js';
@@ -47,6 +48,11 @@ export interface FreeSwitchSimulatorOptions {
   api?: Record<string, ApiCommand>;
   /** Version string of `status`. */
   version?: string;
+  /**
+   * The time timed applications run on (`playback`, `sleep`, tones): default the real clock; a
+   * {@link ManualClock} lets a test play a long prompt without waiting for it.
+   */
+  clock?: SimulatorClock;
   /** Ms an inbound client has to authenticate before FreeSWITCH drops it. Default 25 000. */
   authTimeoutMs?: number;
   /** Receives the simulator's own debug output. */

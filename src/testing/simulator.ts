@@ -50,6 +50,8 @@ export class FreeSwitchSimulator extends EventEmitter<FreeSwitchSimulatorEvents>
   private readonly sessions = new Set<SimulatedListener>();
   private readonly unicasts = new Map<string, SimulatedUnicast>();
   private readonly callerAudio = new Map<string, Int16Array>();
+  /** Sockets the `socket` application is still connecting (destroyed by a shutdown). */
+  private readonly dialing = new Set<Socket>();
   private readonly options: FreeSwitchSimulatorOptions;
   private readonly logger: Logger;
   private server: Server | undefined;
@@ -68,7 +70,11 @@ export class FreeSwitchSimulator extends EventEmitter<FreeSwitchSimulatorEvents>
     this.core = new SwitchCore((event) => this.host.fanOut(event), {
       identity,
       dialplan: options.dialplan,
-      applications: { socket: socketApplication({ attach: (...args) => this.attachOutbound(...args) }), ...options.applications },
+      clock: options.clock,
+      applications: {
+        socket: socketApplication({ attach: (...args) => this.attachOutbound(...args), dialing: (socket) => this.trackDialing(socket) }),
+        ...options.applications,
+      },
     });
     this.core.unicastHandler = (channel, params) => this.startUnicast(channel, params);
     this.host = new SimulatorHost(this.core, this.sessions, options, (event) => {
@@ -118,22 +124,29 @@ export class FreeSwitchSimulator extends EventEmitter<FreeSwitchSimulatorEvents>
 
   /**
    * Shuts down like FreeSWITCH does: every connection gets `The system is being shut down.`
-   * and is closed, every channel is forgotten (no events). Resolves once the port is free.
+   * and is closed, every channel is forgotten (no events). Resolves once everything the
+   * simulator opened is closed — the listening port, every connection (inbound, and outbound
+   * ones to an application's server, whichever side closed first), every `unicast` UDP socket,
+   * every timer — so nothing it started keeps the process alive. A connection whose peer does
+   * not read its last bytes is destroyed after {@link STOP_GRACE_MS}.
    * A later {@link FreeSwitchSimulator.start} is a fresh switch on the same port: new Core-UUID,
    * counters at zero; {@link FreeSwitchSimulator.commands} is kept.
    */
   async stop(): Promise<void> {
+    this.stopped = true;
+    const sockets = [...this.sessions].map((l) => l.socket);
     for (const l of this.sessions) {
       l.write(disconnectNoticeFrame({ text: 'The system is being shut down.\n' }));
       l.close();
     }
+    for (const socket of this.dialing) socket.destroy();
+    this.dialing.clear();
     this.core.shutdown();
     for (const u of this.unicasts.values()) u.stop();
     this.unicasts.clear();
-    this.stopped = true;
     const server = this.server;
     this.server = undefined;
-    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+    await Promise.all([closeAll(sockets), server && new Promise<void>((resolve) => server.close(() => resolve()))]);
   }
 
   /** Destroys every connection at once, with no notice and no reply to what is pending (a crash). */
@@ -293,7 +306,8 @@ export class FreeSwitchSimulator extends EventEmitter<FreeSwitchSimulatorEvents>
     this.sessions.add(l);
     if (this.held) l.hold();
     socket.on('close', () => {
-      l.closed = true;
+      // Whoever closed first, the connection's timers (first command, linger, delays) go with it.
+      l.close({ abrupt: true });
       this.sessions.delete(l);
       this.emit('disconnect', l);
       onClose?.();
@@ -308,6 +322,11 @@ export class FreeSwitchSimulator extends EventEmitter<FreeSwitchSimulatorEvents>
 
   /** Serves a connection the `socket` application opened: already authenticated, controlling `channel`. */
   private attachOutbound(socket: Socket, channel: SimulatedChannel, target: SocketTarget, onClose: () => void): void {
+    this.dialing.delete(socket);
+    if (this.stopped) {
+      socket.destroy();
+      return;
+    }
     socket.setNoDelay(true);
     const l = this.serve(socket, onClose);
     l.authed = true;
@@ -320,7 +339,18 @@ export class FreeSwitchSimulator extends EventEmitter<FreeSwitchSimulatorEvents>
     this.emit('connection', l);
   }
 
+  /** Remembers a socket the `socket` application is connecting until it connects or fails. */
+  private trackDialing(socket: Socket): void {
+    if (this.stopped) {
+      socket.destroy();
+      return;
+    }
+    this.dialing.add(socket);
+    socket.once('close', () => this.dialing.delete(socket));
+  }
+
   private startUnicast(channel: SimulatedChannel, params: UnicastParams): void {
+    if (this.stopped) return;
     this.unicasts.get(channel.uuid)?.stop();
     const session = new SimulatedUnicast(channel, params, this.callerAudio.get(channel.uuid));
     this.unicasts.set(channel.uuid, session);
@@ -370,4 +400,19 @@ export class FreeSwitchSimulator extends EventEmitter<FreeSwitchSimulatorEvents>
       this.host.run(l, command);
     }
   }
+}
+
+/** Ms {@link FreeSwitchSimulator.stop} lets a closing connection flush before destroying it. */
+export const STOP_GRACE_MS = 1000;
+
+/** Resolves once every socket has closed; destroys those still open after {@link STOP_GRACE_MS}. */
+function closeAll(sockets: readonly Socket[]): Promise<void> {
+  const open = sockets.filter((s) => !s.closed);
+  if (open.length === 0) return Promise.resolve();
+  const timer = setTimeout(() => {
+    for (const s of open) s.destroy();
+  }, STOP_GRACE_MS);
+  return Promise.all(open.map((s) => new Promise<void>((resolve) => (s.closed ? resolve() : s.once('close', () => resolve()))))).then(() => {
+    clearTimeout(timer);
+  });
 }

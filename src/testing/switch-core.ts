@@ -11,6 +11,7 @@ import type { UnicastParams } from './unicast-media.js';
 import { type ChannelInit, type RunningApp, SimulatedChannel } from './channel-model.js';
 import { writeCdrVariables } from './channel-records.js';
 import { type CallingSite, CALLING_SITES, EventFactory, type HeaderPairs, type SwitchIdentity } from './event-templates.js';
+import { type ClockTimer, realClock, type SimulatorClock } from './simulator-clock.js';
 
 /** An event the simulated switch fires: headers in wire order and an optional body. */
 export interface SimulatedEvent {
@@ -72,6 +73,8 @@ export interface SwitchCoreOptions {
   dialplan?: Dialplan;
   /** Custom applications, or overrides of the built-in ones (`playback`, `sleep`, ...). */
   applications?: Record<string, ApplicationHandler>;
+  /** The time timed applications run on (default: the real clock). */
+  clock?: SimulatorClock;
 }
 
 /** Channels, applications and the events they fire. */
@@ -91,9 +94,13 @@ export class SwitchCore {
   peakSessions = 0;
   /** When the switch (re)started, ms since the epoch. */
   startedAt = Date.now();
+  /** The time timed applications run on. */
+  readonly clock: SimulatorClock;
   private readonly applications: Record<string, ApplicationHandler>;
   private readonly scripts = new Map<string, DialplanStep[]>();
-  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly timers = new Set<ClockTimer>();
+  /** Shut down: nothing is scheduled until {@link SwitchCore.restart}. */
+  private halted = false;
 
   constructor(
     private readonly sink: EventSink,
@@ -101,6 +108,7 @@ export class SwitchCore {
   ) {
     this.factory = new EventFactory(options.identity);
     this.dialplan = options.dialplan ?? defaultDialplan;
+    this.clock = options.clock ?? realClock;
     this.applications = { ...BUILTIN_APPLICATIONS, ...options.applications };
     this.globals.set('hostname', this.factory.hostname);
     this.globals.set('switchname', this.factory.switchname);
@@ -188,7 +196,7 @@ export class SwitchCore {
   /** Completes a running application (e.g. `socket` when its connection closes); false when it is not running. */
   finishApp(channel: SimulatedChannel, appUuid: string, how: 'done' | 'break' = 'done'): boolean {
     const app = channel.running.find((a) => a.uuid === appUuid);
-    if (app === undefined || channel.isDown) return false;
+    if (app === undefined || channel.isDown || this.halted) return false;
     this.complete(channel, app, how);
     return true;
   }
@@ -222,9 +230,13 @@ export class SwitchCore {
     if (follow) this.destroy(follow);
   }
 
-  /** Schedules `fn` (cancelled by {@link SwitchCore.shutdown}). */
-  later(ms: number, fn: () => void): NodeJS.Timeout {
-    const timer = setTimeout(() => {
+  /**
+   * Schedules `fn` `ms` from now on the switch's clock (cancelled by {@link SwitchCore.cancel} and
+   * {@link SwitchCore.shutdown}). After a shutdown nothing is scheduled: `undefined`.
+   */
+  later(ms: number, fn: () => void): ClockTimer | undefined {
+    if (this.halted) return undefined;
+    const timer = this.clock.setTimeout(() => {
       this.timers.delete(timer);
       fn();
     }, ms);
@@ -232,9 +244,16 @@ export class SwitchCore {
     return timer;
   }
 
+  /** Cancels a timer of {@link SwitchCore.later}. */
+  cancel(timer: ClockTimer | undefined): void {
+    if (timer === undefined || !this.timers.delete(timer)) return;
+    this.clock.clearTimeout(timer);
+  }
+
   /** Cancels every timer and forgets every channel, silently (the switch stops). */
   shutdown(): void {
-    for (const t of this.timers) clearTimeout(t);
+    this.halted = true;
+    for (const t of this.timers) this.clock.clearTimeout(t);
     this.timers.clear();
     this.channels.clear();
     this.scripts.clear();
@@ -248,6 +267,7 @@ export class SwitchCore {
     this.sessionsSinceStart = 0;
     this.peakSessions = 0;
     this.startedAt = Date.now();
+    this.halted = false;
   }
 
   private start(channel: SimulatedChannel, app: RunningApp): void {
@@ -283,7 +303,7 @@ export class SwitchCore {
     const i = channel.running.indexOf(app);
     if (i === -1) return;
     channel.running.splice(i, 1);
-    if (app.timer) clearTimeout(app.timer);
+    this.cancel(app.timer);
     const response = app.onEnd?.(how);
     if (response !== undefined) channel.setVariable('current_application_response', response);
     const bottom: HeaderPairs = [['Application', app.name]];

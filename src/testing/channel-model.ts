@@ -60,6 +60,10 @@ export interface RunningApp {
   loop?: { index: number; total: number };
   /** Called when it ends (normally, broken, or by a hangup); returns its `Application-Response`. */
   onEnd?: (how: 'done' | 'break' | 'hangup') => string | undefined;
+  /** Hears a DTMF digit while it is the innermost application; `true` ends it as broken. */
+  onDtmf?: (digit: string) => boolean;
+  /** Handles `uuid_break` itself; `false` keeps it running. */
+  onBreak?: (all: boolean) => boolean;
 }
 
 /** What a simulated channel starts with. */

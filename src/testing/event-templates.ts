@@ -43,6 +43,8 @@ export const CALLING_SITES: Readonly<Record<string, CallingSite>> = {
   BACKGROUND_JOB: site('mod_event_socket.c', 'api_exec', 1580),
   RELOADXML: site('switch_xml.c', 'switch_xml_open_root', 2430),
   HEARTBEAT: site('switch_core.c', 'send_heartbeat', 81),
+  PLAYBACK_START: site('switch_ivr_play_say.c', 'switch_ivr_play_file', 1649),
+  PLAYBACK_STOP: site('switch_ivr_play_say.c', 'switch_ivr_play_file', 2023),
   /** `sendevent`: FreeSWITCH stamps the client's event where it parses the command. */
   SENDEVENT: site('mod_event_socket.c', 'parse_command', 2283),
 };

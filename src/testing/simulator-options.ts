@@ -7,6 +7,7 @@ import type { Logger } from '../logger.js';
 import type { OriginateRule } from './call-flows.js';
 import type { SwitchIdentity } from './event-templates.js';
 import type { ReceivedCommand, SimulatedListener } from './listener.js';
+import type { PlaybackOptions } from './playback-plan.js';
 import type { ManualClock, SimulatorClock } from './simulator-clock.js';
 import type { ApiCommand } from './switch-api.js';
 import type { ApplicationHandler, Dialplan, SimulatedEvent } from './switch-core.js';
@@ -44,6 +45,11 @@ export interface FreeSwitchSimulatorOptions {
   originateRule?: OriginateRule;
   /** Custom applications or overrides (`playback`, `sleep`, ...). */
   applications?: Record<string, ApplicationHandler>;
+  /**
+   * How long `playback` lasts: a WAV the simulator can read (absolute, or under `soundsDir`)
+   * its real length, tones and silence theirs, anything else `defaultMs` (default 1000).
+   */
+  playback?: PlaybackOptions;
   /** Extra or replaced `api` commands. */
   api?: Record<string, ApiCommand>;
   /** Version string of `status`. */

@@ -13,9 +13,11 @@ import type { SimulatedChannel } from './channel-model.js';
 import { canonicalEventName, type HeaderPairs } from './event-templates.js';
 import { CommandReader } from './command-reader.js';
 import { type QueuedCommand, type ReceivedCommand, SimulatedListener } from './listener.js';
+import type { ManualClock } from './simulator-clock.js';
 import { SimulatorHost } from './simulator-host.js';
 import type { CommandHook, FreeSwitchSimulatorEvents, FreeSwitchSimulatorOptions } from './simulator-options.js';
 import { type SocketTarget, socketApplication } from './outbound-socket.js';
+import { playbackApplication } from './playback.js';
 import { sendDtmf } from './switch-api.js';
 import { SimulatedUnicast, type UnicastParams } from './unicast-media.js';
 import { type SimulatedEvent, SwitchCore } from './switch-core.js';
@@ -35,6 +37,27 @@ import { type SimulatedEvent, SwitchCore } from './switch-core.js';
  * // ...
  * await sim.stop();
  * ```
+ *
+ * Applications take the time they would on a real switch: `playback` lasts as long as what it
+ * plays — a WAV the simulator can read (an absolute path, or one under `playback.soundsDir`) its
+ * real length, `tone_stream://` and `silence_stream://` theirs, anything else
+ * `playback.defaultMs` (1000 ms unless set) — and fires `PLAYBACK_START`/`PLAYBACK_STOP`. While
+ * it plays, DTMF is delivered (`DTMF` events) and a digit in `playback_terminators` (default
+ * `*`) stops it; `uuid_break` cuts it short (`Application-Response: FILE PLAYED`,
+ * `Playback-Status: break`, what was heard in `playback_ms`), `uuid_break <uuid> all` also drops
+ * what is queued behind it, and a hangup ends it with `PLAYBACK ERROR`. To test a long prompt
+ * without waiting for it, give the simulator a {@link ManualClock} and advance it:
+ *
+ * ```ts
+ * const clock = new ManualClock();
+ * const sim = new FreeSwitchSimulator({ clock, playback: { defaultMs: 3000 } });
+ * // ... your bot runs `call.playback('ivr/ivr-welcome.wav')`; the caller presses 1 meanwhile:
+ * sim.sendDtmf(uuid, '1');
+ * clock.advance(3000); // the prompt ends: CHANNEL_EXECUTE_COMPLETE goes out
+ * ```
+ *
+ * `stop()` closes everything the simulator opened (sockets, timers, UDP): a test process that
+ * used it exits as soon as its own work is done.
  *
  * Test hooks: {@link FreeSwitchSimulator.onCommand}, {@link FreeSwitchSimulator.holdReplies},
  * {@link FreeSwitchSimulator.setCommandDelay}, {@link FreeSwitchSimulator.injectRaw},
@@ -73,6 +96,7 @@ export class FreeSwitchSimulator extends EventEmitter<FreeSwitchSimulatorEvents>
       clock: options.clock,
       applications: {
         socket: socketApplication({ attach: (...args) => this.attachOutbound(...args), dialing: (socket) => this.trackDialing(socket) }),
+        playback: playbackApplication(options.playback),
         ...options.applications,
       },
     });

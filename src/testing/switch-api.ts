@@ -195,13 +195,13 @@ export function bridge(core: SwitchCore, a: SimulatedChannel, b: SimulatedChanne
   core.channelEvent('CHANNEL_BRIDGE', a, { top: [['Bridge-A-Unique-ID', a.uuid], ['Bridge-B-Unique-ID', b.uuid]] });
 }
 
-/** Fires one `DTMF` event per digit (basic data and caller profile, no variables, as recorded). */
+/**
+ * The caller presses `digits`: one `DTMF` event per digit, each heard by the application in
+ * progress (a digit in `playback_terminators` stops a playback). See {@link SwitchCore.receiveDtmf}.
+ */
 export function sendDtmf(core: SwitchCore, channel: SimulatedChannel, digits: string, durationSamples = 2000): void {
   for (const digit of digits.replace(/@\d+$/, '')) {
     if (channel.isDown) return;
-    core.channelEvent('DTMF', channel, {
-      variables: false,
-      bottom: [['DTMF-Digit', digit], ['DTMF-Duration', String(durationSamples)], ['DTMF-Source', 'UNKNOWN']],
-    });
+    core.receiveDtmf(channel, digit, durationSamples);
   }
 }

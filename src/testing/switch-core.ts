@@ -54,6 +54,16 @@ export interface ApplicationResult {
   response?: string;
   /** Called when it ends (normally, `uuid_break`, hangup); may set variables; returns the response. */
   onEnd?: (how: 'done' | 'break' | 'hangup') => string | undefined;
+  /**
+   * A DTMF digit arrived while it runs (the innermost application hears it, after the `DTMF`
+   * event): return `true` to end it as broken (a playback's terminator).
+   */
+  onDtmf?: (digit: string) => boolean;
+  /**
+   * `uuid_break` (`all`: `uuid_break <uuid> all`): return `false` to keep running (a
+   * `file_string://` playback moves to its next file); absent or `true`, it ends as broken.
+   */
+  onBreak?: (all: boolean) => boolean;
 }
 
 /** Runs a (custom) application; may call the core (set variables, fire events, hang up). */
@@ -186,11 +196,29 @@ export class SwitchCore {
     }
   }
 
-  /** Completes the innermost application that is not `park` (`uuid_break`); `all` also drops queued ones. */
+  /**
+   * `uuid_break`: breaks the innermost application that is not `park` (it completes, unless it
+   * handles the break itself); `all` also drops the applications queued behind it.
+   */
   breakApp(channel: SimulatedChannel, all = false): void {
     if (all) channel.pending.length = 0;
-    const app = [...channel.running].reverse().find((a) => !parks(a));
-    if (app) this.complete(channel, app, 'break');
+    const app = this.innermost(channel);
+    if (app && (app.onBreak?.(all) ?? true)) this.complete(channel, app, 'break');
+  }
+
+  /**
+   * The caller pressed a key: the `DTMF` event (basic data and caller profile, no variables, as
+   * recorded), then the application in progress hears it — a playback whose terminator it is
+   * ends (see {@link ApplicationResult.onDtmf}).
+   */
+  receiveDtmf(channel: SimulatedChannel, digit: string, durationSamples = 2000): void {
+    if (channel.isDown) return;
+    this.channelEvent('DTMF', channel, {
+      variables: false,
+      bottom: [['DTMF-Digit', digit], ['DTMF-Duration', String(durationSamples)], ['DTMF-Source', 'UNKNOWN']],
+    });
+    const app = this.innermost(channel);
+    if (app?.onDtmf?.(digit) && channel.running.includes(app)) this.complete(channel, app, 'break');
   }
 
   /** Completes a running application (e.g. `socket` when its connection closes); false when it is not running. */
@@ -293,6 +321,8 @@ export class SwitchCore {
     }
     const result = this.applications[app.name]?.({ channel, data: app.data, core: this, appUuid: app.uuid }) ?? {};
     app.onEnd = (how) => result.onEnd?.(how) ?? (how === 'done' ? result.response : undefined);
+    if (result.onDtmf) app.onDtmf = result.onDtmf;
+    if (result.onBreak) app.onBreak = result.onBreak;
     if (channel.isDown || !channel.running.includes(app)) return;
     const duration = result.durationMs ?? 0;
     if (duration <= 0) return this.complete(channel, app, 'done');
@@ -328,6 +358,12 @@ export class SwitchCore {
     const step = script.shift();
     if (step) return this.start(channel, { name: step.app, data: step.data ?? '', uuid: randomUUID() });
     this.hangup(channel, 'NORMAL_CLEARING');
+  }
+
+  /** The innermost running application that is not `park` (nor an async `socket`). */
+  private innermost(channel: SimulatedChannel): RunningApp | undefined {
+    for (let i = channel.running.length - 1; i >= 0; i--) if (!parks(channel.running[i]!)) return channel.running[i];
+    return undefined;
   }
 
   private stopApps(channel: SimulatedChannel): void {

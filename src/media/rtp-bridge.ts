@@ -39,7 +39,10 @@ export interface RtpBridgeOptions {
   shared?: SharedMediaSocket;
   /**
    * FreeSWITCH's address, when known (unicast: its `local-ip:local-port`): only datagrams from it
-   * are accepted. Otherwise the bridge latches to the first source (symmetric RTP).
+   * are accepted. Otherwise the bridge latches to the source of the first valid frame (symmetric
+   * RTP): RTP version 2 with the codec's payload type and a 20 ms payload, or a raw frame of the
+   * size FreeSWITCH's `unicast` sends; anything else before that is dropped and counted in
+   * {@link RtpBridgeStats.latchRejected}.
    */
   remote?: { address: string; port: number };
   /** RFC 4733 payload type (RTP framing). Default 101. */
@@ -78,6 +81,12 @@ export interface RtpBridgeStats {
   malformed: number;
   /** From a source other than FreeSWITCH's: dropped. */
   otherSource: number;
+  /**
+   * Dropped before the bridge knew FreeSWITCH's address (no `remote`): not a valid frame of the
+   * expected framing, payload type and size, so not latched to. A spoofed empty or malformed
+   * datagram sent first cannot take the call's audio.
+   */
+  latchRejected: number;
   /** RTP with a payload type we do not play (comfort noise, video, ...). */
   unknownPayloadType: number;
   /** Unicast comfort-noise frames (320 × 0xFF on a native G.711 call). */
@@ -102,7 +111,17 @@ export interface RtpBridgeStats {
  * ```
  */
 export class RtpBridge extends EventEmitter<RtpBridgeEvents> {
-  readonly counters: RtpBridgeStats = { packetsReceived: 0, malformed: 0, otherSource: 0, unknownPayloadType: 0, comfortNoise: 0, framesSent: 0, sendSkipped: 0, socketErrors: 0 };
+  readonly counters: RtpBridgeStats = {
+    packetsReceived: 0,
+    malformed: 0,
+    otherSource: 0,
+    latchRejected: 0,
+    unknownPayloadType: 0,
+    comfortNoise: 0,
+    framesSent: 0,
+    sendSkipped: 0,
+    socketErrors: 0,
+  };
   private readonly wire: WireFormat;
   private readonly output: AudioFormat;
   private readonly input: AudioFormat;
@@ -292,12 +311,38 @@ export class RtpBridge extends EventEmitter<RtpBridgeEvents> {
 
   private receive(data: Buffer, rinfo: Pick<RemoteInfo, 'address' | 'port'>): void {
     this.counters.packetsReceived++;
-    if (this.remote === undefined) this.connect({ address: rinfo.address, port: rinfo.port });
-    else if (rinfo.address !== this.remote.address || rinfo.port !== this.remote.port) {
+    if (this.remote === undefined) {
+      if (!this.latchable(data)) {
+        if (this.counters.latchRejected++ === 0) {
+          this.logger.debug({ from: `${rinfo.address}:${rinfo.port}`, bytes: data.length }, 'media: datagram refused before latching (not a valid frame)');
+        }
+        return;
+      }
+      this.connect({ address: rinfo.address, port: rinfo.port });
+    } else if (rinfo.address !== this.remote.address || rinfo.port !== this.remote.port) {
       this.counters.otherSource++;
       return;
     }
     this.accept(data);
+  }
+
+  /**
+   * Whether a datagram is one FreeSWITCH sends, so the bridge may take its source as
+   * FreeSWITCH's: RTP v2 with the codec's payload type and one 20 ms frame, or an RFC 4733
+   * event (its payload type, 4 bytes per event); raw `unicast`, one frame of the codec (or, with
+   * `native` G.711, FreeSWITCH's 320-byte comfort-noise frame).
+   */
+  private latchable(data: Buffer): boolean {
+    if (this.options.framing === 'raw') return data.length === this.wire.frameBytes || this.isComfortNoise(data);
+    const h = this.header;
+    if (readRtpHeader(data, h) !== RtpParseStatus.OK) return false;
+    if (h.payloadType === this.wire.payloadType) return h.payloadLength === this.wire.frameBytes;
+    return h.payloadType === (this.options.telephoneEventPayloadType ?? 101) && h.payloadLength > 0 && h.payloadLength % 4 === 0;
+  }
+
+  /** With `flags: native` FreeSWITCH's own comfort noise still arrives as 320 bytes of 0xFF. */
+  private isComfortNoise(data: Buffer): boolean {
+    return this.wire.codec !== 'L16' && data.length === 320 && data.every((b) => b === 0xff);
   }
 
   /** A datagram from FreeSWITCH: into the jitter buffer (or the DTMF detector). */
@@ -326,8 +371,7 @@ export class RtpBridge extends EventEmitter<RtpBridgeEvents> {
 
   private receiveRaw(data: Buffer): void {
     if (data.length === this.wire.frameBytes) return this.jitter.pushRaw(data, performance.now());
-    // With `flags: native` FreeSWITCH's own comfort noise still arrives as 320 bytes of 0xFF.
-    if (this.wire.codec !== 'L16' && data.length === 320 && data.every((b) => b === 0xff)) {
+    if (this.isComfortNoise(data)) {
       this.counters.comfortNoise++;
       return this.jitter.pushRaw(this.wire.silence, performance.now());
     }

@@ -1,6 +1,7 @@
 /**
  * Call audio: G.711, PCM, resampling, RTP, jitter buffer, pacing, ports, and the bridge that
- * joins them.
+ * joins them. RTCP reports and werift-rtp `RtpPacket` interop are in `freeswitch-voice-ai/rtcp`
+ * (they need the optional peer dependency `werift-rtp`).
  *
  * @module
  */
@@ -13,7 +14,6 @@ export * from './pacer.js';
 export * from './pcm.js';
 export * from './port-allocator.js';
 export * from './resampler.js';
-export * from './rtcp.js';
 export * from './rtp-bridge.js';
 export * from './rtp-header.js';
 export * from './rtp-sender.js';

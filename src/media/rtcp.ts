@@ -1,7 +1,13 @@
 /**
- * RTCP sender and receiver reports (RFC 3550 §6.4) built and parsed with werift-rtp, and the
- * RTP ↔ werift `RtpPacket` conversion for users who want objects. Neither is on the per-packet
- * path: reports go out every few seconds.
+ * `freeswitch-voice-ai/rtcp`: RTCP sender and receiver reports (RFC 3550 §6.4) built and parsed
+ * with werift-rtp, and the RTP ↔ werift `RtpPacket` conversion for users who want objects.
+ * Neither is on the per-packet path: reports go out every few seconds.
+ *
+ * werift-rtp is an optional peer dependency, loaded only by this entry point: install it
+ * (`npm install werift-rtp`) to use it. It brings WebCodecs type packages
+ * (`@types/dom-webcodecs`) that TypeScript includes in every compilation unless your
+ * `tsconfig.json` lists `compilerOptions.types` (e.g. `["node"]`); the main entry point and
+ * `freeswitch-voice-ai/testing` do not need it.
  *
  * @module
  */

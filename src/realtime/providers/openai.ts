@@ -8,7 +8,7 @@
  *
  * @module
  */
-import WebSocket from 'ws';
+import WebSocket, { type ClientOptions } from 'ws';
 import { ProviderError } from '../../errors.js';
 import { reportError } from '../../error-reporting.js';
 import { type Logger, defaultLogger } from '../../logger.js';
@@ -55,7 +55,7 @@ export interface OpenAIRealtimeOptions {
   /** WebSocket ping period, ms; a peer that has not answered by the next ping is dropped. Default 20 000; 0 disables. */
   pingIntervalMs?: number;
   /** Extra `ws` client options (agent, TLS, headers...). `Authorization` and `OpenAI-Beta` are set by the provider. */
-  webSocket?: WebSocket.ClientOptions;
+  webSocket?: ClientOptions;
   logger?: Logger;
 }
 

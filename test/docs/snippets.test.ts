@@ -78,7 +78,8 @@ beforeEach(async () => {
     for (const w of stderrWaiters.filter((x) => x.pattern.test(line))) w.resolve(line);
     return true;
   });
-  sim = new FreeSwitchSimulator({ password: 'snippet-secret' });
+  // Prompts play 20 ms: what the snippets do is under test here, not how long a prompt lasts.
+  sim = new FreeSwitchSimulator({ password: 'snippet-secret', playback: { defaultMs: 20 } });
   connections = [];
   sim.on('connection', (l) => connections.push(l));
   const { port } = await sim.start();

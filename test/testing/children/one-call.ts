@@ -24,7 +24,7 @@ const resources = (): string[] => process.getActiveResourcesInfo().filter((r) =>
 
 async function fullCall(simulator: FreeSwitchSimulator): Promise<void> {
   const { host, port } = await simulator.start();
-  const client = new AsyncESLClient({ host, port, password: 'ClueCon', maxReconnectAttempts: 0 });
+  const client = new AsyncESLClient({ host, port, password: 'child-only', maxReconnectAttempts: 0 });
   await client.connect();
   await client.subscribe(['CHANNEL_HANGUP_COMPLETE']);
   const mediaPort = Number(process.env.MEDIA_PORT);
@@ -59,7 +59,7 @@ async function stopWhileDialing(simulator: FreeSwitchSimulator): Promise<void> {
 }
 
 const before = resources();
-const simulator = new FreeSwitchSimulator();
+const simulator = new FreeSwitchSimulator({ password: 'child-only' });
 await (process.env.SCENARIO === 'dialing' ? stopWhileDialing(simulator) : fullCall(simulator));
 // Handles closed during stop() are released in the loop's close phase: look after it.
 setImmediate(() => setImmediate(() => say('stopped', { before, after: resources() })));

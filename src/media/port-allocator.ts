@@ -101,7 +101,8 @@ function bind(port: number, address: string): Promise<Socket | undefined> {
       if (error.code === 'EADDRINUSE' || error.code === 'EACCES') resolve(undefined);
       else reject(new MediaError(`cannot bind UDP ${address}:${port}: ${error.message}`, { cause: error }));
     });
-    socket.bind(port, address, () => {
+    // exclusive: in a `cluster` worker Node would otherwise share the port with the other workers.
+    socket.bind({ port, address, exclusive: true }, () => {
       socket.removeAllListeners('error');
       socket.on('error', () => {}); // owners add their own handler; an ICMP error must never crash
       resolve(socket);

@@ -4,5 +4,5 @@ const {
   audioMode,                                   // 'unicast' | 'rtp'
   esl: { host, port, password, connectTimeout, readTimeout, reconnectDelay, maxReconnectAttempts },
   server: { host: serverHost, port: serverPort, maxConnections },
-  rtp: { portMin, portMax, bindAddress, jitter: { minMs, maxMs, targetMs } },
+  rtp: { portMin, portMax, bindAddress, sharedSocket, jitter: { minMs, maxMs, targetMs } },
 } = loadConfig();

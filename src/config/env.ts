@@ -59,6 +59,12 @@ export interface RtpSettings {
   readonly portMax: number;
   /** IPv4 address the audio sockets bind to (`RTP_BIND_ADDRESS`). */
   readonly bindAddress: string;
+  /**
+   * Every call's audio on one UDP socket, bound on `portMin` (`RTP_SHARED_SOCKET`); the range
+   * then numbers FreeSWITCH's unicast ports (`portMin + 1000 .. portMax + 1000`), not sockets of
+   * ours. The path past a hundred or so calls per process: see docs/configuration.md.
+   */
+  readonly sharedSocket: boolean;
   /** Jitter-buffer delays. */
   readonly jitter: JitterSettings;
 }
@@ -91,6 +97,7 @@ export const DEFAULTS = Object.freeze({
   RTP_PORT_MIN: '10000',
   RTP_PORT_MAX: '10100',
   RTP_BIND_ADDRESS: '127.0.0.1',
+  RTP_SHARED_SOCKET: 'false',
   RTP_JITTER_MIN_MS: '60',
   RTP_JITTER_MAX_MS: '200',
   RTP_JITTER_TARGET_MS: '100',
@@ -159,6 +166,15 @@ class Reader {
       return undefined;
     }
     return { name, value: n, text, explicit: this.explicit(name) !== undefined };
+  }
+
+  /** A boolean: `true`/`false`, `1`/`0`, `yes`/`no`, `on`/`off`, any case. */
+  bool(name: Variable): boolean | undefined {
+    const text = this.text(name);
+    if (/^(true|1|yes|on)$/i.test(text)) return true;
+    if (/^(false|0|no|off)$/i.test(text)) return false;
+    this.fail(name, text, 'expected a boolean: true or false (also 1/0, yes/no, on/off, any case)');
+    return undefined;
   }
 
   /** A host name or IP address: no whitespace, no `:port` suffix. */
@@ -243,6 +259,8 @@ export function loadConfig(env: Env = process.env, _options: LoadConfigOptions =
     r.fail('RTP_BIND_ADDRESS', bindAddress, 'expected an IPv4 address such as 127.0.0.1 or 0.0.0.0 (FreeSWITCH unicast is IPv4 only)');
   }
 
+  const sharedSocket = r.bool('RTP_SHARED_SOCKET');
+
   const jitterMin = r.int('RTP_JITTER_MIN_MS', 0, MAX_JITTER_MS, 'a delay in ms');
   const jitterMax = r.int('RTP_JITTER_MAX_MS', 0, MAX_JITTER_MS, 'a delay in ms');
   const jitterTarget = r.int('RTP_JITTER_TARGET_MS', 0, MAX_JITTER_MS, 'a delay in ms');
@@ -280,6 +298,7 @@ export function loadConfig(env: Env = process.env, _options: LoadConfigOptions =
       portMin: portMin!.value,
       portMax: portMax!.value,
       bindAddress,
+      sharedSocket: sharedSocket!,
       jitter: { minMs: jitterMin!.value, maxMs: jitterMax!.value, targetMs: jitterTarget!.value },
     },
   };

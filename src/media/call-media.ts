@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { loadConfig } from '../config/env.js';
 import type { EslEvent } from '../esl/event.js';
 import type { OutboundCall } from '../esl/outbound-call.js';
 import { MediaError } from '../errors.js';
@@ -12,6 +13,7 @@ import type { AudioFormat } from '../realtime/audio-format.js';
 import type { MediaClock } from './media-clock.js';
 import type { PortAllocator } from './port-allocator.js';
 import { RtpBridge } from './rtp-bridge.js';
+import { type UnicastPortPool, defaultSharedMediaSocket, defaultUnicastPorts } from './shared-media-defaults.js';
 import type { SharedMediaSocket } from './shared-media-socket.js';
 import type { WireCodec } from './wire-codec.js';
 
@@ -37,10 +39,18 @@ export interface CallMediaOptions {
   jitter?: { minMs?: number; maxMs?: number; targetMs?: number };
   ports?: PortAllocator;
   /**
-   * Serve this call on one shared socket instead of a port of its own (no limit from the port
-   * range). FreeSWITCH's `local-port` must then differ per call: give `freeswitchPort`.
+   * Serve this call on one shared socket instead of a port of its own (no socket per call).
+   * FreeSWITCH's `local-port` must then differ per call: give `freeswitchPort`, or let
+   * `freeswitchPorts` hand one out. Default with `RTP_SHARED_SOCKET=true` (and no `ports`): the
+   * process-wide socket on `RTP_PORT_MIN` ({@link defaultSharedMediaSocket}).
    */
   shared?: SharedMediaSocket;
+  /**
+   * Where a call on a shared socket gets FreeSWITCH's `local-port` when `freeswitchPort` is not
+   * given; released when the call ends. Default: `RTP_PORT_MIN + 1000 .. RTP_PORT_MAX + 1000`
+   * ({@link defaultUnicastPorts}).
+   */
+  freeswitchPorts?: UnicastPortPool;
   clock?: MediaClock;
   logger?: Logger;
 }
@@ -68,30 +78,41 @@ export async function startCallMedia(call: OutboundCall, options: CallMediaOptio
   const codec: WireCodec = native ? (callCodec as 'PCMU' | 'PCMA') : 'L16';
   const freeswitchAddress = options.freeswitchAddress ?? call.remoteAddress?.replace(/^::ffff:/, '') ?? '127.0.0.1';
   const advertise = options.advertiseAddress ?? call.localAddress?.replace(/^::ffff:/, '') ?? '127.0.0.1';
-  const sharedPort = options.shared?.address()?.port;
-  if (options.shared && (sharedPort === undefined || options.freeswitchPort === undefined)) {
-    throw new MediaError('a shared media socket must be bound, and needs a freeswitchPort per call');
+  const shared = options.shared ?? (options.ports === undefined && loadConfig().rtp.sharedSocket ? await defaultSharedMediaSocket(options.logger) : undefined);
+  const sharedPort = shared?.address()?.port;
+  if (shared && sharedPort === undefined) throw new MediaError('a shared media socket must be bound before calls use it');
+  // On a shared socket FreeSWITCH's port tells the calls apart: one from the pool unless given.
+  const pool = shared && options.freeswitchPort === undefined ? (options.freeswitchPorts ?? defaultUnicastPorts()) : undefined;
+  const leased = pool?.take();
+  const freeswitchPort = leased ?? options.freeswitchPort;
+  const fsPortFor = (ours: number): number => (typeof freeswitchPort === 'function' ? freeswitchPort(ours) : (freeswitchPort ?? ours + 1000));
+  let bridge: RtpBridge;
+  try {
+    bridge = new RtpBridge({
+      framing: 'raw',
+      codec,
+      shared,
+      remote: sharedPort === undefined ? undefined : { address: freeswitchAddress, port: fsPortFor(sharedPort) },
+      output: options.output,
+      input: options.input,
+      jitter: options.jitter,
+      ports: options.ports,
+      clock: options.clock,
+      logger: options.logger,
+    });
+  } catch (error) {
+    if (leased !== undefined) pool!.release(leased);
+    throw error;
   }
-  const fsPortFor = (ours: number): number =>
-    typeof options.freeswitchPort === 'function' ? options.freeswitchPort(ours) : (options.freeswitchPort ?? ours + 1000);
-  const bridge = new RtpBridge({
-    framing: 'raw',
-    codec,
-    shared: options.shared,
-    remote: sharedPort === undefined ? undefined : { address: freeswitchAddress, port: fsPortFor(sharedPort) },
-    output: options.output,
-    input: options.input,
-    jitter: options.jitter,
-    ports: options.ports,
-    clock: options.clock,
-    logger: options.logger,
-  });
-  const release = (): void => bridge.close();
+  const release = (): void => {
+    bridge.close();
+    if (leased !== undefined) pool!.release(leased);
+  };
   call.once('end', release);
   try {
     const { port } = await bridge.start();
     const fsPort = fsPortFor(port);
-    if (!options.shared) bridge.expectFrom({ address: freeswitchAddress, port: fsPort });
+    if (!shared) bridge.expectFrom({ address: freeswitchAddress, port: fsPort });
     await call.unicast({ localIp: freeswitchAddress, localPort: fsPort, remoteIp: advertise, remotePort: port, native });
     const parked = call.park();
     parked.catch(() => {});

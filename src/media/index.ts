@@ -8,6 +8,7 @@
 export * from './call-media.js';
 export * from './g711.js';
 export * from './jitter-buffer.js';
+export * from './kernel-udp-stats.js';
 export { InterarrivalJitter } from './jitter-estimator.js';
 export * from './media-clock.js';
 export * from './pacer.js';
@@ -17,6 +18,12 @@ export * from './resampler.js';
 export * from './rtp-bridge.js';
 export * from './rtp-header.js';
 export * from './rtp-sender.js';
+export {
+  defaultSharedMediaSocket,
+  defaultUnicastPorts,
+  UnicastPortPool,
+  type UnicastPortPoolOptions,
+} from './shared-media-defaults.js';
 export * from './shared-media-socket.js';
 export * from './telephone-event.js';
 export * from './wire-codec.js';

@@ -9,7 +9,7 @@ const DEFAULT_CONFIG = {
   audioMode: 'unicast',
   esl: { host: '127.0.0.1', port: 8021, password: 'ClueCon', connectTimeout: 5000, readTimeout: 30000, reconnectDelay: 1000, maxReconnectAttempts: 10 },
   server: { host: '127.0.0.1', port: 8022, maxConnections: 100 },
-  rtp: { portMin: 10000, portMax: 10100, bindAddress: '127.0.0.1', jitter: { minMs: 60, maxMs: 200, targetMs: 100 } },
+  rtp: { portMin: 10000, portMax: 10100, bindAddress: '127.0.0.1', sharedSocket: false, jitter: { minMs: 60, maxMs: 200, targetMs: 100 } },
 };
 
 /** The ConfigError `loadConfig(env)` throws (fails the test if it does not throw one). */
@@ -35,7 +35,7 @@ afterEach(() => {
 describe('loadConfig: values', () => {
   it('applies the documented defaults', () => {
     expect(loadConfig({}, quiet)).toEqual(DEFAULT_CONFIG);
-    expect(Object.keys(DEFAULTS)).toHaveLength(17);
+    expect(Object.keys(DEFAULTS)).toHaveLength(18);
   });
 
   it('returns a deeply frozen object', () => {
@@ -60,7 +60,7 @@ describe('loadConfig: values', () => {
       audioMode: 'rtp',
       esl: { host: 'fs.example', port: 9021, password: 's3cret', connectTimeout: 1500, readTimeout: 0, reconnectDelay: 250, maxReconnectAttempts: 3 },
       server: { host: '0.0.0.0', port: 9022, maxConnections: 500 },
-      rtp: { portMin: 20000, portMax: 20999, bindAddress: '10.0.0.5', jitter: { minMs: 40, maxMs: 300, targetMs: 80 } },
+      rtp: { portMin: 20000, portMax: 20999, bindAddress: '10.0.0.5', sharedSocket: false, jitter: { minMs: 40, maxMs: 300, targetMs: 80 } },
     });
   });
 
@@ -153,6 +153,8 @@ describe('loadConfig: invalid values', () => {
     ['RTP_BIND_ADDRESS', '::1'],
     ['RTP_BIND_ADDRESS', 'localhost'],
     ['RTP_BIND_ADDRESS', '256.0.0.1'],
+    ['RTP_SHARED_SOCKET', 'maybe'],
+    ['RTP_SHARED_SOCKET', '2'],
     ['ESL_HOST', 'bad host'],
     ['ESL_HOST', 'fs.example:8021'],
     ['ESL_SERVER_HOST', 'tcp://0.0.0.0'],
@@ -164,6 +166,21 @@ describe('loadConfig: invalid values', () => {
     expect(error.message).toContain(`${variable}=${JSON.stringify(value)}`);
     expect(error.message).toMatch(/expected/);
     expect(error.message).toContain('(1 problem)');
+  });
+
+  it.each([
+    ['true', true],
+    ['TRUE', true],
+    ['1', true],
+    ['yes', true],
+    ['On', true],
+    ['false', false],
+    ['0', false],
+    ['no', false],
+    ['off', false],
+    ['  ', false],
+  ])('reads RTP_SHARED_SOCKET=%j as %j', (value, expected) => {
+    expect(loadConfig({ RTP_SHARED_SOCKET: value }).rtp.sharedSocket).toBe(expected);
   });
 
   it('rejects RTP_PORT_MIN above RTP_PORT_MAX', () => {

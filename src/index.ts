@@ -14,3 +14,4 @@ export * from './esl/index.js';
 export * from './config/index.js';
 export * from './media/index.js';
 export * from './realtime/index.js';
+export * from './process/index.js';

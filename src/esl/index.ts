@@ -56,3 +56,4 @@ export {
   type RejectReason,
 } from './outbound-server.js';
 export { DEFAULT_MAX_HANDSHAKE_BYTES, DEFAULT_MAX_PENDING_HANDSHAKE_BYTES } from './handshake-budget.js';
+export { type OutboundShutdownOptions, type OutboundShutdownReport, type TransferTarget } from './outbound-shutdown.js';

@@ -8,6 +8,7 @@ import { type Logger, defaultLogger } from '../logger.js';
 import { DEFAULT_MAX_HANDSHAKE_BYTES, DEFAULT_MAX_PENDING_HANDSHAKE_BYTES, HandshakeBudget } from './handshake-budget.js';
 import { type AllowList, compileAllowList } from './ip-allowlist.js';
 import { OutboundCall, type OutboundCallOptions } from './outbound-call.js';
+import { type OutboundShutdownOptions, type OutboundShutdownReport, deadline, handBackCalls } from './outbound-shutdown.js';
 
 /** Options of {@link OutboundServer}. Unset host/port/maxConnections come from `loadConfig()`. */
 export interface OutboundServerOptions extends OutboundCallOptions {
@@ -80,6 +81,8 @@ export interface OutboundServerEvents {
    * Without a listener it is logged at `error`.
    */
   error: [error: Error, call?: OutboundCall];
+  /** {@link OutboundServer.shutdown} began: no new calls; those in progress are handed back at the deadline. */
+  draining: [info: { deadlineMs: number }];
   /** The server closed and every call is gone. */
   close: [];
 }
@@ -137,6 +140,7 @@ export class OutboundServer extends EventEmitter<OutboundServerEvents> {
   private readonly handshakeBudget: HandshakeBudget;
   private readonly refusals: { overLimit: ThrottledLog; notAllowed: ThrottledLog; handshake: ThrottledLog; tooMuch: ThrottledLog };
   private closing: Promise<void> | undefined;
+  private shuttingDown: Promise<OutboundShutdownReport> | undefined;
 
   constructor(
     private readonly options: OutboundServerOptions = {},
@@ -217,11 +221,61 @@ export class OutboundServer extends EventEmitter<OutboundServerEvents> {
    * (default 0: none), then closes what is left. Resolves when everything is closed.
    */
   close(options: { drainTimeout?: number } = {}): Promise<void> {
-    this.closing ??= this.shutdown(options.drainTimeout ?? 0);
+    this.closing ??= this.closeAfter(options.drainTimeout ?? 0);
     return this.closing;
   }
 
-  private async shutdown(drainTimeout: number): Promise<void> {
+  /** `true` once {@link OutboundServer.shutdown} or {@link OutboundServer.close} began: no new calls are taken. */
+  get isClosing(): boolean {
+    return this.closing !== undefined;
+  }
+
+  /**
+   * Graceful shutdown (what SIGTERM should do): stops accepting at once (FreeSWITCH's `socket`
+   * then fails and the dialplan continues after it), lets the calls in progress go on for up to
+   * `deadlineMs`, then hands those still up back to the dialplan — transferred to `transferTo`,
+   * or released to the actions after `socket` — and never hangs one up. Resolves with what
+   * happened once every socket is closed (the server then emits `close`). See
+   * {@link shutdownOnSignals} to run it on SIGTERM.
+   */
+  shutdown(options: OutboundShutdownOptions = {}): Promise<OutboundShutdownReport> {
+    if (this.shuttingDown) return this.shuttingDown;
+    if (this.closing) {
+      return this.closing.then(() => ({ finished: 0, transferred: 0, released: 0, transferFailures: 0 }));
+    }
+    const run = this.drainAndHandBack(options);
+    this.shuttingDown = run;
+    this.closing = run.then(() => this.emit('close')).then(() => undefined);
+    return run;
+  }
+
+  private async drainAndHandBack(options: OutboundShutdownOptions): Promise<OutboundShutdownReport> {
+    const deadlineMs = options.deadlineMs ?? 30_000;
+    const serverClosed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    const inProgress = this.calls.size;
+    this.logger.info({ calls: inProgress, deadlineMs }, 'outbound server shutting down: no new calls');
+    this.emit('draining', { deadlineMs });
+    const until = deadline(deadlineMs, options.signal);
+    await Promise.race([this.allSocketsClosed(), until.promise]);
+    until.cancel();
+    const handedBack = await handBackCalls(this.calls, options.transferTo, this.logger);
+    const finished = Math.max(0, inProgress - handedBack.transferred - handedBack.released);
+    const grace = deadline(options.closeTimeoutMs ?? 5000);
+    await Promise.race([this.allSocketsClosed(), grace.promise]);
+    grace.cancel();
+    for (const socket of this.sockets) socket.destroy();
+    await serverClosed;
+    for (const log of Object.values(this.refusals)) log.flush();
+    const report = { finished, ...handedBack };
+    this.logger.info(report, 'outbound server shut down');
+    return report;
+  }
+
+  private allSocketsClosed(): Promise<unknown> {
+    return Promise.all([...this.sockets].map((s) => (s.closed ? undefined : new Promise((resolve) => s.once('close', resolve)))));
+  }
+
+  private async closeAfter(drainTimeout: number): Promise<void> {
     const serverClosed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     if (this.sockets.size > 0 && drainTimeout > 0) {
       const allClosed = Promise.all([...this.sockets].map((s) => new Promise((resolve) => s.once('close', resolve))));

@@ -90,7 +90,7 @@ describe('OutboundServer.shutdown', () => {
     const a = await dial();
     const b = await dial();
     const done = server.shutdown({ deadlineMs: 60_000, transferTo: 'operator' });
-    const closed = new Promise((resolve) => server.once('close', resolve));
+    const closed = new Promise<void>((resolve) => server.once('close', () => resolve()));
     sim.hangup(a.channel.uuid);
     sim.hangup(b.channel.uuid);
     expect(await done).toEqual({ finished: 2, transferred: 0, released: 0, transferFailures: 0 });
@@ -114,7 +114,7 @@ describe('shutdownOnSignals', () => {
     const a = await dial();
     const dispose = shutdownOnSignals([server], { exit: false, options: { deadlineMs: 60_000, transferTo: 'operator' } });
     try {
-      const closed = new Promise((resolve) => server.once('close', resolve));
+      const closed = new Promise<void>((resolve) => server.once('close', () => resolve()));
       const draining = new Promise((resolve) => server.once('draining', resolve));
       process.kill(process.pid, 'SIGTERM');
       await draining;

@@ -50,6 +50,12 @@ export const ErrorCodes = {
   PROVIDER_ERROR: 'PROVIDER_ERROR',
   /** An outbound call's handler threw or rejected; the call was hung up unless it had been handed off. */
   CALL_HANDLER_FAILED: 'CALL_HANDLER_FAILED',
+  /** An originate was refused by the pool's per-node rate limit or concurrency cap (fail-fast mode). */
+  ORIGINATE_RATE_LIMITED: 'ORIGINATE_RATE_LIMITED',
+  /** No FreeSWITCH node of the pool can take the command (none connected, unknown name, unknown call). */
+  ESL_NO_NODE: 'ESL_NO_NODE',
+  /** A cluster worker exited before it was listening. */
+  CLUSTER_WORKER_FAILED: 'CLUSTER_WORKER_FAILED',
 } as const;
 
 /** One of {@link ErrorCodes}. */
@@ -275,5 +281,50 @@ export class CallHandlerError extends VoiceAiError {
         (handedOff ? `; the call had been handed off (${handedOff}) and was left up` : ''),
       { cause },
     );
+  }
+}
+
+/**
+ * An originate did not start because its node was at its limit: `sps` originates in the last
+ * second, or `maxConcurrent` in flight, and the pool was told to fail fast (or its queue was
+ * full). Nothing was sent to FreeSWITCH: retry later or on another node.
+ */
+export class OriginateRateLimitError extends EslError {
+  constructor(
+    /** The node that was full. */
+    readonly node: string,
+    /** Which limit: the sessions-per-second rate, the concurrency cap, or the waiting queue. */
+    readonly limit: 'sps' | 'concurrency' | 'queue',
+  ) {
+    super(
+      ErrorCodes.ORIGINATE_RATE_LIMITED,
+      `originate on FreeSWITCH node "${node}" refused by its ${limit === 'sps' ? 'sessions-per-second limit (sps)' : limit === 'concurrency' ? 'concurrency cap (maxConcurrent)' : 'full waiting queue (maxQueued)'}: nothing was sent; retry later, or let the pool wait (onLimit: 'wait')`,
+    );
+  }
+}
+
+/**
+ * No node of an `EslPool` can take the command: the named node does not exist, no node owns the
+ * call uuid, or none is connected.
+ */
+export class EslNoNodeError extends EslError {
+  constructor(
+    message: string,
+    /** The node name or call uuid that was asked for, if any. */
+    readonly target?: string,
+  ) {
+    super(ErrorCodes.ESL_NO_NODE, message);
+  }
+}
+
+/** A worker of an `OutboundCluster` exited before it was listening (a crash at start-up: check its logs). */
+export class ClusterWorkerError extends VoiceAiError {
+  constructor(
+    /** The worker's slot, 0-based. */
+    readonly index: number,
+    /** Its exit code, or the signal that ended it. */
+    readonly exit: number | string | null,
+  ) {
+    super(ErrorCodes.CLUSTER_WORKER_FAILED, `cluster worker ${index} exited (${exit}) before it was listening: check its output`);
   }
 }

@@ -11,9 +11,9 @@ let port: number;
 beforeEach(async () => {
   sim = new FreeSwitchSimulator();
   await sim.start();
-  // Each call is answered and parked until the caller hangs up: a call in progress.
+  // Each call stays with us until it ends: a call in progress (the socket application parks it).
   server = createOutboundServer({ host: '127.0.0.1', port: 0, maxConnections: 20 }, async (call) => {
-    await call.park().catch(() => {});
+    await call.ended();
   });
   ({ port } = await server.listen());
 });
@@ -30,9 +30,7 @@ async function dial(): Promise<{ channel: SimulatedChannel; call: OutboundCall }
     destination: '8000',
     steps: [{ app: 'answer' }, { app: 'socket', data: `127.0.0.1:${port} async full` }, { app: 'park' }],
   });
-  const call = await arrived;
-  await sim.waitForCommand((c) => c.connectionId === connectionOf(channel.uuid) && c.headers['execute-app-name'] === 'park');
-  return { channel, call };
+  return { channel, call: await arrived };
 }
 
 function connectionOf(uuid: string): number | undefined {
@@ -78,9 +76,10 @@ describe('OutboundServer.shutdown', () => {
 
   it('without transferTo, closes each socket so the dialplan goes on after `socket`', async () => {
     const a = await dial();
+    expect(a.channel.currentApp?.name).toBe('socket');
     const report = await server.shutdown({ deadlineMs: 0 });
     expect(report).toEqual({ finished: 0, transferred: 0, released: 1, transferFailures: 0 });
-    // The action after `socket` runs: the call is parked by the dialplan, still up.
+    // The action after `socket` runs: the dialplan parks the call, still up.
     await until(() => a.channel.currentApp?.name === 'park' && connectionOf(a.channel.uuid) === undefined);
     expect(sim.channels.has(a.channel.uuid)).toBe(true);
     expect(hangupsSent()).toEqual([]);

@@ -1,5 +1,5 @@
 /**
- * Configuration from the environment, tenants, and the shared client pool.
+ * Configuration from the environment, tenants, and the process-wide `EslPool`.
  *
  * @module
  */
@@ -9,6 +9,7 @@ export {
   type EslClientPoolOptions,
   getEslClient,
   getEslForDomain,
+  getEslPool,
 } from './client-pool.js';
 export {
   type AudioMode,

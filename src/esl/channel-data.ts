@@ -14,6 +14,18 @@ export interface ChannelCodec {
   readonly rate: number;
 }
 
+/** Which FreeSWITCH a call is on, from the base headers of its channel data. */
+export interface ChannelSwitchIdentity {
+  /** `Core-UUID`: new at each start of that FreeSWITCH. */
+  readonly coreUuid: string | undefined;
+  /** `FreeSWITCH-Hostname`. */
+  readonly hostname: string | undefined;
+  /** `FreeSWITCH-Switchname` (the hostname unless `switchname` is set in switch.conf). */
+  readonly switchname: string | undefined;
+  /** `FreeSWITCH-IPv4`. */
+  readonly ipv4: string | undefined;
+}
+
 /**
  * What FreeSWITCH knows of the call when it hands it to the socket: the caller profile, the
  * channel's state and codecs, and every channel variable.
@@ -102,6 +114,20 @@ export class ChannelData {
     return this.headers.get('Control') === 'full';
   }
 
+  /**
+   * The FreeSWITCH the call is on (`Core-UUID`, `FreeSWITCH-Hostname`, `-Switchname`, `-IPv4`):
+   * with many nodes, `EslPool.nodeForChannel(call.channel)` finds its node.
+   */
+  get freeswitch(): ChannelSwitchIdentity {
+    const h = this.headers;
+    return {
+      coreUuid: h.get('Core-UUID'),
+      hostname: h.get('FreeSWITCH-Hostname'),
+      switchname: h.get('FreeSWITCH-Switchname'),
+      ipv4: h.get('FreeSWITCH-IPv4'),
+    };
+  }
+
   /** A channel variable as it was when the call reached the socket (`variable_<name>`). */
   getVariable(name: string): string | undefined {
     return this.headers.get(`variable_${name}`);
@@ -132,6 +158,7 @@ export class ChannelData {
       readCodec: this.readCodec,
       socketMode: this.socketMode,
       fullControl: this.fullControl,
+      freeswitch: this.freeswitch,
       variables: Object.fromEntries(this.variables),
     };
   }

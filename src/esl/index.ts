@@ -36,7 +36,7 @@ export { LazyJsonHeaders, MAX_JSON_EVENT_DEPTH, jsonNestingExceeds } from './jso
 export * from './originate.js';
 export { EslReply } from './reply.js';
 export { urlDecode, urlEncode } from './url-codec.js';
-export { ChannelData, type ChannelCodec } from './channel-data.js';
+export { ChannelData, type ChannelCodec, type ChannelSwitchIdentity } from './channel-data.js';
 export { type AllowList, compileAllowList } from './ip-allowlist.js';
 export {
   type CallHandoff,
@@ -57,3 +57,25 @@ export {
 } from './outbound-server.js';
 export { DEFAULT_MAX_HANDSHAKE_BYTES, DEFAULT_MAX_PENDING_HANDSHAKE_BYTES } from './handshake-budget.js';
 export { type OutboundShutdownOptions, type OutboundShutdownReport, type TransferTarget } from './outbound-shutdown.js';
+export {
+  type EslNodeConfig,
+  EslNode,
+  type EslNodeEvents,
+  type EslNodeHealth,
+  type EslNodeIdentity,
+  type EslNodeState,
+} from './esl-node.js';
+export {
+  EslPool,
+  type EslPoolEvents,
+  type EslPoolOptions,
+  type PoolCommandInfo,
+  type PoolOriginateOptions,
+  type RouteOptions,
+} from './esl-pool.js';
+export {
+  OriginateLimiter,
+  type OriginateLimiterOptions,
+  type OriginateLimitMode,
+  type OriginateRunOptions,
+} from './originate-limiter.js';

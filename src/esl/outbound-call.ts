@@ -4,6 +4,7 @@ import { EventEmitter } from 'eventemitter3';
 import { CallEndedError, EslCommandError, EslInvalidArgumentError } from '../errors.js';
 import { reportError } from '../error-reporting.js';
 import { type Logger, defaultLogger } from '../logger.js';
+import { callLogger } from '../observability/call-log.js';
 import * as helpers from './api-commands.js';
 import type { ChannelData } from './channel-data.js';
 import { type ChannelMessage, apiCommand, assertSingleLine, assertToken, bgapiCommand, buildCommand, executeMessage, sendmsgCommand } from './commands.js';
@@ -116,7 +117,11 @@ export class OutboundCall {
   private readonly router: EventRouter;
   private readonly tracker = new ExecutionTracker();
   private readonly conn: EslConnection;
-  private readonly logger: Logger;
+  /**
+   * This call's logger: the server's, with `call_uuid`, `domain_uuid` and `node` on every line
+   * once the handshake is done. Log through it (or `callLogger(yours, call)`) about the call.
+   */
+  logger: Logger;
   private hangupInfo: { cause: string; event: EslEvent } | undefined;
   private hangupComplete: EslEvent | undefined;
   private handoff: CallHandoff | undefined;
@@ -145,7 +150,8 @@ export class OutboundCall {
         onDisconnectNotice: (disposition) => this.onDisconnectNotice(disposition),
         onClose: (error) => this.onClose(error),
       },
-      { ...options, readTimeout: options.readTimeout ?? 30_000, logger: this.logger, admit },
+      // Through this.logger as it is at each line: after the handshake it carries the call's fields.
+      { ...options, readTimeout: options.readTimeout ?? 30_000, logger: delegate(() => this.logger), admit },
     );
   }
 
@@ -158,6 +164,7 @@ export class OutboundCall {
       logger: this.logger,
     });
     this.conn.stopAdmission();
+    this.logger = callLogger(this.logger, this);
   }
 
   /** The channel's `Unique-ID`. */
@@ -510,6 +517,16 @@ export class OutboundCall {
     this.emitter.emit('end', { cause: this.hangupCause, hangupComplete: this.hangupComplete, error });
     this.emitter.removeAllListeners();
   }
+}
+
+/** A logger that writes through whatever `current()` is at each line. */
+function delegate(current: () => Logger): Logger {
+  return {
+    debug: (o: object | string, m?: string) => current().debug(o as object, m),
+    info: (o: object | string, m?: string) => current().info(o as object, m),
+    warn: (o: object | string, m?: string) => current().warn(o as object, m),
+    error: (o: object | string, m?: string) => current().error(o as object, m),
+  };
 }
 
 function port(value: number, name: string): number {

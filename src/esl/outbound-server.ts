@@ -340,7 +340,7 @@ export class OutboundServer extends EventEmitter<OutboundServerEvents> {
     this.stats.calls++;
     this.calls.add(call);
     call.once('end', () => this.calls.delete(call));
-    this.logger.debug({ uuid: call.uuid, caller: call.channel.callerIdNumber, destination: call.channel.destinationNumber }, 'outbound call');
+    call.logger.debug({ caller: call.channel.callerIdNumber, destination: call.channel.destinationNumber }, 'outbound call');
     this.emit('call', call);
     if (!this.handler) return;
     const handler = this.handler;
@@ -354,7 +354,7 @@ export class OutboundServer extends EventEmitter<OutboundServerEvents> {
   private onHandlerError(call: OutboundCall, error: unknown): void {
     // The call ended under it, or close() cut it: not a failure of the handler.
     if (!call.isActive && (error instanceof CallEndedError || (this.closing && error instanceof EslConnectionError))) {
-      this.logger.debug({ uuid: call.uuid, closing: this.closing !== undefined }, 'outbound handler stopped: the call ended');
+      call.logger.debug({ closing: this.closing !== undefined }, 'outbound handler stopped: the call ended');
       return;
     }
     this.stats.handlerErrors++;
@@ -362,7 +362,8 @@ export class OutboundServer extends EventEmitter<OutboundServerEvents> {
     const cause = call.isActive && !handedOff ? (this.options.handlerErrorCause ?? 'NORMAL_TEMPORARY_FAILURE') : undefined;
     if (cause) call.hangup(cause).catch(() => call.destroy());
     const failure = new CallHandlerError(call.uuid, cause, error, handedOff);
-    reportError(this, failure, this.logger, { uuid: call.uuid, ...(handedOff && { handedOff }) }, call);
+    // Through the call's logger: call_uuid, domain_uuid and node on the line.
+    reportError(this, failure, call.logger, { ...(handedOff && { handedOff }) }, call);
   }
 }
 

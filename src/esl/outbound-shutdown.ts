@@ -78,22 +78,22 @@ export async function handBackCalls(
   await Promise.all(
     [...calls].map(async (call) => {
       if (!call.isActive) return;
-      const fields = { call_uuid: call.uuid, domain_uuid: call.channel.domainUuid };
+      const log = call.logger ?? logger;
       if (transferTo !== undefined) {
         const target = typeof transferTo === 'string' ? { extension: transferTo } : transferTo;
         const context = target.context ?? call.channel.context ?? 'default';
         try {
           await call.transfer(target.extension, target.dialplan ?? 'XML', context, { timeout: TRANSFER_TIMEOUT_MS });
           report.transferred++;
-          logger.info({ ...fields, extension: target.extension, context }, 'shutdown: call transferred back to the dialplan');
+          log.info({ extension: target.extension, context }, 'shutdown: call transferred back to the dialplan');
         } catch (error) {
           report.transferFailures++;
           report.released++;
-          logger.warn({ ...fields, err: (error as Error).message }, 'shutdown: transfer failed; releasing the call to the dialplan after `socket`');
+          log.warn({ err: (error as Error).message }, 'shutdown: transfer failed; releasing the call to the dialplan after `socket`');
         }
       } else {
         report.released++;
-        logger.info(fields, 'shutdown: call released to the dialplan after `socket`');
+        log.info({}, 'shutdown: call released to the dialplan after `socket`');
       }
       call.close();
     }),

@@ -9,6 +9,7 @@ import type { EslEvent } from '../esl/event.js';
 import type { OutboundCall } from '../esl/outbound-call.js';
 import { MediaError } from '../errors.js';
 import type { Logger } from '../logger.js';
+import { callLogger } from '../observability/call-log.js';
 import type { AudioFormat } from '../realtime/audio-format.js';
 import type { MediaClock } from './media-clock.js';
 import type { PortAllocator } from './port-allocator.js';
@@ -98,7 +99,7 @@ export async function startCallMedia(call: OutboundCall, options: CallMediaOptio
       jitter: options.jitter,
       ports: options.ports,
       clock: options.clock,
-      logger: options.logger,
+      logger: options.logger ? callLogger(options.logger, call) : call.logger,
     });
   } catch (error) {
     if (leased !== undefined) pool!.release(leased);

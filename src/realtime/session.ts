@@ -3,6 +3,7 @@ import type { OutboundCall } from '../esl/outbound-call.js';
 import { ProviderError } from '../errors.js';
 import { reportError } from '../error-reporting.js';
 import { type Logger, defaultLogger } from '../logger.js';
+import { callLogger } from '../observability/call-log.js';
 import { type CallMediaOptions, startCallMedia } from '../media/call-media.js';
 import type { RtpBridge } from '../media/rtp-bridge.js';
 import { AudioFormats, type AudioFormat } from './audio-format.js';
@@ -126,7 +127,8 @@ export class RealtimeSession extends EventEmitter<RealtimeSessionEvents> {
     this.call = options.call;
     this.provider = options.provider;
     this.tools = options.tools instanceof ToolRegistry ? options.tools : new ToolRegistry(options.tools ?? []);
-    this.logger = options.logger ?? defaultLogger;
+    // Every line about the call carries call_uuid, domain_uuid and node (the call's own logger has them).
+    this.logger = options.logger ? callLogger(options.logger, options.call) : (options.call.logger ?? defaultLogger);
     this.gate = new BargeInGate(options.bargeIn);
   }
 
@@ -179,7 +181,7 @@ export class RealtimeSession extends EventEmitter<RealtimeSessionEvents> {
   async end(reason: EndReason = 'closed', error?: Error): Promise<void> {
     if (this.ended) return;
     this.ended = reason;
-    if (error) this.logger.warn({ uuid: this.call.uuid, err: error.message, reason }, 'realtime session ending');
+    if (error) this.logger.warn({ err: error.message, reason }, 'realtime session ending');
     for (const t of this.timers) clearTimeout(t);
     if (this.idleTimer) clearTimeout(this.idleTimer);
     this.gate.cancel();
@@ -321,7 +323,7 @@ export class RealtimeSession extends EventEmitter<RealtimeSessionEvents> {
         await this.call.hangup(f.hangupCause ?? 'NORMAL_CLEARING');
       } else await this.call.hangup('NORMAL_TEMPORARY_FAILURE');
     } catch (error) {
-      this.logger.error({ uuid: this.call.uuid, err: (error as Error).message }, 'fallback failed');
+      this.logger.error({ err: (error as Error).message }, 'fallback failed');
       await this.call.hangup('NORMAL_TEMPORARY_FAILURE').catch(() => {});
     }
   }

@@ -7,6 +7,7 @@
  */
 import type { ThrottledLog } from './log-throttle.js';
 import type { Logger } from './logger.js';
+import { notifyReportedError } from './observability/error-tap.js';
 
 /** An event emitter with an `error` event (eventemitter3's or Node's). */
 export interface ErrorEmitter {
@@ -21,6 +22,7 @@ export interface ErrorEmitter {
  * @returns whether a listener received it.
  */
 export function reportError(emitter: ErrorEmitter, error: Error, logger: Logger, fields: object = {}, ...extra: unknown[]): boolean {
+  notifyReportedError(error, fields);
   if (emitter.listenerCount('error') > 0) {
     (emitter.emit as (event: 'error', ...args: unknown[]) => boolean)('error', error, ...extra);
     return true;

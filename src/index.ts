@@ -15,3 +15,4 @@ export * from './config/index.js';
 export * from './media/index.js';
 export * from './realtime/index.js';
 export * from './process/index.js';
+export * from './observability/index.js';

@@ -279,6 +279,11 @@ export class RtpBridge extends EventEmitter<RtpBridgeEvents> {
     return { ...this.counters, jitter: this.jitter.stats(), pacer: this.pacer?.stats };
   }
 
+  /** `true` once {@link RtpBridge.close} ran. */
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
   /** Stops the clock, releases the port. Idempotent. */
   close(): void {
     if (this.closed) return;

@@ -1,0 +1,156 @@
+/**
+ * Media metrics: frames in and out, late / lost / concealed frames, the jitter buffer's delay,
+ * the media clock's lateness (pacing), and the kernel's drops on shared sockets. Read from the
+ * bridges' and sockets' own counters when metrics are collected: nothing per frame.
+ *
+ * @module
+ */
+import { type MediaClock, getMediaClock } from '../media/media-clock.js';
+import type { RtpBridge } from '../media/rtp-bridge.js';
+import type { SharedMediaSocket } from '../media/shared-media-socket.js';
+import { DeltaTracker, type MetricFactory } from './prom.js';
+
+type Counter = ReturnType<MetricFactory['counter']>;
+
+/** The bridge counters exported, and how to read each from `bridge.stats()`. */
+const BRIDGE_COUNTERS = {
+  frames_received: (s: ReturnType<RtpBridge['stats']>) => s.packetsReceived,
+  frames_sent: (s: ReturnType<RtpBridge['stats']>) => s.framesSent,
+  frames_late: (s: ReturnType<RtpBridge['stats']>) => s.jitter.late,
+  frames_lost: (s: ReturnType<RtpBridge['stats']>) => s.jitter.lost,
+  frames_concealed: (s: ReturnType<RtpBridge['stats']>) => s.jitter.concealed,
+  frames_overflow: (s: ReturnType<RtpBridge['stats']>) => s.jitter.overflow,
+  frames_malformed: (s: ReturnType<RtpBridge['stats']>) => s.malformed,
+  frames_other_source: (s: ReturnType<RtpBridge['stats']>) => s.otherSource,
+  pacer_underruns: (s: ReturnType<RtpBridge['stats']>) => s.pacer?.underruns ?? 0,
+} as const;
+
+const HELP: Record<keyof typeof BRIDGE_COUNTERS, string> = {
+  frames_received: 'Caller audio datagrams received from FreeSWITCH',
+  frames_sent: 'Audio frames sent to FreeSWITCH (20 ms each, silence included)',
+  frames_late: 'Caller frames that arrived after their playout time (dropped)',
+  frames_lost: 'Caller frames that never arrived',
+  frames_concealed: 'Caller frames made up for lost ones (packet-loss concealment)',
+  frames_overflow: 'Caller frames dropped because the jitter buffer was over its maximum',
+  frames_malformed: 'Datagrams that were not one frame of the call codec',
+  frames_other_source: 'Datagrams from a source other than FreeSWITCH (dropped)',
+  pacer_underruns: 'Times the answer being played ran dry before its end',
+};
+
+/** The metrics of bridges, the media clock and shared sockets. */
+export class MediaMetrics {
+  private readonly bridges = new Set<RtpBridge>();
+  private readonly sockets = new Set<SharedMediaSocket>();
+  private readonly clocks = new Set<MediaClock>();
+  private readonly bridgeDeltas = new DeltaTracker<string>();
+  private readonly counters = new Map<keyof typeof BRIDGE_COUNTERS, Counter>();
+
+  constructor(f: MetricFactory) {
+    const self = this;
+    for (const key of Object.keys(BRIDGE_COUNTERS) as (keyof typeof BRIDGE_COUNTERS)[]) {
+      // The first counter's collect reads every bridge once, for all of them.
+      this.counters.set(key, f.counter(`media_${key}_total`, HELP[key], [], key === 'frames_received' ? () => self.readBridges() : undefined));
+    }
+    f.gauge('media_bridges_active', 'Call audio bridges open', [], function () {
+      self.readBridges();
+      this.set(self.bridges.size);
+    });
+    f.gauge('media_jitter_buffer_delay_seconds', "Jitter buffers' playout delay over the open bridges: average and largest", ['stat'], function () {
+      let sum = 0;
+      let max = 0;
+      let n = 0;
+      for (const b of self.bridges) {
+        const d = b.stats().jitter.delayMs / 1000;
+        sum += d;
+        max = Math.max(max, d);
+        n++;
+      }
+      this.set({ stat: 'avg' }, n === 0 ? 0 : sum / n);
+      this.set({ stat: 'max' }, max);
+    });
+    f.gauge('media_clock_lateness_seconds', "How late the media clock's 20 ms ticks ran (pacing), over the last 4096 ticks", ['quantile'], function () {
+      this.reset();
+      for (const c of self.clocks) {
+        const s = c.stats();
+        this.set({ quantile: '0.5' }, s.p50LatenessMs / 1000);
+        this.set({ quantile: '0.99' }, s.p99LatenessMs / 1000);
+        this.set({ quantile: '1' }, s.maxLatenessMs / 1000);
+      }
+    });
+    f.gauge('media_clock_work_seconds', "Time one tick's work took, over the last 4096 ticks: near 20 ms the process is full", ['quantile'], function () {
+      this.reset();
+      for (const c of self.clocks) {
+        const s = c.stats();
+        this.set({ quantile: '0.99' }, s.p99WorkMs / 1000);
+        this.set({ quantile: '1' }, s.maxWorkMs / 1000);
+      }
+    });
+    const clockDeltas = new DeltaTracker<string>();
+    f.counter('media_clock_late_ticks_total', 'Media clock ticks that ran more than 2 ms late', [], function () {
+      let n = 0;
+      for (const c of self.clocks) n += c.stats().lateTicks;
+      this.inc(clockDeltas.delta('late', n));
+    });
+    f.counter('media_clock_skipped_ticks_total', 'Media clock ticks skipped after the event loop was blocked too long', [], function () {
+      let n = 0;
+      for (const c of self.clocks) n += c.stats().skippedTicks;
+      this.inc(clockDeltas.delta('skipped', n));
+    });
+    const socketDeltas = new DeltaTracker<SharedMediaSocket>();
+    f.counter('media_kernel_drops_total', 'Datagrams the kernel dropped on shared media sockets because their receive buffer was full (caller audio lost)', [], async function () {
+      const rows = await Promise.all([...self.sockets].map(async (s) => [s, (await s.kernelStats())?.drops] as const));
+      for (const [s, drops] of rows) if (drops !== undefined) this.inc(socketDeltas.delta(s, drops));
+    });
+    const unknownDeltas = new DeltaTracker<SharedMediaSocket>();
+    f.counter('media_unknown_source_total', 'Datagrams on shared media sockets from a source no call is registered for (dropped)', [], function () {
+      for (const s of self.sockets) this.inc(unknownDeltas.delta(s, s.stats.unknownSource));
+    });
+  }
+
+  /** Counts a bridge's frames while it is open (it is read a last time after it closes). */
+  observeBridge(bridge: RtpBridge): () => void {
+    this.bridges.add(bridge);
+    return () => this.finish(bridge);
+  }
+
+  /** Exports the media clock's lateness (default: the process-wide clock). */
+  observeClock(clock: MediaClock = getMediaClock()): () => void {
+    this.clocks.add(clock);
+    return () => this.clocks.delete(clock);
+  }
+
+  /** Exports a shared socket's kernel drops and unknown sources. */
+  observeSharedSocket(socket: SharedMediaSocket): () => void {
+    this.sockets.add(socket);
+    return () => this.sockets.delete(socket);
+  }
+
+  /** Reads every bridge's counters into the metrics; closed bridges a last time, then forgotten. */
+  private readBridges(): void {
+    for (const bridge of this.bridges) {
+      this.read(bridge);
+      if (bridge.isClosed) this.finish(bridge);
+    }
+  }
+
+  private read(bridge: RtpBridge): void {
+    const stats = bridge.stats();
+    const id = bridgeId(bridge);
+    for (const [key, counter] of this.counters) counter.inc(this.bridgeDeltas.delta(`${id}:${key}`, BRIDGE_COUNTERS[key](stats)));
+  }
+
+  private finish(bridge: RtpBridge): void {
+    if (!this.bridges.delete(bridge)) return;
+    this.read(bridge);
+    const id = bridgeId(bridge);
+    for (const key of this.counters.keys()) this.bridgeDeltas.forget(`${id}:${key}`);
+  }
+}
+
+const ids = new WeakMap<RtpBridge, number>();
+let nextId = 0;
+function bridgeId(bridge: RtpBridge): number {
+  let id = ids.get(bridge);
+  if (id === undefined) ids.set(bridge, (id = nextId++));
+  return id;
+}

@@ -27,7 +27,7 @@ const BRIDGE_COUNTERS = {
 
 const HELP: Record<keyof typeof BRIDGE_COUNTERS, string> = {
   frames_received: 'Caller audio datagrams received from FreeSWITCH',
-  frames_sent: 'Audio frames sent to FreeSWITCH (20 ms each, silence included)',
+  frames_sent: 'Audio frames sent to FreeSWITCH (20 ms each)',
   frames_late: 'Caller frames that arrived after their playout time (dropped)',
   frames_lost: 'Caller frames that never arrived',
   frames_concealed: 'Caller frames made up for lost ones (packet-loss concealment)',

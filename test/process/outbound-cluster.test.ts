@@ -32,6 +32,8 @@ describe('OutboundCluster', () => {
       execArgv: ['--import', 'tsx'],
       rtp: { portMin: 30000, portMax: 30099 },
       restartDelayMs: 50,
+      // What a worker does on its own SIGTERM.
+      shutdown: { deadlineMs: 0, transferTo: 'operator' },
     });
     ({ port } = await workers.start());
   }, 60_000);
@@ -50,7 +52,7 @@ describe('OutboundCluster', () => {
   }
 
   it(
-    'spreads calls over the workers, each on its own port slice; a killed worker loses only its calls, is restarted and serves again',
+    'spreads calls over the workers, each on its own port slice; a killed worker loses only its calls, is restarted and serves again; SIGTERM hands calls back',
     async () => {
       expect(workers.workers.map((w) => [w.state, w.ports])).toEqual([
         ['listening', { min: 30000, max: 30049 }],
@@ -86,10 +88,21 @@ describe('OutboundCluster', () => {
       expect(fresh.some((c) => c.pid === victim.pid)).toBe(true);
       expect(kept.every((c) => sim.channels.has(c.channel.uuid))).toBe(true);
 
-      // A graceful shutdown hands every call still up back to the dialplan: transferred, none hung up.
+      // A worker's own SIGTERM (a process manager stopping it): it hands its calls back, exits,
+      // and the primary, which is not shutting down, starts it again.
       const up = [...kept, ...fresh];
+      const other = workers.workers[1]!;
+      const onOther = up.filter((c) => c.pid === other.pid);
+      const otherBack = new Promise<void>((resolve) => workers.on('listening', (w) => w.index === 1 && resolve()));
+      process.kill(other.pid!, 'SIGTERM');
+      await otherBack;
+      for (const c of onOther) expect(sim.channels.get(c.channel.uuid)?.profile.destinationNumber).toBe('operator');
+      expect(other.restarts).toBe(1);
+
+      // A graceful shutdown hands every call still up back to the dialplan: transferred, none hung up.
+      const rest = up.filter((c) => !onOther.includes(c));
       const report = await workers.shutdown({ deadlineMs: 0, transferTo: 'operator' });
-      expect(report).toEqual({ finished: 0, transferred: up.length, released: 0, transferFailures: 0 });
+      expect(report).toEqual({ finished: 0, transferred: rest.length, released: 0, transferFailures: 0 });
       for (const c of up) expect(sim.channels.get(c.channel.uuid)?.profile.destinationNumber).toBe('operator');
       expect(sim.commands.some((c) => c.headers['call-command'] === 'hangup')).toBe(false);
       expect(workers.workers.every((w) => w.state === 'stopped')).toBe(true);

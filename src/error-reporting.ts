@@ -39,6 +39,7 @@ export function reportError(emitter: ErrorEmitter, error: Error, logger: Logger,
  * @returns whether a listener received it.
  */
 export function reportRepeatedError(emitter: ErrorEmitter, error: Error, log: ThrottledLog, fields: object = {}): boolean {
+  notifyReportedError(error, fields);
   if (emitter.listenerCount('error') > 0) {
     (emitter.emit as (event: 'error', ...args: unknown[]) => boolean)('error', error);
     return true;

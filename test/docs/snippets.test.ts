@@ -274,6 +274,12 @@ const RUNS: Record<string, { title: string; run: () => Promise<void> }[]> = {
 const TYPECHECK_ONLY: Record<string, string> = {
   'docs/snippets/record-capture.ts': 'records a real FreeSWITCH (the point of it), and waits for a scenario the reader runs',
   'docs/snippets/tenant-source.ts': 'a sketch over your own database client (`db` is declared, not created)',
+  'docs/snippets/operations-cluster.ts':
+    'forks workers of its own script (here the test runner); test/process/outbound-cluster.test.ts runs a cluster from a worker file',
+  'docs/snippets/operations-shutdown.ts':
+    'installs SIGTERM/SIGINT handlers that exit the process; test/esl/outbound-shutdown.test.ts runs them with exit: false',
+  'docs/snippets/operations-pool.ts': "names a deployment's FreeSWITCH hosts; test/esl/esl-pool.test.ts runs the pool against simulators",
+  'docs/snippets/operations-metrics.ts': 'listens on the fixed port 9464; test/observability/metrics.test.ts serves the same handlers on port 0',
 };
 
 describe('documentation snippets', () => {

@@ -363,7 +363,7 @@ export class OutboundServer extends EventEmitter<OutboundServerEvents> {
     if (cause) call.hangup(cause).catch(() => call.destroy());
     const failure = new CallHandlerError(call.uuid, cause, error, handedOff);
     // Through the call's logger: call_uuid, domain_uuid and node on the line.
-    reportError(this, failure, call.logger, { ...(handedOff && { handedOff }) }, call);
+    reportError(this, failure, call.logger, { uuid: call.uuid, ...(handedOff && { handedOff }) }, call);
   }
 }
 

@@ -283,7 +283,8 @@ describe('realtime', () => {
     const failure = new ProviderError('rate limited', 'rate_limit_exceeded');
     provider.emit('error', failure);
     expect(log.entries.filter((e) => e.level === 'error')).toEqual([
-      { level: 'error', fields: { uuid: expect.any(String), provider: 'scripted', err: failure }, message: 'unhandled ProviderError: rate limited' },
+      // The session logs through the call's fields (call_uuid, node) as every line about a call does.
+      { level: 'error', fields: { call_uuid: expect.any(String), node: 'simulator', uuid: expect.any(String), provider: 'scripted', err: failure }, message: 'unhandled ProviderError: rate limited' },
     ]);
   });
 

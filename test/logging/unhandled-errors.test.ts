@@ -250,7 +250,8 @@ describe('media', () => {
 
   it('SharedMediaSocket: errors of its socket are counted and logged once', async () => {
     const log = recording();
-    const shared = new SharedMediaSocket({ logger: log });
+    // Buffers any kernel grants: no buffer-size warning in the log, whatever net.core.rmem_max is.
+    const shared = new SharedMediaSocket({ logger: log, receiveBufferBytes: 64 * 1024, sendBufferBytes: 64 * 1024 });
     cleanup.push(() => shared.close());
     await shared.bind(0, '127.0.0.1');
     // An unconnected UDP socket rarely fails (Linux reports no ICMP error to it): raise its error event directly.

@@ -62,7 +62,12 @@ export interface CallMedia {
   readonly bridge: RtpBridge;
   /** The codec on the wire. */
   readonly codec: WireCodec;
-  /** Resolves when the park ends (transfer, hangup: then it rejects with `CallEndedError`). */
+  /**
+   * Resolves when FreeSWITCH has run `park`: at once on an async socket, which parks the channel
+   * itself (`switch_ivr_park` refuses a channel already under control, and audio keeps flowing
+   * until the call leaves the socket: transfer, bridge, hangup). Rejects with `CallEndedError`
+   * if the call ends first.
+   */
   readonly parked: Promise<EslEvent>;
 }
 

@@ -299,7 +299,10 @@ export class SwitchCore {
   }
 
   private start(channel: SimulatedChannel, app: RunningApp): void {
-    const nestedPark = app.name === 'park' && channel.running.some((a) => a.name === 'park');
+    // switch_ivr_park refuses a channel that is already controlled ("Cannot park channels that are
+    // under control already"): a park inside a park, or inside an async `socket` (which parks the
+    // channel itself), completes at once — outbound-unicast-native.json shows it.
+    const nestedPark = app.name === 'park' && channel.running.some(parks);
     channel.running.push(app);
     if (app.loop) {
       channel.setVariable('current_loop', String(app.loop.index));

@@ -10,7 +10,7 @@ import type { OutboundCall } from '../esl/outbound-call.js';
 import { MediaError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { callLogger } from '../observability/call-log.js';
-import type { AudioFormat } from '../realtime/audio-format.js';
+import type { AudioFormat } from './audio-format.js';
 import type { MediaClock } from './media-clock.js';
 import type { PortAllocator } from './port-allocator.js';
 import { RtpBridge } from './rtp-bridge.js';

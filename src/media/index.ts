@@ -5,6 +5,7 @@
  *
  * @module
  */
+export * from './audio-format.js';
 export * from './call-media.js';
 export * from './g711.js';
 export * from './jitter-buffer.js';

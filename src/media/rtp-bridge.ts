@@ -4,7 +4,7 @@ import { MediaError } from '../errors.js';
 import { reportRepeatedError } from '../error-reporting.js';
 import { ThrottledLog } from '../log-throttle.js';
 import { type Logger, defaultLogger } from '../logger.js';
-import type { AudioFormat } from '../realtime/audio-format.js';
+import type { AudioFormat } from './audio-format.js';
 import { JitterBuffer, pcm16Conceal } from './jitter-buffer.js';
 import { type MediaClock, getMediaClock } from './media-clock.js';
 import { Pacer } from './pacer.js';

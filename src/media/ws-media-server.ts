@@ -230,9 +230,9 @@ export class WebSocketMediaServer extends EventEmitter<WebSocketMediaServerEvent
   private accept(socket: WebSocket, request: IncomingMessage): void {
     this.counters.connections++;
     const stream = new WebSocketAudioStream(socket, request, this.options);
-    // ws closes with 1009 on a message over maxPayload.
-    stream.once('close', ({ code }) => {
-      if (code === 1009) this.counters.oversized++;
+    // ws closes with 1009 on a message over maxPayload (and reports why as an error).
+    stream.once('close', ({ error }) => {
+      if (error?.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') this.counters.oversized++;
     });
     const fromPath = this.pathUuid(stream.path);
     if (fromPath !== undefined) return this.bind(stream, fromPath);

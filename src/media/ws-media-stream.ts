@@ -37,8 +37,11 @@ export interface WebSocketAudioStreamEvents {
   text: [text: string, json: unknown];
   /** The first text message arrived (emitted at once, even while the stream is held). */
   metadata: [json: unknown, text: string];
-  /** The socket closed. `byUs`: we closed it ({@link WebSocketAudioStream.close}). */
-  close: [info: { code: number; reason: string; byUs: boolean }];
+  /**
+   * The socket closed. `byUs`: we closed it ({@link WebSocketAudioStream.close}); `error`: why
+   * `ws` closed it (`WS_ERR_UNSUPPORTED_MESSAGE_LENGTH` for a message over `maxPayload`, ...).
+   */
+  close: [info: { code: number; reason: string; byUs: boolean; error?: Error & { code?: string } }];
 }
 
 /** Limits of a {@link WebSocketAudioStream} (the server passes its options). */
@@ -83,6 +86,7 @@ export class WebSocketAudioStream extends EventEmitter<WebSocketAudioStreamEvent
   private sawText = false;
   private closedByUs = false;
   private open = true;
+  private failure: (Error & { code?: string }) | undefined;
 
   constructor(
     private readonly socket: WebSocket,
@@ -97,11 +101,13 @@ export class WebSocketAudioStream extends EventEmitter<WebSocketAudioStreamEvent
     socket.on('close', (code, reason) => {
       this.open = false;
       this.held = undefined;
-      this.emit('close', { code, reason: reason.toString(), byUs: this.closedByUs });
+      this.emit('close', { code, reason: reason.toString(), byUs: this.closedByUs, ...(this.failure && { error: this.failure }) });
       this.removeAllListeners();
     });
-    // A socket error is followed by `close`: the stream reports it there.
-    socket.on('error', () => {});
+    // A socket or protocol error is followed by `close`: the stream reports it there.
+    socket.on('error', (error) => {
+      this.failure ??= error;
+    });
   }
 
   /** Whether the socket is open. */

@@ -110,11 +110,11 @@ export class WebSocketMediaTransport extends EventEmitter<WebSocketMediaTranspor
     this.stream.on('audio', (bytes) => {
       if (!this.closed) this.receiver.push(bytes, performance.now());
     });
-    this.stream.on('close', ({ code, reason, byUs }) => {
+    this.stream.on('close', ({ code, reason, byUs, error }) => {
       if (byUs || this.closed) return;
       // A hangup closes the socket too, and its ESL event may arrive just after: give the call's
       // owner a moment to close us before calling it a loss.
-      this.later(options.lostGraceMs ?? 250, () => this.lose(code, reason));
+      this.later(options.lostGraceMs ?? 250, () => this.lose(code, error?.message ?? reason, error));
     });
     const clock = options.clock ?? getMediaClock();
     this.unsubscribe = clock.subscribe(() => {
@@ -203,13 +203,14 @@ export class WebSocketMediaTransport extends EventEmitter<WebSocketMediaTranspor
     this.removeAllListeners();
   }
 
-  private lose(code: number, reason: string): void {
+  private lose(code: number, reason: string, cause?: Error): void {
     if (this.closed) return;
     const error = new MediaStreamError(
       `the ${this.stream.module} stream of call ${this.stream.uuid ?? '?'} closed mid-call (${code}${reason ? ` ${reason}` : ''})`,
       this.stream.uuid ?? '',
       this.stream.module,
       'closed',
+      { cause },
     );
     if (this.listenerCount('lost') > 0) this.emit('lost', error);
     else this.logger.error({ uuid: this.stream.uuid, err: error }, `unhandled ${error.name}: ${error.message}`);

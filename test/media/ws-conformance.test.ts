@@ -126,7 +126,7 @@ describe('what we send matches what the recorded servers sent', () => {
     const stream = await claimed;
     const answer = new BinaryAnswerStream({ stream, sampleRate: rate });
     const transport = new WebSocketMediaTransport({ stream, sampleRate: rate as 8000 | 16000, input: { encoding: 'pcm16', sampleRate: rate as 8000 | 16000 }, answer, noAudioTimeoutMs: 0 });
-    const drained = new Promise((resolve) => transport.once('drained', resolve));
+    const drained = new Promise<void>((resolve) => transport.once('drained', () => resolve()));
     transport.write(tone1);
     transport.endOfAnswer();
     await drained;

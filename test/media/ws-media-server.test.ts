@@ -151,7 +151,7 @@ describe('WebSocketMediaServer: bad input', () => {
     const claimed = server.claim(uuid);
     const ws = await connect(`/stream/${uuid}`);
     const transport = transportOn(await claimed, { lostGraceMs: 0 });
-    const lost = new Promise<MediaStreamError>((resolve) => transport.once('lost', resolve));
+    const lost = new Promise<MediaStreamError>((resolve) => transport.once('lost', (e) => resolve(e as MediaStreamError)));
     const closed = closeOf(ws);
     ws.send(Buffer.alloc(8192), { binary: true });
     expect((await closed).code).toBe(1009);

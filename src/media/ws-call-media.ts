@@ -147,6 +147,7 @@ export async function startWebSocketCallMedia(call: OutboundCall, options: WebSo
   if (options.bidirectional && module !== 'mod_audio_fork') throw new MediaError('bidirectional audio needs jambonz\'s mod_audio_fork');
   const output = context.output ?? { encoding: 'pcm16', sampleRate: 8000 };
   const input = context.input ?? output;
+  for (const f of [output, input]) if (f.encoding !== 'pcm16' && f.sampleRate !== 8000) throw new MediaError(`${f.encoding}@${f.sampleRate}: G.711 is 8 kHz only`);
   const sampleRate: SampleRate = options.sampleRate ?? (output.encoding === 'pcm16' && output.sampleRate >= 16000 ? 16000 : 8000);
   const rate = answerRate(input);
   const server = options.server ?? (await getWebSocketMediaServer());
@@ -190,59 +191,63 @@ export async function startWebSocketCallMedia(call: OutboundCall, options: WebSo
   }
 
   const cleanups: (() => void)[] = [];
-  let answer: AnswerSink;
-  let carrier: Carrier | undefined;
-  if (options.bidirectional) {
-    answer = new BinaryAnswerStream({ stream, sampleRate: rate });
-    carrier = startCarrier(call, logger);
-    cleanups.push(() => carrier!.stop());
-  } else {
-    const files = options.files ?? {};
-    const writer = files.directory
-      ? new DirectoryFileWriter(files.directory, uuid, (e) => logger.warn({ uuid, err: e }, 'answer file cleanup failed'))
-      : new ModuleFileWriter(stream, module);
-    if (writer instanceof ModuleFileWriter) {
-      const id = call.on(info.playEvent, (event) => {
-        const file = playEventFile(event.body);
-        if (file !== undefined) writer.filePlayed(file);
+  let transport: WebSocketMediaTransport;
+  try {
+    let answer: AnswerSink;
+    if (options.bidirectional) {
+      answer = new BinaryAnswerStream({ stream, sampleRate: rate });
+      const carrier = startCarrier(call, logger);
+      cleanups.push(() => carrier.stop());
+    } else {
+      const files = options.files ?? {};
+      const writer = files.directory
+        ? new DirectoryFileWriter(files.directory, uuid, (e) => logger.warn({ uuid, err: e }, 'answer file cleanup failed'))
+        : new ModuleFileWriter(stream, module);
+      if (writer instanceof ModuleFileWriter) {
+        const id = call.on(info.playEvent, (event) => {
+          const file = playEventFile(event.body);
+          if (file !== undefined) writer.filePlayed(file);
+        });
+        cleanups.push(() => call.off(id));
+      }
+      answer = new FileAnswerPlayer({
+        sampleRate: rate,
+        writer,
+        control: playbackControl(call, files.playWith ?? 'execute'),
+        minChunkMs: files.minChunkMs,
+        chunkMs: files.chunkMs,
+        lowWaterMs: files.lowWaterMs,
       });
-      cleanups.push(() => call.off(id));
     }
-    answer = new FileAnswerPlayer({
-      sampleRate: rate,
-      writer,
-      control: playbackControl(call, files.playWith ?? 'execute'),
-      minChunkMs: files.minChunkMs,
-      chunkMs: files.chunkMs,
-      lowWaterMs: files.lowWaterMs,
+    transport = new WebSocketMediaTransport({
+      stream,
+      sampleRate,
+      output,
+      input,
+      answer,
+      jitter: context.jitter,
+      clock: context.clock,
+      lostGraceMs: options.lostGraceMs,
+      noAudioTimeoutMs: options.noAudioTimeoutMs,
+      logger,
     });
+  } catch (error) {
+    for (const c of cleanups) c();
+    stream.close(1000, 'setup failed');
+    if (call.isActive) await call.api(stop).catch(() => {});
+    throw error;
   }
 
   let released = false;
-  const transport = new WebSocketMediaTransport({
-    stream,
-    sampleRate,
-    output,
-    input,
-    answer,
-    jitter: context.jitter,
-    clock: context.clock,
-    lostGraceMs: options.lostGraceMs,
-    noAudioTimeoutMs: options.noAudioTimeoutMs,
-    logger,
-  });
-  const release = (): void => {
-    if (released) return;
-    released = true;
-    for (const c of cleanups) c();
-    // Still up (transferred, or the session ended): take the media bug off the channel.
-    if (call.isActive) call.api(stop).catch(() => {});
-    transport.close();
-  };
   // The session (or the user) closing the transport stops the stream too.
   const close = transport.close.bind(transport);
   transport.close = () => {
-    release();
+    if (!released) {
+      released = true;
+      for (const c of cleanups) c();
+      // Still up (transferred, or the session ended): take the media bug off the channel.
+      if (call.isActive) call.api(stop).catch(() => {});
+    }
     close();
   };
   transport.on('lost', () => {

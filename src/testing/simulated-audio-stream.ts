@@ -142,6 +142,13 @@ export class SimulatedAudioStream {
     }
   }
 
+  /** Sends one binary message to the server now, out of the 20 ms schedule (tests, benchmarks). */
+  inject(bytes: Uint8Array): boolean {
+    if (!this.connected) return false;
+    this.socket.send(bytes, { binary: true });
+    return true;
+  }
+
   /** `send_text`: a text message to the server. */
   sendText(text: string): boolean {
     if (!this.connected) return false;

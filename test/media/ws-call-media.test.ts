@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { OutboundCall } from '../../src/esl/outbound-call.js';
 import { MediaStreamError } from '../../src/errors.js';
 import { AudioFormats } from '../../src/media/audio-format.js';
@@ -24,11 +24,11 @@ function tone(ms: number, hz = 440, rate = 8000): Int16Array {
   return Int16Array.from({ length: (rate * ms) / 1000 }, (_, i) => Math.round(8000 * Math.sin((2 * Math.PI * hz * i) / rate)));
 }
 
-async function call(callerAudio?: Int16Array): Promise<{ call: OutboundCall; uuid: string }> {
+async function call(callerAudio?: Int16Array, variables?: Record<string, string>): Promise<{ call: OutboundCall; uuid: string }> {
   const uuid = randomUUID();
   if (callerAudio) h.modules.setCallerAudio(uuid, callerAudio);
   const arrived = new Promise<OutboundCall>((resolve) => h.server.once('call', resolve));
-  h.sim.callSocket({ port: h.server.address()!.port }, { codec: 'PCMU', uuid });
+  h.sim.callSocket({ port: h.server.address()!.port }, { codec: 'PCMU', uuid, variables });
   return { call: await arrived, uuid };
 }
 
@@ -217,4 +217,27 @@ describe('startCallMediaFor: websocket through the simulated modules', () => {
     expect(lost).toBe(false);
     expect(h.media.stats().open).toBe(0);
   });
+
+  it('AUDIO_MODE picks the transport when no mode is given', async () => {
+    vi.stubEnv('AUDIO_MODE', 'websocket');
+    const { call: c } = await call();
+    expect((await startCallMediaFor(c, { websocket: { server: h.media } })).kind).toBe('websocket');
+  });
+
+  it('dual: the dialplan\'s voice_ai_media variable chooses; unset and no stream connected, rtp', async () => {
+    const { call: ws } = await call(undefined, { voice_ai_media: 'websocket' });
+    expect((await startCallMediaFor(ws, { mode: 'dual', websocket: { server: h.media } })).kind).toBe('websocket');
+    const { call: rtp } = await call();
+    const { PortAllocator } = await import('../../src/media/port-allocator.js');
+    const { freeUdpRange } = await import('../helpers/udp.js');
+    const min = await freeUdpRange(2);
+    const media = await startCallMediaFor(rtp, { mode: 'dual', websocket: { server: h.media }, ports: new PortAllocator({ min, max: min, bindAddress: '127.0.0.1' }), freeswitchPort: min + 1 });
+    expect(media.kind).toBe('rtp');
+    const { call: bad } = await call(undefined, { voice_ai_media: 'carrier-pigeon' });
+    await expect(startCallMediaFor(bad, { mode: 'dual', websocket: { server: h.media } })).rejects.toThrow(/voice_ai_media/);
+  });
+});
+
+afterEach(() => {
+  vi.unstubAllEnvs();
 });

@@ -9,7 +9,7 @@
 import type { EslEvent } from '../esl/event.js';
 import type { OutboundCall } from '../esl/outbound-call.js';
 import { MediaError, MediaStreamError } from '../errors.js';
-import { type Logger, silentLogger } from '../logger.js';
+import { type Logger, defaultLogger } from '../logger.js';
 import { DirectoryFileWriter, ModuleFileWriter } from './answer-file-writers.js';
 import type { AnswerSink } from './answer-sink.js';
 import type { AudioFormat, SampleRate } from './audio-format.js';
@@ -143,7 +143,7 @@ function failureReason(event: EslEvent): string {
 export async function startWebSocketCallMedia(call: OutboundCall, options: WebSocketCallMediaOptions = {}, context: WebSocketCallMediaContext = {}): Promise<WebSocketCallMedia> {
   const module = options.module ?? 'mod_audio_stream';
   const info = AUDIO_STREAM_MODULES[module];
-  const logger = context.logger ?? silentLogger;
+  const logger = context.logger ?? defaultLogger;
   if (options.bidirectional && module !== 'mod_audio_fork') throw new MediaError('bidirectional audio needs jambonz\'s mod_audio_fork');
   const output = context.output ?? { encoding: 'pcm16', sampleRate: 8000 };
   const input = context.input ?? output;

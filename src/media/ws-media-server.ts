@@ -12,7 +12,8 @@ import { type WebSocket, WebSocketServer } from 'ws';
 import { loadConfig } from '../config/env.js';
 import { MediaError } from '../errors.js';
 import { reportError } from '../error-reporting.js';
-import { type Logger, silentLogger } from '../logger.js';
+import { ThrottledLog } from '../log-throttle.js';
+import { type Logger, defaultLogger } from '../logger.js';
 import { AUDIO_FORK_SUBPROTOCOL, metadataUuid } from './audio-stream-modules.js';
 import { WebSocketAudioStream } from './ws-media-stream.js';
 
@@ -33,6 +34,7 @@ export interface WebSocketMediaServerOptions {
   maxHeldBytes?: number;
   /** Bytes waiting in a stream's socket beyond which messages to the module are dropped. Default 262 144. */
   maxSendBufferBytes?: number;
+  /** Refused streams are logged at `warn`, throttled to one line per minute. Default: {@link defaultLogger}. */
   logger?: Logger;
 }
 
@@ -90,6 +92,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export class WebSocketMediaServer extends EventEmitter<WebSocketMediaServerEvents> {
   readonly counters: WebSocketMediaServerStats = { connections: 0, claimed: 0, unbound: 0, unknownCall: 0, duplicate: 0, oversized: 0 };
   private readonly logger: Logger;
+  /** Refused streams: a flood (a scanner, a misconfigured dialplan) costs one line per minute. */
+  private readonly refusals: ThrottledLog;
   private readonly options: Required<Omit<WebSocketMediaServerOptions, 'logger'>>;
   private readonly wss: WebSocketServer;
   private readonly http: Server;
@@ -113,7 +117,8 @@ export class WebSocketMediaServer extends EventEmitter<WebSocketMediaServerEvent
       maxHeldBytes: options.maxHeldBytes ?? 64_000,
       maxSendBufferBytes: options.maxSendBufferBytes ?? 262_144,
     };
-    this.logger = options.logger ?? silentLogger;
+    this.logger = options.logger ?? defaultLogger;
+    this.refusals = new ThrottledLog(this.logger, { level: 'warn', message: 'WebSocket media stream refused' });
     this.http = createServer((_, res) => {
       res.writeHead(426, { 'Content-Type': 'text/plain', Upgrade: 'websocket' });
       res.end('a WebSocket audio stream endpoint (mod_audio_stream, mod_audio_fork)\n');
@@ -219,6 +224,7 @@ export class WebSocketMediaServer extends EventEmitter<WebSocketMediaServerEvent
   async close(): Promise<void> {
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
+    this.refusals.flush();
     for (const claim of [...this.claims.values()]) claim.reject(new MediaError('the WebSocket media server closed'));
     for (const socket of this.wss.clients) socket.close(1001, 'server closing');
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
@@ -301,7 +307,7 @@ export class WebSocketMediaServer extends EventEmitter<WebSocketMediaServerEvent
     else if (reason === 'unknown-call') this.counters.unknownCall++;
     else this.counters.duplicate++;
     const info = { reason, uuid, path: stream.path, remoteAddress: stream.remoteAddress };
-    this.logger.warn(info, 'WebSocket media stream refused');
+    this.refusals.log(info);
     this.emit('rejected', info);
     stream.close(1008, reason === 'unbound' ? 'no call uuid in the path or the metadata' : reason === 'duplicate' ? 'the call already has a stream' : 'no such call');
   }

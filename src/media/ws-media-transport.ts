@@ -10,7 +10,7 @@ import { EventEmitter } from 'eventemitter3';
 import { loadConfig } from '../config/env.js';
 import { MediaError, MediaStreamError } from '../errors.js';
 import { reportError } from '../error-reporting.js';
-import { type Logger, silentLogger } from '../logger.js';
+import { type Logger, defaultLogger } from '../logger.js';
 import type { AnswerSink } from './answer-sink.js';
 import { type AudioFormat, type SampleRate, formatName } from './audio-format.js';
 import type { StreamMark } from './audio-stream-modules.js';
@@ -92,7 +92,7 @@ export class WebSocketMediaTransport extends EventEmitter<WebSocketMediaTranspor
     super();
     this.stream = options.stream;
     this.answer = options.answer;
-    this.logger = options.logger ?? silentLogger;
+    this.logger = options.logger ?? defaultLogger;
     const output = options.output ?? { encoding: 'pcm16', sampleRate: 8000 };
     const input = options.input ?? output;
     if (input.encoding !== 'pcm16' && input.sampleRate !== 8000) throw new MediaError(`${formatName(input)}: G.711 is 8 kHz only`);

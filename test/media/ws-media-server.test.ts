@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { MediaStreamError } from '../../src/errors.js';
+import { silentLogger } from '../../src/logger.js';
 import { BinaryAnswerStream } from '../../src/media/binary-answer.js';
 import { pcmFromLE } from '../../src/media/pcm.js';
 import { WebSocketMediaServer, type WebSocketMediaServerOptions } from '../../src/media/ws-media-server.js';
@@ -12,7 +13,7 @@ let server: WebSocketMediaServer;
 const clients: WebSocket[] = [];
 
 async function start(options: WebSocketMediaServerOptions = {}): Promise<void> {
-  server = new WebSocketMediaServer({ host: '127.0.0.1', port: 0, bindTimeoutMs: 300, ...options });
+  server = new WebSocketMediaServer({ host: '127.0.0.1', port: 0, bindTimeoutMs: 300, logger: silentLogger, ...options });
   await server.listen();
 }
 

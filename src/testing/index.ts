@@ -77,5 +77,5 @@ export {
   type SimulatedFilePlayback,
   separateArguments,
 } from './audio-stream-simulator.js';
-export { SimulatedAudioStream, type SimulatedStreamMessage, type SimulatedStreamParams } from './simulated-audio-stream.js';
+export { SimulatedAudioStream, type SimulatedStreamBehaviour, type SimulatedStreamMessage, type SimulatedStreamParams } from './simulated-audio-stream.js';
 export { clientFrame, replayWsRecording, type WsRecordedMessage, type WsRecording, type WsReplayOptions, type WsReplayResult } from './ws-recording-replay.js';

@@ -97,12 +97,14 @@ export interface WebSocketCallMedia {
 /** The execute events of a playback of a file, as a start/stop watch. */
 function playbackControl(call: OutboundCall, playWith: 'execute' | 'broadcast'): PlaybackControl {
   return {
-    play: (path) =>
-      playWith === 'execute'
-        ? Promise.resolve(call.execute('playback', path).catch(() => {}))
-        : call.api(`uuid_broadcast ${call.uuid} ${path} aleg`).then((reply) => {
-            if (!reply.ok) throw new MediaError(reply.text);
-          }),
+    play: (path) => {
+      if (playWith === 'execute') return Promise.resolve(call.execute('playback', path).catch(() => {}));
+      // uuid_broadcast splits its arguments on spaces.
+      if (/\s/.test(path)) return Promise.reject(new MediaError(`uuid_broadcast cannot play a path with spaces: ${path}`));
+      return call.api(`uuid_broadcast ${call.uuid} ${path} aleg`).then((reply) => {
+        if (!reply.ok) throw new MediaError(reply.text);
+      });
+    },
     stopAll: () => call.api(`uuid_break ${call.uuid} all`),
     watch: (listener) => {
       const on = (phase: 'start' | 'stop') => (e: EslEvent) => {
@@ -201,7 +203,7 @@ export async function startWebSocketCallMedia(call: OutboundCall, options: WebSo
     } else {
       const files = options.files ?? {};
       const writer = files.directory
-        ? new DirectoryFileWriter(files.directory, uuid, (e) => logger.warn({ uuid, err: e }, 'answer file cleanup failed'))
+        ? new DirectoryFileWriter(files.directory, uuid.replace(/[^A-Za-z0-9_.-]/g, '_'), (e) => logger.warn({ uuid, err: e }, 'answer file cleanup failed'))
         : new ModuleFileWriter(stream, module);
       if (writer instanceof ModuleFileWriter) {
         const id = call.on(info.playEvent, (event) => {

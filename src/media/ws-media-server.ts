@@ -105,6 +105,7 @@ export class WebSocketMediaServer extends EventEmitter<WebSocketMediaServerEvent
   private readonly active = new Map<string, WebSocketAudioStream>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private listening: Promise<{ host: string; port: number }> | undefined;
+  private closed = false;
 
   constructor(options: WebSocketMediaServerOptions = {}) {
     super();
@@ -137,6 +138,7 @@ export class WebSocketMediaServer extends EventEmitter<WebSocketMediaServerEvent
 
   /** Starts listening; resolves with the bound address. Calling it again returns the same. */
   listen(): Promise<{ host: string; port: number }> {
+    if (this.closed) return Promise.reject(new MediaError('the WebSocket media server is closed: create a new one'));
     this.listening ??= new Promise((resolve, reject) => {
       const onError = (error: Error): void => {
         this.listening = undefined;
@@ -156,6 +158,11 @@ export class WebSocketMediaServer extends EventEmitter<WebSocketMediaServerEvent
   address(): { host: string; port: number } | undefined {
     const a = this.http.address() as AddressInfo | null;
     return a ? { host: a.address, port: a.port } : undefined;
+  }
+
+  /** Whether {@link WebSocketMediaServer.close} ran. */
+  get isClosed(): boolean {
+    return this.closed;
   }
 
   /** Streams open (bound or not). */
@@ -219,9 +226,10 @@ export class WebSocketMediaServer extends EventEmitter<WebSocketMediaServerEvent
 
   /**
    * Stops listening and closes every stream (1001, going away); pending claims reject.
-   * Resolves once the port is free.
+   * Resolves once the port is free. Final: a closed server does not listen again.
    */
   async close(): Promise<void> {
+    this.closed = true;
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
     this.refusals.flush();
@@ -326,9 +334,10 @@ let shared: WebSocketMediaServer | undefined;
 
 /**
  * The process-wide WebSocket media server (`VOICE_AI_REALTIME_PORT` on `RTP_BIND_ADDRESS`),
- * created and started on first use.
+ * created and started on first use (again after it was closed).
  */
 export async function getWebSocketMediaServer(): Promise<WebSocketMediaServer> {
+  if (shared?.isClosed) shared = undefined;
   shared ??= new WebSocketMediaServer();
   await shared.listen();
   return shared;

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createServer } from 'node:net';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
 import { MediaStreamError } from '../../src/errors.js';
 import { silentLogger } from '../../src/logger.js';
 import { BinaryAnswerStream } from '../../src/media/binary-answer.js';
 import { pcmFromLE } from '../../src/media/pcm.js';
-import { WebSocketMediaServer, type WebSocketMediaServerOptions } from '../../src/media/ws-media-server.js';
+import { WebSocketMediaServer, type WebSocketMediaServerOptions, getWebSocketMediaServer } from '../../src/media/ws-media-server.js';
 import type { WebSocketAudioStream } from '../../src/media/ws-media-stream.js';
 import { WebSocketMediaTransport } from '../../src/media/ws-media-transport.js';
 
@@ -262,5 +263,27 @@ describe('WebSocketMediaServer: bad input', () => {
     stream.attach();
     expect(seen).toEqual([10, 11, 12, 13, 14, 15, 16, 17, 18, 19]);
     expect(stream.stats.heldDropped).toBe(3200);
+  });
+});
+
+describe('getWebSocketMediaServer', () => {
+  it('listens on VOICE_AI_REALTIME_PORT, is shared, and is made again after a close', async () => {
+    const probe = createServer();
+    await new Promise<void>((r) => probe.listen(0, '127.0.0.1', () => r()));
+    const port = (probe.address() as { port: number }).port;
+    await new Promise((r) => probe.close(r));
+    vi.stubEnv('VOICE_AI_REALTIME_PORT', String(port));
+    try {
+      const a = await getWebSocketMediaServer();
+      expect(a.address()).toEqual({ host: '127.0.0.1', port });
+      expect(await getWebSocketMediaServer()).toBe(a);
+      await a.close();
+      await expect(a.listen()).rejects.toThrow(/closed/);
+      const b = await getWebSocketMediaServer();
+      expect(b).not.toBe(a);
+      await b.close();
+    } finally {
+      vi.unstubAllEnvs();
+    }
   });
 });

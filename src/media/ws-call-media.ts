@@ -94,18 +94,39 @@ export interface WebSocketCallMedia {
   readonly parked: Promise<EslEvent>;
 }
 
-/** The execute events of a playback of a file, as a start/stop watch. */
+/**
+ * FreeSWITCH plays the files: `playback` executed over the call's socket (queued behind the one
+ * playing), or `uuid_broadcast`; their `CHANNEL_EXECUTE` / `CHANNEL_EXECUTE_COMPLETE` are the
+ * start and stop of each.
+ */
 function playbackControl(call: OutboundCall, playWith: 'execute' | 'broadcast'): PlaybackControl {
+  /** Executions sent and not completed: `uuid_break all` drops the queued ones without a completion. */
+  const waiting = new Map<string, AbortController>();
   return {
     play: (path) => {
-      if (playWith === 'execute') return Promise.resolve(call.execute('playback', path).catch(() => {}));
+      if (playWith === 'execute') {
+        const abort = new AbortController();
+        waiting.set(path, abort);
+        void call.execute('playback', path, { signal: abort.signal }).then(
+          () => waiting.delete(path),
+          () => waiting.delete(path),
+        );
+        return Promise.resolve();
+      }
       // uuid_broadcast splits its arguments on spaces.
       if (/\s/.test(path)) return Promise.reject(new MediaError(`uuid_broadcast cannot play a path with spaces: ${path}`));
       return call.api(`uuid_broadcast ${call.uuid} ${path} aleg`).then((reply) => {
         if (!reply.ok) throw new MediaError(reply.text);
       });
     },
-    stopAll: () => call.api(`uuid_break ${call.uuid} all`),
+    stopAll: async () => {
+      const reply = await call.api(`uuid_break ${call.uuid} all`);
+      // What was queued will never run, nor complete: stop waiting for it (the call would
+      // otherwise count a playback as running for the rest of its life).
+      for (const abort of waiting.values()) abort.abort(new MediaError('dropped by barge-in'));
+      waiting.clear();
+      return reply;
+    },
     watch: (listener) => {
       const on = (phase: 'start' | 'stop') => (e: EslEvent) => {
         const path = e.get('Application-Data');

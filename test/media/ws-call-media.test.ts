@@ -141,6 +141,9 @@ describe('startCallMediaFor: websocket through the simulated modules', () => {
     await h.modules.stream(uuid)!.until(() => played[0]!.how !== undefined);
     expect(played[0]!.how).toBe('break');
     expect(h.modules.playbacksOf(uuid).length).toBe(1);
+    // The files FreeSWITCH dropped are not counted as running (they will never complete).
+    await h.modules.stream(uuid)!.until(() => !c.runningApplications.includes('playback'));
+    expect(c.runningApplications).toEqual(['park']);
   });
 
   it('jambonz bidirectional: binary L16 paced at 20 ms, heard by the caller; killAudio on barge-in; marks come back', async () => {

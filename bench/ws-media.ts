@@ -52,7 +52,7 @@ const PATHS: Path[] = ['unicast', 'ws binary (jambonz)', 'ws files (module)', 'w
 
 async function latency(): Promise<Record<Path, { inbound: number[]; outbound: number[] }>> {
   const modules = new SimulatedAudioStreamModules();
-  const sim = new FreeSwitchSimulator({ api: modules.api, applications: modules.applications });
+  const sim = new FreeSwitchSimulator({ api: modules.api, playback: modules.playback() });
   modules.attach(sim);
   await sim.start();
   const calls: OutboundCall[] = [];

@@ -1,7 +1,7 @@
 import { FreeSwitchSimulator, SimulatedAudioStreamModules } from 'freeswitch-voice-ai/testing';
 
 const modules = new SimulatedAudioStreamModules();         // mod_audio_stream and (jambonz) mod_audio_fork
-const sim = new FreeSwitchSimulator({ api: modules.api, applications: modules.applications });
+const sim = new FreeSwitchSimulator({ api: modules.api, playback: modules.playback() });
 modules.attach(sim);
 await sim.start();
 // ... a call to your outbound server starts its stream; then:

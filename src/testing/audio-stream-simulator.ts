@@ -1,12 +1,13 @@
 /**
  * `mod_audio_stream` and `mod_audio_fork` for the simulator: their API commands (parsed as
  * FreeSWITCH splits arguments, answered with the modules' texts), a simulated stream per call
- * ({@link SimulatedAudioStream}), `playback` of the raw files they write (lasting as long as
- * the audio), and `uuid_broadcast` with FreeSWITCH's 5 lead frames.
+ * ({@link SimulatedAudioStream}), the length of the raw files they write for the simulator's
+ * `playback` (as long as their audio; each play recorded from its `PLAYBACK_START` /
+ * `PLAYBACK_STOP`), and `uuid_broadcast` with FreeSWITCH's 5 lead frames.
  *
  * ```ts
  * const modules = new SimulatedAudioStreamModules();
- * const sim = new FreeSwitchSimulator({ api: modules.api, applications: modules.applications });
+ * const sim = new FreeSwitchSimulator({ api: modules.api, playback: modules.playback() });
  * modules.attach(sim);
  * // ... a call runs `uuid_audio_stream <uuid> start ws://... mono 8k {...}`:
  * const stream = await modules.waitForStream(uuid);
@@ -21,12 +22,12 @@ import type { AudioStreamModule } from '../media/audio-stream-modules.js';
 import { pcmFromLE } from '../media/pcm.js';
 import type { SampleRate } from '../media/audio-format.js';
 import { Resampler } from '../media/resampler.js';
-import { BUILTIN_APPLICATIONS } from './applications.js';
 import type { ApiResult } from './call-flows.js';
 import { cleanupSeparated } from './dial-string.js';
 import { SimulatedAudioStream, type SimulatedStreamParams } from './simulated-audio-stream.js';
 import { API_COMMANDS, type ApiCommand, type ApiContext } from './switch-api.js';
-import type { ApplicationHandler, SimulatedEvent } from './switch-core.js';
+import type { PlaybackOptions } from './playback-plan.js';
+import type { SimulatedEvent } from './switch-core.js';
 
 /** Options of {@link SimulatedAudioStreamModules}. */
 export interface SimulatedAudioStreamOptions {
@@ -44,7 +45,7 @@ export interface SimulatedAudioStreamOptions {
   leadFramesMs?: number;
 }
 
-/** A raw file FreeSWITCH played (one `playback` of a `.r8`/`.r16`/... file). */
+/** A raw file FreeSWITCH played (one `.r8`/`.r16`/... file of a `playback`). */
 export interface SimulatedFilePlayback {
   uuid: string;
   path: string;
@@ -52,9 +53,9 @@ export interface SimulatedFilePlayback {
   samples: Int16Array;
   durationMs: number;
   startedAt: number;
-  /** `performance.now()` when it ended, and how. */
+  /** `performance.now()` when it ended, and how (`Playback-Status`). */
   endedAt?: number;
-  how?: 'done' | 'break' | 'hangup';
+  how?: 'done' | 'break';
 }
 
 const RAW = /\.r(8|16|24|32|48|64)$/;
@@ -93,8 +94,6 @@ export class SimulatedAudioStreamModules {
   readonly playbacks: SimulatedFilePlayback[] = [];
   /** Pass to the simulator's `api` option. */
   readonly api: Record<string, ApiCommand>;
-  /** Pass to the simulator's `applications` option. */
-  readonly applications: Record<string, ApplicationHandler>;
   readonly tempDirectory: string;
   private readonly ownTemp: boolean;
   private readonly options: SimulatedAudioStreamOptions;
@@ -118,7 +117,27 @@ export class SimulatedAudioStreamModules {
         return after && lead > 0 ? { body: result.body, after: () => ctx.core.later(lead, after) } : result;
       },
     };
-    this.applications = { playback: (ctx) => this.playback(ctx) };
+  }
+
+  /**
+   * The simulator's `playback` option with the raw files' real lengths (L16 at the rate of the
+   * extension); other files as `base` says.
+   */
+  playback(base: PlaybackOptions = {}): PlaybackOptions {
+    return {
+      ...base,
+      durationOf: (path) => {
+        const m = RAW.exec(path);
+        if (m) {
+          try {
+            return (statSync(path).size / 2 / (Number(m[1]) * 1000)) * 1000;
+          } catch {
+            // not there: as any unknown file
+          }
+        }
+        return base.durationOf?.(path);
+      },
+    };
   }
 
   /**
@@ -128,9 +147,14 @@ export class SimulatedAudioStreamModules {
    */
   attach(sim: { on(event: 'event', listener: (event: SimulatedEvent) => void): unknown }): this {
     sim.on('event', (event) => {
-      if (event.name !== 'CHANNEL_HANGUP') return;
-      const uuid = event.headers.find(([k]) => k === 'Unique-ID')?.[1];
-      for (const s of [...this.attached.values()]) if (s.uuid === uuid) s.hangup();
+      const get = (name: string): string | undefined => event.headers.find(([k]) => k === name)?.[1];
+      const uuid = get('Unique-ID');
+      if (event.name === 'CHANNEL_HANGUP') {
+        for (const s of [...this.attached.values()]) if (s.uuid === uuid) s.hangup();
+      } else if (event.name === 'PLAYBACK_START' || event.name === 'PLAYBACK_STOP') {
+        const path = get('Playback-File-Path');
+        if (uuid !== undefined && path !== undefined && RAW.test(path)) this.played(event.name, uuid, path, get('Playback-Status'));
+      }
     });
     return this;
   }
@@ -269,29 +293,25 @@ export class SimulatedAudioStreamModules {
     return s?.closed?.by === 'server' ? s : undefined;
   }
 
-  /** `playback` of a raw file lasts as long as its audio, and is recorded; anything else as built in. */
-  private playback(ctx: Parameters<ApplicationHandler>[0]): ReturnType<ApplicationHandler> {
-    const m = RAW.exec(ctx.data);
-    let size = -1;
-    try {
-      size = m ? statSync(ctx.data).size : -1;
-    } catch {
-      size = -1;
+  /** A raw file starts or stops playing: recorded with its audio (as the caller hears it, at 8 kHz). */
+  private played(name: 'PLAYBACK_START' | 'PLAYBACK_STOP', uuid: string, path: string, status: string | undefined): void {
+    if (name === 'PLAYBACK_STOP') {
+      const record = [...this.playbacks].reverse().find((p) => p.uuid === uuid && p.path === path && p.endedAt === undefined);
+      if (record) {
+        record.endedAt = performance.now();
+        record.how = status === 'break' ? 'break' : 'done';
+      }
+      return;
     }
-    if (!m || size < 0) return BUILTIN_APPLICATIONS.playback!(ctx);
-    const rate = Number(m[1]) * 1000;
-    const raw = readFileSync(ctx.data);
+    const rate = Number(RAW.exec(path)![1]) * 1000;
+    let raw: Buffer;
+    try {
+      raw = readFileSync(path);
+    } catch {
+      return;
+    }
     let samples = Int16Array.from(pcmFromLE(raw));
     if (rate !== 8000 && [16000, 24000, 48000].includes(rate)) samples = Int16Array.from(new Resampler({ from: rate as SampleRate, to: 8000 }).process(samples));
-    const record: SimulatedFilePlayback = { uuid: ctx.channel.uuid, path: ctx.data, samples, durationMs: (raw.length / 2 / rate) * 1000, startedAt: performance.now() };
-    this.playbacks.push(record);
-    return {
-      durationMs: record.durationMs,
-      onEnd: (how) => {
-        record.endedAt = performance.now();
-        record.how = how;
-        return 'FILE PLAYED';
-      },
-    };
+    this.playbacks.push({ uuid, path, samples, durationMs: (raw.length / 2 / rate) * 1000, startedAt: performance.now() });
   }
 }

@@ -16,7 +16,7 @@ export function useWsHarness(options: SimulatedAudioStreamOptions & { bindTimeou
   const h = {} as WsHarness;
   beforeEach(async () => {
     h.modules = new SimulatedAudioStreamModules(options);
-    h.sim = new FreeSwitchSimulator({ api: h.modules.api, applications: h.modules.applications });
+    h.sim = new FreeSwitchSimulator({ api: h.modules.api, playback: h.modules.playback() });
     h.modules.attach(h.sim);
     await h.sim.start();
     h.server = createOutboundServer({ host: '127.0.0.1', port: 0, maxConnections: 10 });

@@ -28,7 +28,7 @@ let ports: PortAllocator;
 
 beforeEach(async () => {
   modules = new SimulatedAudioStreamModules();
-  sim = new FreeSwitchSimulator({ api: modules.api, applications: modules.applications });
+  sim = new FreeSwitchSimulator({ api: modules.api, playback: modules.playback() });
   modules.attach(sim);
   await sim.start();
   server = createOutboundServer({ host: '127.0.0.1', port: 0, maxConnections: 10 });

@@ -19,7 +19,7 @@ let events: SimulatedEvent[];
 
 beforeEach(async () => {
   modules = new SimulatedAudioStreamModules({ joinEvery: 10 });
-  sim = new FreeSwitchSimulator({ api: modules.api, applications: modules.applications });
+  sim = new FreeSwitchSimulator({ api: modules.api, playback: modules.playback() });
   modules.attach(sim);
   events = [];
   sim.on('event', (e) => events.push(e));
@@ -137,6 +137,9 @@ describe('the simulated modules stream a call as the recordings show', () => {
     await stream.until(() => modules.playbacksOf(uuid)[0]!.how !== undefined);
     expect(modules.playbacksOf(uuid)[0]).toMatchObject({ how: 'break', durationMs: 1000 });
     expect(customs(uuid).map((e) => e.subclass)).toContain('mod_audio_fork::kill_audio');
+    // As recorded: PLAYBACK_START / PLAYBACK_STOP of the module's file around the kill.
+    const playback = events.filter((e) => e.name.startsWith('PLAYBACK_') && e.headers.some(([k, v]) => k === 'Playback-File-Path' && v === body.file));
+    expect(playback.map((e) => e.name)).toEqual(['PLAYBACK_START', 'PLAYBACK_STOP']);
   });
 
   it('the server closes: mod_audio_stream::disconnect with the code and reason; stop still answers +OK', async () => {

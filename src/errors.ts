@@ -46,6 +46,8 @@ export const ErrorCodes = {
   MEDIA_PORTS_EXHAUSTED: 'MEDIA_PORTS_EXHAUSTED',
   /** A media socket or codec failed. */
   MEDIA_ERROR: 'MEDIA_ERROR',
+  /** A WebSocket audio stream (`mod_audio_stream` / `mod_audio_fork`) failed to connect, or broke mid-call. */
+  MEDIA_STREAM_FAILED: 'MEDIA_STREAM_FAILED',
   /** A realtime AI provider failed or disconnected. */
   PROVIDER_ERROR: 'PROVIDER_ERROR',
   /** An outbound call's handler threw or rejected; the call was hung up unless it had been handed off. */
@@ -241,8 +243,41 @@ export class PortExhaustedError extends VoiceAiError {
 
 /** A media socket, codec or bridge failed. */
 export class MediaError extends VoiceAiError {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(ErrorCodes.MEDIA_ERROR, message, options);
+  constructor(message: string, options?: { cause?: unknown; code?: typeof ErrorCodes.MEDIA_ERROR | typeof ErrorCodes.MEDIA_STREAM_FAILED }) {
+    super(options?.code ?? ErrorCodes.MEDIA_ERROR, message, options);
+  }
+}
+
+/** How a WebSocket audio stream failed (see {@link MediaStreamError}). */
+export type MediaStreamFailure =
+  /** FreeSWITCH answered `-ERR` to the start command (no such channel, module not loaded, bad arguments). */
+  | 'refused'
+  /** The module reported that it could not connect (`mod_audio_fork::connect_failed`, `mod_audio_stream::error`). */
+  | 'connect-failed'
+  /** No stream arrived within the connect timeout. */
+  | 'timeout'
+  /** The stream's WebSocket closed while the call was still up. */
+  | 'closed'
+  /** The stream connected but sent no audio for a while. */
+  | 'no-audio';
+
+/**
+ * A call's WebSocket audio stream (`mod_audio_stream` / `mod_audio_fork`) failed: `reason`
+ * says how, `uuid` which call, `module` which module. Check that the module is loaded
+ * (`module_exists mod_audio_stream`), that FreeSWITCH reaches the URL we gave it
+ * (`VOICE_AI_REALTIME_PORT` on the advertised address), and FreeSWITCH's log.
+ */
+export class MediaStreamError extends MediaError {
+  constructor(
+    message: string,
+    /** The call's `Unique-ID`. */
+    readonly uuid: string,
+    /** `mod_audio_stream` or `mod_audio_fork`. */
+    readonly module: string,
+    readonly reason: MediaStreamFailure,
+    options?: { cause?: unknown },
+  ) {
+    super(message, { ...options, code: ErrorCodes.MEDIA_STREAM_FAILED });
   }
 }
 

@@ -1,6 +1,7 @@
 /**
- * Configuration from environment variables: the `ESL_*`, `ESL_SERVER_*`, `RTP_*` and
- * `AUDIO_MODE` variables FreeSWITCH deployments already use. See docs/configuration.md.
+ * Configuration from environment variables: the `ESL_*`, `ESL_SERVER_*`, `RTP_*`,
+ * `AUDIO_MODE` and `VOICE_AI_REALTIME_PORT` variables FreeSWITCH deployments already use. See
+ * docs/configuration.md.
  *
  * @module
  */
@@ -10,8 +11,17 @@ import { hasLineEnd } from '../esl/commands.js';
 import { hidePassword } from './redact.js';
 import type { Logger } from '../logger.js';
 
-/** How call audio reaches us: FreeSWITCH's `unicast` raw UDP, or RTP (`AUDIO_MODE`). */
-export type AudioMode = 'unicast' | 'rtp';
+/**
+ * How call audio reaches us (`AUDIO_MODE`):
+ * - `rtp`: FreeSWITCH's `unicast` over UDP to an `RtpBridge` (`unicast` is read as `rtp`);
+ * - `websocket`: `mod_audio_stream` / `mod_audio_fork` stream to the WebSocket media server;
+ * - `dual`: both listeners are up, and each call uses what its dialplan starts;
+ * - `esl`: call control only, no media path.
+ */
+export type AudioMode = 'rtp' | 'websocket' | 'dual' | 'esl';
+
+/** Every {@link AudioMode}, in documentation order. */
+export const AUDIO_MODES: readonly AudioMode[] = ['rtp', 'websocket', 'dual', 'esl'];
 
 /** The inbound Event Socket client settings (`ESL_*`); they fit `AsyncESLClientOptions`. */
 export interface EslSettings {
@@ -69,6 +79,12 @@ export interface RtpSettings {
   readonly jitter: JitterSettings;
 }
 
+/** The WebSocket media server settings (`VOICE_AI_REALTIME_PORT`). */
+export interface WebSocketSettings {
+  /** TCP port `mod_audio_stream` / `mod_audio_fork` connect to (`VOICE_AI_REALTIME_PORT`). */
+  readonly port: number;
+}
+
 /** Everything {@link loadConfig} reads; deeply frozen. */
 export interface VoiceAiConfig {
   /** How call audio reaches us (`AUDIO_MODE`). */
@@ -79,11 +95,13 @@ export interface VoiceAiConfig {
   readonly server: OutboundServerSettings;
   /** Media. */
   readonly rtp: RtpSettings;
+  /** WebSocket media (`AUDIO_MODE` `websocket` or `dual`). */
+  readonly websocket: WebSocketSettings;
 }
 
 /** The default of every variable, as the environment would spell it (documented in docs/configuration.md). */
 export const DEFAULTS = Object.freeze({
-  AUDIO_MODE: 'unicast',
+  AUDIO_MODE: 'rtp',
   ESL_HOST: '127.0.0.1',
   ESL_PORT: '8021',
   ESL_PASSWORD: 'ClueCon',
@@ -101,6 +119,7 @@ export const DEFAULTS = Object.freeze({
   RTP_JITTER_MIN_MS: '60',
   RTP_JITTER_MAX_MS: '200',
   RTP_JITTER_TARGET_MS: '100',
+  VOICE_AI_REALTIME_PORT: '8085',
 } as const);
 
 /** The variables {@link loadConfig} reads from: `process.env` or any record. */
@@ -227,8 +246,10 @@ export function loadConfig(env: Env = process.env, _options: LoadConfigOptions =
   const r = new Reader(env);
 
   const modeText = r.text('AUDIO_MODE');
-  const mode = modeText.toLowerCase();
-  if (mode !== 'unicast' && mode !== 'rtp') r.fail('AUDIO_MODE', modeText, "expected 'unicast' or 'rtp' (any case)");
+  const lower = modeText.toLowerCase();
+  // `unicast` was this variable's name for the UDP path before the WebSocket transport came.
+  const mode = lower === 'unicast' ? 'rtp' : lower;
+  if (!(AUDIO_MODES as readonly string[]).includes(mode)) r.fail('AUDIO_MODE', modeText, `expected one of ${AUDIO_MODES.map((m) => `'${m}'`).join(', ')} (any case)`);
 
   // Used verbatim (not trimmed); only a blank value falls back to the default.
   const passwordText = env.ESL_PASSWORD;
@@ -270,6 +291,8 @@ export function loadConfig(env: Env = process.env, _options: LoadConfigOptions =
     r.order(jitterTarget, jitterMax, 'lo');
   }
 
+  const realtimePort = r.int('VOICE_AI_REALTIME_PORT', 1, 65535, 'a TCP port');
+
   const first = r.problems[0];
   if (first) {
     const count = r.problems.length;
@@ -301,6 +324,7 @@ export function loadConfig(env: Env = process.env, _options: LoadConfigOptions =
       sharedSocket: sharedSocket!,
       jitter: { minMs: jitterMin!.value, maxMs: jitterMax!.value, targetMs: jitterTarget!.value },
     },
+    websocket: { port: realtimePort!.value },
   };
   return deepFreeze(config);
 }

@@ -12,6 +12,7 @@ export {
   getEslPool,
 } from './client-pool.js';
 export {
+  AUDIO_MODES,
   type AudioMode,
   type Env,
   DEFAULTS,
@@ -22,6 +23,7 @@ export {
   type OutboundServerSettings,
   type RtpSettings,
   type VoiceAiConfig,
+  type WebSocketSettings,
 } from './env.js';
 export {
   endpointKey,

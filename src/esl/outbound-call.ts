@@ -7,7 +7,7 @@ import { type Logger, defaultLogger } from '../logger.js';
 import { callLogger } from '../observability/call-log.js';
 import * as helpers from './api-commands.js';
 import type { ChannelData } from './channel-data.js';
-import { type ChannelMessage, apiCommand, assertSingleLine, assertToken, bgapiCommand, buildCommand, executeMessage, sendmsgCommand } from './commands.js';
+import { type ChannelMessage, apiCommand, assertSingleLine, assertToken, bgapiCommand, buildCommand, eventCommand, executeMessage, sendmsgCommand } from './commands.js';
 import { type CommandOptions, EslConnection } from './connection.js';
 import type { EslEvent } from './event.js';
 import { type EventHandler, EventRouter, type EventStream, type EventStreamOptions, type WaitForEventOptions } from './event-router.js';
@@ -410,6 +410,17 @@ export class OutboundCall {
       return Promise.reject(error);
     }
     return this.send(line, options);
+  }
+
+  /**
+   * Subscribes this socket to more events (`event plain <names>`, needs `full`), e.g.
+   * `['CUSTOM', 'mod_audio_stream::connect', 'mod_audio_stream::error']`: FreeSWITCH still
+   * delivers only this channel's (the `myevents` filter on `Unique-ID` stays).
+   */
+  async subscribe(events: readonly string[], options?: CommandOptions): Promise<void> {
+    if (!this.channel.fullControl) throw this.needsFull('event');
+    const reply = await this.send(eventCommand('plain', events), options);
+    if (!reply.ok) throw new EslCommandError(`event subscription refused: ${reply.text}`, 'event', reply.text);
   }
 
   /**

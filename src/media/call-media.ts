@@ -1,22 +1,26 @@
 /**
  * Wires a call's audio: a bridge on a UDP port, FreeSWITCH's `unicast` pointed at it, the call
- * parked (audio flows only while parked), and everything released when the call ends.
+ * parked (audio flows only while parked), and everything released when the call ends; or, as
+ * `AUDIO_MODE` says, a WebSocket stream instead ({@link startCallMediaFor}).
  *
  * @module
  */
-import { loadConfig } from '../config/env.js';
+import { type AudioMode, loadConfig } from '../config/env.js';
 import type { EslEvent } from '../esl/event.js';
 import type { OutboundCall } from '../esl/outbound-call.js';
 import { MediaError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { callLogger } from '../observability/call-log.js';
-import type { AudioFormat } from '../realtime/audio-format.js';
+import type { AudioFormat } from './audio-format.js';
 import type { MediaClock } from './media-clock.js';
+import type { MediaTransport, MediaTransportKind } from './media-transport.js';
 import type { PortAllocator } from './port-allocator.js';
 import { RtpBridge } from './rtp-bridge.js';
 import { type UnicastPortPool, defaultSharedMediaSocket, defaultUnicastPorts } from './shared-media-defaults.js';
 import type { SharedMediaSocket } from './shared-media-socket.js';
 import type { WireCodec } from './wire-codec.js';
+import { type WebSocketCallMediaOptions, startWebSocketCallMedia } from './ws-call-media.js';
+import { getWebSocketMediaServer } from './ws-media-server.js';
 
 /** Options of {@link startCallMedia}. */
 export interface CallMediaOptions {
@@ -128,4 +132,58 @@ export async function startCallMedia(call: OutboundCall, options: CallMediaOptio
     call.off('end', release);
     throw error;
   }
+}
+
+/** Options of {@link startCallMediaFor}: those of {@link startCallMedia}, plus the transport choice. */
+export interface CallTransportOptions extends CallMediaOptions {
+  /** Which transport carries the call. Default `AUDIO_MODE` (`loadConfig().audioMode`). */
+  mode?: AudioMode;
+  /** The WebSocket path's settings (modes `websocket` and `dual`). */
+  websocket?: WebSocketCallMediaOptions;
+  /**
+   * In `dual` mode, the channel variable the dialplan sets to `websocket` or `rtp` to choose.
+   * Default `voice_ai_media`; unset, a stream already connected for the call means `websocket`,
+   * anything else `rtp`.
+   */
+  modeVariable?: string;
+}
+
+/** What {@link startCallMediaFor} returns. */
+export interface CallTransport {
+  /** The call's audio, closed when the call ends. */
+  readonly transport: MediaTransport;
+  /** Which transport was chosen. */
+  readonly kind: MediaTransportKind;
+  /** Resolves when the park ends (transfer, hangup: then it rejects with `CallEndedError`). */
+  readonly parked: Promise<EslEvent>;
+}
+
+/**
+ * Starts the call's audio on the transport `AUDIO_MODE` (or `options.mode`) picks: `rtp` is
+ * {@link startCallMedia} (FreeSWITCH `unicast` to an {@link RtpBridge}); `websocket` is
+ * {@link startWebSocketCallMedia} (`mod_audio_stream` / `mod_audio_fork`); `dual` follows the
+ * dialplan (see {@link CallTransportOptions.modeVariable}); `esl` carries no audio and rejects
+ * with a {@link MediaError} (a `RealtimeSession` then goes to its fallback).
+ */
+export async function startCallMediaFor(call: OutboundCall, options: CallTransportOptions = {}): Promise<CallTransport> {
+  const mode = options.mode ?? loadConfig().audioMode;
+  if (mode === 'esl') throw new MediaError('AUDIO_MODE is "esl": call control only, no media path for this call');
+  const kind = mode === 'dual' ? await dualChoice(call, options) : mode;
+  if (kind === 'rtp') {
+    const media = await startCallMedia(call, options);
+    return { transport: media.bridge, kind, parked: media.parked };
+  }
+  const media = await startWebSocketCallMedia(call, options.websocket, options);
+  return { transport: media.transport, kind, parked: media.parked };
+}
+
+/** `dual`: the dialplan's choice (a channel variable), else a stream already connected, else `rtp`. */
+async function dualChoice(call: OutboundCall, options: CallTransportOptions): Promise<MediaTransportKind> {
+  const name = options.modeVariable ?? 'voice_ai_media';
+  const chosen = call.channel.getVariable(name)?.trim().toLowerCase();
+  if (chosen === 'websocket' || chosen === 'rtp') return chosen;
+  if (chosen === 'unicast') return 'rtp';
+  if (chosen !== undefined && chosen !== '') throw new MediaError(`channel variable ${name}=${JSON.stringify(chosen)}: expected "websocket" or "rtp"`);
+  const server = options.websocket?.server ?? (await getWebSocketMediaServer());
+  return server.hasStream(call.uuid) ? 'websocket' : 'rtp';
 }

@@ -8,7 +8,7 @@
  *
  * @module
  */
-import type { SampleRate } from '../realtime/audio-format.js';
+import type { SampleRate } from './audio-format.js';
 import { type Design, design } from './fir-design.js';
 import { SimdStream, simdSupports } from './resampler-simd.js';
 

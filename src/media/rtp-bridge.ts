@@ -4,8 +4,9 @@ import { MediaError } from '../errors.js';
 import { reportRepeatedError } from '../error-reporting.js';
 import { ThrottledLog } from '../log-throttle.js';
 import { type Logger, defaultLogger } from '../logger.js';
-import type { AudioFormat } from '../realtime/audio-format.js';
+import type { AudioFormat } from './audio-format.js';
 import { JitterBuffer, pcm16Conceal } from './jitter-buffer.js';
+import type { MediaTransport, MediaTransportEvents } from './media-transport.js';
 import { type MediaClock, getMediaClock } from './media-clock.js';
 import { Pacer } from './pacer.js';
 import { copyToBuffer } from './pcm.js';
@@ -54,8 +55,8 @@ export interface RtpBridgeOptions {
   logger?: Logger;
 }
 
-/** Events of {@link RtpBridge}. */
-export interface RtpBridgeEvents {
+/** Events of {@link RtpBridge} (`lost` is never emitted: UDP has no connection to lose). */
+export interface RtpBridgeEvents extends MediaTransportEvents {
   /**
    * 20 ms of the caller's audio in the `output` format, every 20 ms once started (silence
    * included): a buffer of the listener's own, never reused by the bridge, so it may be kept.
@@ -110,7 +111,9 @@ export interface RtpBridgeStats {
  * provider.on('audio', ({ data }) => bridge.write(data));
  * ```
  */
-export class RtpBridge extends EventEmitter<RtpBridgeEvents> {
+export class RtpBridge extends EventEmitter<RtpBridgeEvents> implements MediaTransport {
+  /** This is the UDP transport. */
+  readonly kind = 'rtp' as const;
   readonly counters: RtpBridgeStats = {
     packetsReceived: 0,
     malformed: 0,

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { SampleRate } from '../realtime/audio-format.js';
+import type { SampleRate } from './audio-format.js';
 import { design } from './fir-design.js';
 import { type G711Law, SimdStream, simdSupports } from './resampler-simd.js';
 import { copyToBuffer, pcmFromLE, pcmToLE } from './pcm.js';

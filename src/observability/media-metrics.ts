@@ -6,23 +6,28 @@
  * @module
  */
 import { type MediaClock, getMediaClock } from '../media/media-clock.js';
-import type { RtpBridge } from '../media/rtp-bridge.js';
+import type { MediaTransport, MediaTransportStats } from '../media/media-transport.js';
+import type { RtpBridgeStats } from '../media/rtp-bridge.js';
 import type { SharedMediaSocket } from '../media/shared-media-socket.js';
 import { DeltaTracker, type MetricFactory } from './prom.js';
 
 type Counter = ReturnType<MetricFactory['counter']>;
 
+/** What a transport's `stats()` gives: the common counters, and the UDP bridge's own where it is one. */
+type Stats = MediaTransportStats & Partial<RtpBridgeStats>;
+
 /** The bridge counters exported, and how to read each from `bridge.stats()`. */
 const BRIDGE_COUNTERS = {
-  frames_received: (s: ReturnType<RtpBridge['stats']>) => s.packetsReceived,
-  frames_sent: (s: ReturnType<RtpBridge['stats']>) => s.framesSent,
-  frames_late: (s: ReturnType<RtpBridge['stats']>) => s.jitter.late,
-  frames_lost: (s: ReturnType<RtpBridge['stats']>) => s.jitter.lost,
-  frames_concealed: (s: ReturnType<RtpBridge['stats']>) => s.jitter.concealed,
-  frames_overflow: (s: ReturnType<RtpBridge['stats']>) => s.jitter.overflow,
-  frames_malformed: (s: ReturnType<RtpBridge['stats']>) => s.malformed,
-  frames_other_source: (s: ReturnType<RtpBridge['stats']>) => s.otherSource,
-  pacer_underruns: (s: ReturnType<RtpBridge['stats']>) => s.pacer?.underruns ?? 0,
+  // A WebSocket transport has no datagrams: the frames its jitter buffer took.
+  frames_received: (s: Stats) => s.packetsReceived ?? s.jitter.received,
+  frames_sent: (s: Stats) => s.framesSent,
+  frames_late: (s: Stats) => s.jitter.late,
+  frames_lost: (s: Stats) => s.jitter.lost,
+  frames_concealed: (s: Stats) => s.jitter.concealed,
+  frames_overflow: (s: Stats) => s.jitter.overflow,
+  frames_malformed: (s: Stats) => s.malformed ?? 0,
+  frames_other_source: (s: Stats) => s.otherSource ?? 0,
+  pacer_underruns: (s: Stats) => s.pacer?.underruns ?? 0,
 } as const;
 
 const HELP: Record<keyof typeof BRIDGE_COUNTERS, string> = {
@@ -39,7 +44,7 @@ const HELP: Record<keyof typeof BRIDGE_COUNTERS, string> = {
 
 /** The metrics of bridges, the media clock and shared sockets. */
 export class MediaMetrics {
-  private readonly bridges = new Set<RtpBridge>();
+  private readonly bridges = new Set<MediaTransport>();
   private readonly sockets = new Set<SharedMediaSocket>();
   private readonly clocks = new Set<MediaClock>();
   private readonly bridgeDeltas = new DeltaTracker<string>();
@@ -107,8 +112,8 @@ export class MediaMetrics {
     });
   }
 
-  /** Counts a bridge's frames while it is open (it is read a last time after it closes). */
-  observeBridge(bridge: RtpBridge): () => void {
+  /** Counts a bridge's (any media transport's) frames while it is open (it is read a last time after it closes). */
+  observeBridge(bridge: MediaTransport): () => void {
     this.bridges.add(bridge);
     return () => this.finish(bridge);
   }
@@ -133,13 +138,13 @@ export class MediaMetrics {
     }
   }
 
-  private read(bridge: RtpBridge): void {
+  private read(bridge: MediaTransport): void {
     const stats = bridge.stats();
     const id = bridgeId(bridge);
     for (const [key, counter] of this.counters) counter.inc(this.bridgeDeltas.delta(`${id}:${key}`, BRIDGE_COUNTERS[key](stats)));
   }
 
-  private finish(bridge: RtpBridge): void {
+  private finish(bridge: MediaTransport): void {
     if (!this.bridges.delete(bridge)) return;
     this.read(bridge);
     const id = bridgeId(bridge);
@@ -147,9 +152,9 @@ export class MediaMetrics {
   }
 }
 
-const ids = new WeakMap<RtpBridge, number>();
+const ids = new WeakMap<MediaTransport, number>();
 let nextId = 0;
-function bridgeId(bridge: RtpBridge): number {
+function bridgeId(bridge: MediaTransport): number {
   let id = ids.get(bridge);
   if (id === undefined) ids.set(bridge, (id = nextId++));
   return id;

@@ -11,7 +11,7 @@ import type { AsyncESLClient } from '../esl/client.js';
 import type { EslPool } from '../esl/esl-pool.js';
 import type { OutboundServer } from '../esl/outbound-server.js';
 import type { MediaClock } from '../media/media-clock.js';
-import type { RtpBridge } from '../media/rtp-bridge.js';
+import type { MediaTransport } from '../media/media-transport.js';
 import type { SharedMediaSocket } from '../media/shared-media-socket.js';
 import type { OutboundCluster } from '../process/outbound-cluster.js';
 import type { RealtimeSession } from '../realtime/session.js';
@@ -107,7 +107,7 @@ export class VoiceAiMetrics {
    * A bridge not run by a session: frames in / out, late, lost, concealed, jitter delay; read
    * until it closes (then a last time).
    */
-  observeBridge(bridge: RtpBridge): () => void {
+  observeBridge(bridge: MediaTransport): () => void {
     return this.media.observeBridge(bridge);
   }
 

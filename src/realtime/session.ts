@@ -4,8 +4,8 @@ import { ProviderError } from '../errors.js';
 import { reportError } from '../error-reporting.js';
 import { type Logger, defaultLogger } from '../logger.js';
 import { callLogger } from '../observability/call-log.js';
-import { type CallMediaOptions, startCallMedia } from '../media/call-media.js';
-import type { RtpBridge } from '../media/rtp-bridge.js';
+import { type CallTransportOptions, startCallMediaFor } from '../media/call-media.js';
+import type { MediaTransport } from '../media/media-transport.js';
 import { AudioFormats, type AudioFormat } from './audio-format.js';
 import type { ProviderToolCall, ProviderTranscript, RealtimeProvider, RealtimeProviderEvents } from './provider.js';
 import { type BargeInPolicy, BargeInGate } from './barge-in.js';
@@ -44,9 +44,9 @@ export interface RealtimeSessionOptions {
   bargeIn?: BargeInPolicy;
   /** The session's own voice detector, used when the provider has no turn detection. */
   vad?: EnergyVadOptions;
-  /** A bridge already started for this call; default: {@link startCallMedia} with `media`. */
-  bridge?: RtpBridge;
-  media?: CallMediaOptions;
+  /** The call's audio, already started; default: {@link startCallMediaFor} with `media` (`AUDIO_MODE` picks the transport). */
+  bridge?: MediaTransport;
+  media?: CallTransportOptions;
   logger?: Logger;
 }
 
@@ -105,7 +105,7 @@ export class RealtimeSession extends EventEmitter<RealtimeSessionEvents> {
   private readonly tools: ToolRegistry;
   private readonly logger: Logger;
   private readonly gate: BargeInGate;
-  private bridge: RtpBridge | undefined;
+  private bridge: MediaTransport | undefined;
   private startedAt = 0;
   private greetingStartedAt: number | undefined;
   private lastSendAt = 0;
@@ -132,8 +132,8 @@ export class RealtimeSession extends EventEmitter<RealtimeSessionEvents> {
     this.gate = new BargeInGate(options.bargeIn);
   }
 
-  /** The call's audio bridge, once started. */
-  get media(): RtpBridge | undefined {
+  /** The call's audio transport, once started. */
+  get media(): MediaTransport | undefined {
     return this.bridge;
   }
 
@@ -159,7 +159,7 @@ export class RealtimeSession extends EventEmitter<RealtimeSessionEvents> {
       });
       this.wireProvider();
       stage = 'media-failed';
-      const bridge = this.options.bridge ?? (await startCallMedia(this.call, { ...this.options.media, output: this.provider.inputFormat, input: this.provider.outputFormat })).bridge;
+      const bridge = this.options.bridge ?? (await startCallMediaFor(this.call, { ...this.options.media, output: this.provider.inputFormat, input: this.provider.outputFormat })).transport;
       this.bridge = bridge;
       this.wireBridge(bridge);
     } catch (error) {
@@ -203,7 +203,7 @@ export class RealtimeSession extends EventEmitter<RealtimeSessionEvents> {
     return codec === 'PCMU' ? AudioFormats.MULAW_8K : codec === 'PCMA' ? AudioFormats.ALAW_8K : AudioFormats.PCM16_8K;
   }
 
-  private wireBridge(bridge: RtpBridge): void {
+  private wireBridge(bridge: MediaTransport): void {
     const vad = this.provider.capabilities.turnDetection ? undefined : new EnergyVad(this.options.vad);
     bridge.on('audio', (frame) => {
       this.provider.sendAudio(frame);
@@ -217,6 +217,8 @@ export class RealtimeSession extends EventEmitter<RealtimeSessionEvents> {
     });
     bridge.on('error', (e) => reportError(this, e, this.logger, { uuid: this.call.uuid }));
     bridge.on('dtmf', ({ digit }) => this.emit('dtmf', digit));
+    // The audio path died mid-call (a WebSocket stream closed): the fallback takes the caller.
+    bridge.on('lost', (e) => void this.end('media-failed', e));
   }
 
   private wireProvider(): void {

@@ -1,8 +1,9 @@
 /**
  * Test tooling (`freeswitch-voice-ai/testing`): a FreeSWITCH simulator that speaks the Event
  * Socket protocol over real TCP, byte for byte as FreeSWITCH does, and a server that replays
- * recorded conversations; it also places calls to an outbound server (the `socket` application)
- * and speaks `unicast` audio over UDP.
+ * recorded conversations; it also places calls to an outbound server (the `socket` application),
+ * speaks `unicast` audio over UDP, and streams calls over WebSocket as `mod_audio_stream` and
+ * `mod_audio_fork` do ({@link SimulatedAudioStreamModules}).
  *
  * @module
  */
@@ -70,3 +71,11 @@ export {
 } from './switch-core.js';
 export { parseSocketTarget, type SocketAttach, socketApplication, type SocketTarget } from './outbound-socket.js';
 export { type ReceivedDatagram, SimulatedUnicast, type UnicastParams, unicastParams } from './unicast-media.js';
+export {
+  type SimulatedAudioStreamOptions,
+  SimulatedAudioStreamModules,
+  type SimulatedFilePlayback,
+  separateArguments,
+} from './audio-stream-simulator.js';
+export { SimulatedAudioStream, type SimulatedStreamBehaviour, type SimulatedStreamMessage, type SimulatedStreamParams } from './simulated-audio-stream.js';
+export { clientFrame, replayWsRecording, type WsRecordedMessage, type WsRecording, type WsReplayOptions, type WsReplayResult } from './ws-recording-replay.js';

@@ -6,10 +6,11 @@ import type { Logger } from '../../src/logger.js';
 const quiet = { logger: { debug() {}, info() {}, warn() {}, error() {} } satisfies Logger };
 
 const DEFAULT_CONFIG = {
-  audioMode: 'unicast',
+  audioMode: 'rtp',
   esl: { host: '127.0.0.1', port: 8021, password: 'ClueCon', connectTimeout: 5000, readTimeout: 30000, reconnectDelay: 1000, maxReconnectAttempts: 10 },
   server: { host: '127.0.0.1', port: 8022, maxConnections: 100 },
   rtp: { portMin: 10000, portMax: 10100, bindAddress: '127.0.0.1', sharedSocket: false, jitter: { minMs: 60, maxMs: 200, targetMs: 100 } },
+  websocket: { port: 8085 },
 };
 
 /** The ConfigError `loadConfig(env)` throws (fails the test if it does not throw one). */
@@ -35,12 +36,12 @@ afterEach(() => {
 describe('loadConfig: values', () => {
   it('applies the documented defaults', () => {
     expect(loadConfig({}, quiet)).toEqual(DEFAULT_CONFIG);
-    expect(Object.keys(DEFAULTS)).toHaveLength(18);
+    expect(Object.keys(DEFAULTS)).toHaveLength(19);
   });
 
   it('returns a deeply frozen object', () => {
     const c = loadConfig({}, quiet);
-    for (const o of [c, c.esl, c.server, c.rtp, c.rtp.jitter]) expect(Object.isFrozen(o)).toBe(true);
+    for (const o of [c, c.esl, c.server, c.rtp, c.rtp.jitter, c.websocket]) expect(Object.isFrozen(o)).toBe(true);
     expect(() => {
       (c.esl as { port: number }).port = 1;
     }).toThrow(TypeError);
@@ -53,6 +54,7 @@ describe('loadConfig: values', () => {
         ESL_READ_TIMEOUT: '0', ESL_RECONNECT_DELAY: '250', ESL_MAX_RECONNECT_ATTEMPTS: '3', ESL_SERVER_HOST: '0.0.0.0',
         ESL_SERVER_PORT: '9022', ESL_MAX_CONNECTIONS: '500', RTP_PORT_MIN: '20000', RTP_PORT_MAX: '20999',
         RTP_BIND_ADDRESS: '10.0.0.5', RTP_JITTER_MIN_MS: '40', RTP_JITTER_MAX_MS: '300', RTP_JITTER_TARGET_MS: '80',
+        VOICE_AI_REALTIME_PORT: '9085',
       },
       quiet,
     );
@@ -61,14 +63,20 @@ describe('loadConfig: values', () => {
       esl: { host: 'fs.example', port: 9021, password: 's3cret', connectTimeout: 1500, readTimeout: 0, reconnectDelay: 250, maxReconnectAttempts: 3 },
       server: { host: '0.0.0.0', port: 9022, maxConnections: 500 },
       rtp: { portMin: 20000, portMax: 20999, bindAddress: '10.0.0.5', sharedSocket: false, jitter: { minMs: 40, maxMs: 300, targetMs: 80 } },
+      websocket: { port: 9085 },
     });
   });
 
   it.each([
-    ['unicast', 'unicast'],
-    ['UNICAST', 'unicast'],
+    ['rtp', 'rtp'],
     ['Rtp', 'rtp'],
     [' rtp ', 'rtp'],
+    ['unicast', 'rtp'],
+    ['UNICAST', 'rtp'],
+    ['websocket', 'websocket'],
+    ['WebSocket', 'websocket'],
+    ['dual', 'dual'],
+    ['ESL', 'esl'],
   ])('reads AUDIO_MODE=%j as %s', (value, mode) => {
     expect(loadConfig({ AUDIO_MODE: value }, quiet).audioMode).toBe(mode);
   });
@@ -148,8 +156,10 @@ describe('loadConfig: invalid values', () => {
     ['RTP_JITTER_MIN_MS', '-1'],
     ['RTP_JITTER_MAX_MS', '5001'],
     // enumerations and addresses
-    ['AUDIO_MODE', 'websocket'],
+    ['AUDIO_MODE', 'ws'],
     ['AUDIO_MODE', 'udp'],
+    ['VOICE_AI_REALTIME_PORT', '0'],
+    ['VOICE_AI_REALTIME_PORT', '8085/ws'],
     ['RTP_BIND_ADDRESS', '::1'],
     ['RTP_BIND_ADDRESS', 'localhost'],
     ['RTP_BIND_ADDRESS', '256.0.0.1'],

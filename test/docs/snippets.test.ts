@@ -280,6 +280,9 @@ const TYPECHECK_ONLY: Record<string, string> = {
     'installs SIGTERM/SIGINT handlers that exit the process; test/esl/outbound-shutdown.test.ts runs them with exit: false',
   'docs/snippets/operations-pool.ts': "names a deployment's FreeSWITCH hosts; test/esl/esl-pool.test.ts runs the pool against simulators",
   'docs/snippets/operations-metrics.ts': 'listens on the fixed port 9464; test/observability/metrics.test.ts serves the same handlers on port 0',
+  'docs/snippets/websocket-session.ts': 'needs mod_audio_fork and a media server on VOICE_AI_REALTIME_PORT; the same session runs over the simulated modules in test/media/session-transports.test.ts',
+  'docs/snippets/websocket-files.ts': 'a function over a call; startCallMediaFor with the file answer path runs in test/media/ws-call-media.test.ts',
+  'docs/snippets/websocket-simulator.ts': 'a skeleton with the call elided; the simulated modules run in test/testing/audio-stream-simulator.test.ts',
 };
 
 describe('documentation snippets', () => {

@@ -136,6 +136,7 @@ const CALL_CASES: Case<OutboundCall>[] = [
   ['sendmsg', [{ command: 'execute', headers: record({ 'execute-app-name': 'playback', 'execute-app-arg': 'a.wav' }), body: 'any' }]],
   ['api', ['status']],
   ['bgapi', ['status', { jobUuid: UUID }]],
+  ['subscribe', [['CUSTOM', 'mod_audio_stream::connect']]],
 ];
 
 const CALL_NO_STRINGS = [

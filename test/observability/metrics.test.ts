@@ -73,7 +73,7 @@ describe('metrics of calls, sessions and media', () => {
     expect(sample(text, 'voiceai_session_time_to_first_audio_seconds_count')).toBe(1);
     expect(sample(text, 'voiceai_session_time_to_first_audio_seconds_sum')).toBeCloseTo(session.metrics.timeToFirstAudioMs! / 1000, 6);
     expect(sample(text, 'voiceai_session_tool_calls_total', { tool: 'transfer_call', result: 'ok' })).toBe(1);
-    const stats = session.media!.stats();
+    const stats = (session.media as import('../../src/media/rtp-bridge.js').RtpBridge).stats();
     expect(sample(text, 'voiceai_media_frames_sent_total')).toBe(stats.framesSent);
     expect(sample(text, 'voiceai_media_frames_received_total')).toBe(stats.packetsReceived);
     expect(stats.framesSent).toBeGreaterThan(10);

@@ -182,7 +182,7 @@ export class OpenAIRealtimeProvider extends RealtimeProvider {
       output = JSON.stringify({ error: 'the tool result could not be serialised' });
     }
     this.send({ type: 'conversation.item.create', item: { type: 'function_call_output', call_id: callId, output } });
-    this.requestResponse();
+    this.queueResponse();
   }
 
   /**
@@ -207,7 +207,7 @@ export class OpenAIRealtimeProvider extends RealtimeProvider {
   /** A user text turn (`conversation.item.create` with `input_text`), then an answer, sequenced. */
   sendText(text: string): void {
     this.send({ type: 'conversation.item.create', item: { type: 'message', role: 'user', content: [{ type: 'input_text', text }] } });
-    this.requestResponse();
+    this.queueResponse();
   }
 
   /** Closes the socket (code 1000) and emits `close` without an error. */
@@ -353,7 +353,7 @@ export class OpenAIRealtimeProvider extends RealtimeProvider {
     const failure = failedResponseError(response);
     if (failure) reportError(this, failure, this.logger, { provider: this.name });
     this.emit('responseDone', { responseId: id, status: str(response.status) });
-    if (this.responseWanted) this.requestResponse();
+    if (this.responseWanted) this.queueResponse();
   }
 
   private onServerError(e: ServerEvent): void {
@@ -376,7 +376,7 @@ export class OpenAIRealtimeProvider extends RealtimeProvider {
   }
 
   /** `response.create` now, or once no response is active and every open tool call is answered. */
-  private requestResponse(): void {
+  private queueResponse(): void {
     if (this.activeResponse !== undefined || this.openCalls.size > 0) {
       this.responseWanted = true;
       return;

@@ -280,6 +280,9 @@ const TYPECHECK_ONLY: Record<string, string> = {
     'installs SIGTERM/SIGINT handlers that exit the process; test/esl/outbound-shutdown.test.ts runs them with exit: false',
   'docs/snippets/operations-pool.ts': "names a deployment's FreeSWITCH hosts; test/esl/esl-pool.test.ts runs the pool against simulators",
   'docs/snippets/operations-metrics.ts': 'listens on the fixed port 9464; test/observability/metrics.test.ts serves the same handlers on port 0',
+  'docs/snippets/realtime/providers.ts': 'provider factories only (nothing runs at import); their behaviour is tested in test/realtime against local vendor servers',
+  'docs/snippets/realtime/tools.ts': 'a sketch over your own message store (`inbox` is declared, not created); the tools it shows are tested in test/realtime/tools.test.ts',
+  'docs/snippets/realtime/mid-call.ts': 'a function for your call handler (nothing runs at import); every call it makes is tested in test/realtime/session-control.test.ts',
 };
 
 describe('documentation snippets', () => {

@@ -1,4 +1,3 @@
-// docs/realtime.md, "Mid-call control" and "Measurements". Compiled by `npm run typecheck`.
 import { type OutboundCall, type RealtimeProvider, RealtimeSession } from 'freeswitch-voice-ai';
 
 export async function answer(call: OutboundCall, provider: RealtimeProvider): Promise<RealtimeSession> {

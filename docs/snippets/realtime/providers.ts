@@ -1,4 +1,3 @@
-// docs/realtime.md, "Providers". Compiled by `npm run typecheck`.
 import { GEMINI_LIVE_MODELS, GeminiLiveProvider, OpenAIRealtimeProvider } from 'freeswitch-voice-ai';
 
 // OpenAI: OPENAI_API_KEY, the GA interface, the call's G.711 law end to end.

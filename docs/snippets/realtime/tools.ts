@@ -1,4 +1,3 @@
-// docs/realtime.md, "Tools". Compiled by `npm run typecheck`.
 import { defineTool, hangupCallTool, schema, transferCallTool } from 'freeswitch-voice-ai';
 
 declare const inbox: { save(m: { for: string; text: string; callback?: string; urgency: 'normal' | 'urgent' }): Promise<string> };

@@ -21,11 +21,13 @@ export class GeminiMockServer {
   readonly connections: GeminiConnection[] = [];
   /** Answer `setup` with `setupComplete` (default true). */
   answerSetup = true;
-  private readonly wss = new WebSocketServer({ host: '127.0.0.1', port: 0, perMessageDeflate: true });
+  private readonly wss: WebSocketServer;
   private waiters: (() => void)[] = [];
   private script: RecordedMessage[] | undefined;
 
-  constructor() {
+  /** @param options.autoPong - answer pings (default true); `false` plays a half-open peer. */
+  constructor(options: { autoPong?: boolean } = {}) {
+    this.wss = new WebSocketServer({ host: '127.0.0.1', port: 0, perMessageDeflate: true, autoPong: options.autoPong ?? true });
     this.wss.on('connection', (ws, req) => {
       const conn: GeminiConnection = { ws, url: req.url ?? '', headers: req.headers, messages: [] };
       this.connections.push(conn);

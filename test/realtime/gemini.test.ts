@@ -289,6 +289,14 @@ describe('GeminiLiveProvider: failures', () => {
     p.sendAudio(new Uint8Array(640));
   });
 
+  it('a peer that stops answering pings is dropped: a close with a ProviderError', async () => {
+    await mock.close();
+    mock = new GeminiMockServer({ autoPong: false });
+    const p = await connected({ pingIntervalMs: 30 });
+    const info = await new Promise<{ error?: ProviderError }>((r) => p.once('close', r));
+    expect(info.error).toBeInstanceOf(ProviderError);
+  });
+
   it('setup refused (close 1007, as Google does for a bad setup): connect rejects with the code', async () => {
     mock.answerSetup = false;
     provider = new GeminiLiveProvider({ apiKey: 'g', url: await mock.url() });

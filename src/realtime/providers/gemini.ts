@@ -31,7 +31,7 @@ import {
   parseServerMessage,
   readUsage,
 } from './gemini-wire.js';
-import { openProviderSocket, type ProviderWebSocketOptions, rawDataBytes } from './websocket.js';
+import { keepAlive, openProviderSocket, type ProviderWebSocketOptions, rawDataBytes } from './websocket.js';
 
 export type { GeminiToolSchema } from './gemini-wire.js';
 
@@ -109,6 +109,7 @@ export class GeminiLiveProvider extends RealtimeProvider {
   private held: string[] = [];
   private resuming = false;
   private goAwayTimer: NodeJS.Timeout | undefined;
+  private stopPing: () => void = () => {};
   private closedByUs = false;
 
   /**
@@ -199,6 +200,7 @@ export class GeminiLiveProvider extends RealtimeProvider {
     this.ws = undefined;
     if (this.goAwayTimer) clearTimeout(this.goAwayTimer);
     this.goAwayTimer = undefined;
+    this.stopPing();
     if (!ws) return;
     await new Promise<void>((resolve) => {
       if (ws.readyState === ws.CLOSED) return resolve();
@@ -256,6 +258,9 @@ export class GeminiLiveProvider extends RealtimeProvider {
   }
 
   private listen(ws: WebSocket): void {
+    this.stopPing();
+    const every = this.options.pingIntervalMs ?? 20_000;
+    this.stopPing = keepAlive(ws, every, () => this.logger.warn({ everyMs: every }, 'Gemini peer unresponsive; dropping the socket'));
     ws.on('message', (data) => {
       this.countReceived(rawDataBytes(data));
       this.onMessage(parseServerMessage(data));

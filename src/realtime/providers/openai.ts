@@ -41,7 +41,7 @@ import {
   readUsage,
   str,
 } from './openai-events.js';
-import { openProviderSocket, type ProviderWebSocketOptions, rawDataBytes } from './websocket.js';
+import { keepAlive, openProviderSocket, type ProviderWebSocketOptions, rawDataBytes } from './websocket.js';
 
 export type { OpenAIApi } from './openai-events.js';
 export type { AzureOpenAIRealtimeOptions } from './openai-endpoint.js';
@@ -69,8 +69,6 @@ export interface OpenAIRealtimeOptions extends ProviderWebSocketOptions {
   transcriptionModel?: string | null;
   /** Ms to wait for the session (or a mid-call update) to be confirmed. Default 10 000. */
   connectTimeoutMs?: number;
-  /** WebSocket ping period, ms; a peer that has not answered by the next ping is dropped. Default 20 000; 0 disables. */
-  pingIntervalMs?: number;
   logger?: Logger;
 }
 
@@ -124,7 +122,7 @@ export class OpenAIRealtimeProvider extends RealtimeProvider {
   /** The last assistant audio item and the bytes of it received, for `conversation.item.truncate`. */
   private lastAudioItem: string | undefined;
   private lastAudioBytes = 0;
-  private pingTimer: NodeJS.Timeout | undefined;
+  private stopPing: () => void = () => {};
   private closedByUs = false;
 
   /**
@@ -330,26 +328,7 @@ export class OpenAIRealtimeProvider extends RealtimeProvider {
       this.logger.warn({ code, reason: reason.toString() }, 'OpenAI realtime socket closed');
       this.emit('close', { code, reason: reason.toString(), error });
     });
-    const every = this.options.pingIntervalMs ?? 20_000;
-    if (every > 0) {
-      let alive = true;
-      ws.on('pong', () => (alive = true));
-      ws.on('message', () => (alive = true));
-      this.pingTimer = setInterval(() => {
-        if (!alive) {
-          this.logger.warn({ everyMs: every }, 'OpenAI realtime peer unresponsive; dropping the socket');
-          return ws.terminate();
-        }
-        alive = false;
-        ws.ping();
-      }, every);
-      this.pingTimer.unref();
-    }
-  }
-
-  private stopPing(): void {
-    if (this.pingTimer) clearInterval(this.pingTimer);
-    this.pingTimer = undefined;
+    this.stopPing = keepAlive(ws, this.options.pingIntervalMs ?? 20_000, () => this.logger.warn({ everyMs: this.options.pingIntervalMs ?? 20_000 }, 'OpenAI realtime peer unresponsive; dropping the socket'));
   }
 
   private onEvent(e: ServerEvent | undefined): void {

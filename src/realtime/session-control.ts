@@ -21,6 +21,8 @@ export interface ControlHost {
   fail(error: ProviderError): void;
   /** The watchdog acted (`attempt` 1: asked again; 2: falls back). */
   noAnswer(info: { attempt: number; waitedMs: number }): void;
+  /** The caller still hears the assistant (audio queued or arriving). */
+  speaking(): boolean;
 }
 
 /** The answer of a `say(..., { interruptible: false })`, until it has played out. */
@@ -45,7 +47,7 @@ export class MidCallControl {
     watchdog: WatchdogOptions | false | undefined,
   ) {
     this.watch = watchdog === false ? { noAnswerMs: 0 } : (watchdog ?? {});
-    this.watchdog = new AnswerWatchdog(this.watch.noAnswerMs ?? 6000, (n) => this.onNoAnswer(n));
+    this.watchdog = new AnswerWatchdog(this.watch.noAnswerMs ?? 6000, (n) => this.onNoAnswer(n), () => host.speaking());
   }
 
   /** Barge-in is off: a non-interruptible `say` has not played out yet. */

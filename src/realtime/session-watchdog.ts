@@ -27,10 +27,13 @@ export class AnswerWatchdog {
   /**
    * @param ms - the silence allowed, ms (0: never fires).
    * @param onMiss - called with 1, 2, ... for consecutive answers that did not come.
+   * @param busy - the assistant is still being heard (earlier audio playing out): not a silence,
+   *   the wait starts again.
    */
   constructor(
     private readonly ms: number,
     private readonly onMiss: (consecutive: number) => void,
+    private readonly busy: () => boolean = () => false,
   ) {}
 
   /** An answer is due from now. */
@@ -39,6 +42,7 @@ export class AnswerWatchdog {
     clearTimeout(this.timer);
     this.timer = setTimeout(() => {
       this.timer = undefined;
+      if (this.busy()) return this.arm();
       this.onMiss(++this.misses);
     }, this.ms);
   }

@@ -108,6 +108,7 @@ export class RealtimeSession extends EventEmitter<RealtimeSessionEvents> {
         uuid: this.call.uuid,
         fail: (error) => void this.end('provider-failed', error),
         noAnswer: (info) => this.emit('noAnswer', info),
+        speaking: () => this.speech.speaking,
       },
       options.watchdog,
     );

@@ -141,6 +141,20 @@ describe('RealtimeSession: the no-answer watchdog', () => {
     expect(misses).toEqual([1]);
     await s.end();
   });
+  it('the answer still playing out is not a silence: the wait starts again until it has been heard', async () => {
+    const provider = new ManualProvider();
+    const lookup = defineTool({ name: 'lookup', description: 'Look up', parameters: schema.object({}), handler: () => 'found' });
+    const { session: s, uuid } = await session(provider, { tools: [lookup], watchdog: { noAnswerMs: 150 } });
+    const unicast = await h.sim.waitForUnicast(uuid);
+    provider.speak('r1', 1000);
+    provider.emit('toolCall', { id: 'c1', name: 'lookup', args: {}, responseId: 'r1' });
+    provider.done('r1');
+    await provider.waitFor((e) => e.startsWith('result:c1')); // an answer to the result is due from here
+    const miss = await next<{ attempt: number }>(s, 'noAnswer');
+    expect(miss.attempt).toBe(1);
+    expect(unicast.received.length).toBeGreaterThanOrEqual(48); // only once the 1 s answer had been sent
+    await s.end();
+  });
 });
 
 describe('RealtimeSession: per-answer metrics and bounded memory', () => {

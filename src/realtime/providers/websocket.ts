@@ -4,7 +4,7 @@
  *
  * @module
  */
-import WebSocket from 'ws';
+import { type ClientOptions, type RawData, WebSocket } from 'ws';
 
 /** Transport options shared by every WebSocket provider (OpenAI, Gemini, and yours). */
 export interface ProviderWebSocketOptions {
@@ -15,7 +15,7 @@ export interface ProviderWebSocketOptions {
    * server that accepts it took 100 sessions from 26 % to 81 % CPU). Headers the provider sets
    * itself (authentication) take precedence over the ones given here.
    */
-  webSocket?: WebSocket.ClientOptions;
+  webSocket?: ClientOptions;
   /**
    * WebSocket ping period, ms: a peer that has not answered (a pong or any message) by the next
    * ping is dropped, which the provider reports as a closed session — a half-open connection is
@@ -26,12 +26,12 @@ export interface ProviderWebSocketOptions {
 }
 
 /** Opens a provider's socket: the shared defaults, the user's options, then the provider's own headers. */
-export function openProviderSocket(url: string, options: WebSocket.ClientOptions | undefined, headers: Readonly<Record<string, string>> = {}): WebSocket {
+export function openProviderSocket(url: string, options: ClientOptions | undefined, headers: Readonly<Record<string, string>> = {}): WebSocket {
   return new WebSocket(url, { perMessageDeflate: false, ...options, headers: { ...options?.headers, ...headers } });
 }
 
 /** Bytes of a received WebSocket message (for the provider's counters). */
-export function rawDataBytes(data: WebSocket.RawData): number {
+export function rawDataBytes(data: RawData): number {
   if (Array.isArray(data)) return data.reduce((n, b) => n + b.byteLength, 0);
   return data.byteLength;
 }

@@ -83,7 +83,8 @@ type ObjectOf<P extends Record<string, unknown>> = Simplify<
   }
 >;
 
-type Primitive<T> = T extends 'string'
+/** The TypeScript type of a JSON Schema `type` name (`'string'` → `string`, `'integer'` → `number`, ...). */
+export type Primitive<T> = T extends 'string'
   ? string
   : T extends 'number' | 'integer'
     ? number
@@ -99,7 +100,8 @@ type Primitive<T> = T extends 'string'
 
 type RequiredKeys<S> = S extends { readonly required: readonly (infer K)[] } ? K : never;
 
-type PropertiesOf<S, P> = Simplify<
+/** The object type of a JSON Schema literal's `properties` `P`: keys in its `required` are required, the rest optional. */
+export type PropertiesOf<S, P> = Simplify<
   { -readonly [K in keyof P as K extends RequiredKeys<S> ? K : never]: FromJsonSchema<P[K]> } & {
     -readonly [K in keyof P as K extends RequiredKeys<S> ? never : K]?: FromJsonSchema<P[K]>;
   }

@@ -12,7 +12,7 @@ import type { JsonSchema, ToolDefinition } from './provider.js';
 import { type Infer, schema } from './schema.js';
 import { unsupportedKeyword, validate } from './schema-validate.js';
 
-export { schema, type Infer, type Schema, type OptionalSchema, type FromJsonSchema } from './schema.js';
+export { schema, type Infer, type Schema, type OptionalSchema, type FromJsonSchema, type PropertiesOf, type Primitive } from './schema.js';
 export type { StringOptions, NumberOptions, ArrayOptions, ObjectOptions, SchemaAnnotations } from './schema.js';
 
 /** Options of {@link ToolContext.afterSpeech}. */

@@ -98,14 +98,16 @@ export type Primitive<T> = T extends 'string'
             ? Record<string, unknown>
             : unknown;
 
-type RequiredKeys<S> = S extends { readonly required: readonly (infer K)[] } ? K : never;
-
 /** The object type of a JSON Schema literal's `properties` `P`: keys in its `required` are required, the rest optional. */
-export type PropertiesOf<S, P> = Simplify<
-  { -readonly [K in keyof P as K extends RequiredKeys<S> ? K : never]: FromJsonSchema<P[K]> } & {
-    -readonly [K in keyof P as K extends RequiredKeys<S> ? never : K]?: FromJsonSchema<P[K]>;
-  }
->;
+export type PropertiesOf<S, P> = (S extends { readonly required: readonly (infer R)[] } ? R : never) extends infer Required
+  ? (
+      { -readonly [K in keyof P as K extends Required ? K : never]: FromJsonSchema<P[K]> } & {
+        -readonly [K in keyof P as K extends Required ? never : K]?: FromJsonSchema<P[K]>;
+      }
+    ) extends infer O
+    ? { [K in keyof O]: O[K] }
+    : never
+  : never;
 
 /**
  * The type a JSON Schema literal describes (`const` type parameters keep literals exact): `const`,

@@ -15,8 +15,8 @@ import { AnswerWatchdog, type WatchdogOptions } from './session-watchdog.js';
 export interface ControlHost {
   readonly provider: RealtimeProvider;
   readonly turns: TurnTracker;
+  /** The session's logger (its lines carry the call's fields). */
   readonly logger: Logger;
-  readonly uuid: string;
   /** The watchdog gave up: the session falls back. */
   fail(error: ProviderError): void;
   /** The watchdog acted (`attempt` 1: asked again; 2: falls back). */

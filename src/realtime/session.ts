@@ -105,7 +105,6 @@ export class RealtimeSession extends EventEmitter<RealtimeSessionEvents> {
         provider: this.provider,
         turns: this.turns,
         logger: this.logger,
-        uuid: this.call.uuid,
         fail: (error) => void this.end('provider-failed', error),
         noAnswer: (info) => this.emit('noAnswer', info),
         speaking: () => this.speech.speaking,

@@ -50,6 +50,8 @@ export const ErrorCodes = {
   MEDIA_STREAM_FAILED: 'MEDIA_STREAM_FAILED',
   /** A realtime AI provider failed or disconnected. */
   PROVIDER_ERROR: 'PROVIDER_ERROR',
+  /** A realtime AI provider cannot do what was asked (e.g. change its instructions mid-call). */
+  PROVIDER_UNSUPPORTED: 'PROVIDER_UNSUPPORTED',
   /** An outbound call's handler threw or rejected; the call was hung up unless it had been handed off. */
   CALL_HANDLER_FAILED: 'CALL_HANDLER_FAILED',
   /** An originate was refused by the pool's per-node rate limit or concurrency cap (fail-fast mode). */
@@ -287,9 +289,25 @@ export class ProviderError extends VoiceAiError {
     message: string,
     /** The provider's own error code, when it sent one. */
     readonly providerCode?: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; code?: typeof ErrorCodes.PROVIDER_ERROR | typeof ErrorCodes.PROVIDER_UNSUPPORTED },
   ) {
-    super(ErrorCodes.PROVIDER_ERROR, message, options);
+    super(options?.code ?? ErrorCodes.PROVIDER_ERROR, message, options);
+  }
+}
+
+/**
+ * A provider was asked for something its vendor cannot do (see `RealtimeCapabilities`), e.g.
+ * new instructions mid-call on a vendor that takes them only at setup. Nothing was sent.
+ */
+export class ProviderUnsupportedError extends ProviderError {
+  constructor(
+    /** The provider's `name`, e.g. `gemini`. */
+    readonly provider: string,
+    /** What was asked, e.g. `updateSession`. */
+    readonly operation: string,
+    detail?: string,
+  ) {
+    super(`the ${provider} provider cannot ${operation}${detail ? `: ${detail}` : ''}`, 'unsupported', { code: ErrorCodes.PROVIDER_UNSUPPORTED });
   }
 }
 

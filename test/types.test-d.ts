@@ -16,6 +16,10 @@ import {
   RtpBridge,
   ScriptedProvider,
   defineTool,
+  schema,
+  type Infer,
+  type TurnMetrics,
+  type ProviderStats,
   startCallMedia,
   type CallMedia,
   EslCommandError,
@@ -104,7 +108,7 @@ describe('public types', () => {
     expectTypeOf(provider).toMatchTypeOf<RealtimeProvider>();
     provider.on('toolCall', (c) => expectTypeOf(c.args).toEqualTypeOf<Record<string, unknown>>());
     expectTypeOf<RealtimeProviderEvents['audio'][0]['data']>().toEqualTypeOf<Uint8Array>();
-    const tool = defineTool<{ n: number }>({
+    const tool = defineTool({
       name: 'double',
       description: 'Doubles n',
       parameters: { type: 'object', properties: { n: { type: 'number' } }, required: ['n'] },
@@ -116,6 +120,73 @@ describe('public types', () => {
       const session = new RealtimeSession({ call, provider, instructions: '', tools: [tool] });
       session.on('ended', ({ reason }) => expectTypeOf(reason).toMatchTypeOf<string>());
       expectTypeOf(session.start()).resolves.toEqualTypeOf<void>();
+    });
+  });
+
+  it('tools: the handler is typed from the schema, and a handler typed for other arguments does not compile', () => {
+    const parameters = schema.object({
+      count: schema.integer({ minimum: 1 }),
+      unit: schema.enum(['kg', 'lb']),
+      note: schema.optional(schema.string()),
+      tags: schema.array(schema.string()),
+      until: schema.nullable(schema.string({ format: 'date' })),
+      address: schema.object({ city: schema.string(), zip: schema.optional(schema.string()) }),
+    });
+    expectTypeOf<Infer<typeof parameters>>().toEqualTypeOf<{
+      count: number;
+      unit: 'kg' | 'lb';
+      note?: string;
+      tags: string[];
+      until: string | null;
+      address: { city: string; zip?: string };
+    }>();
+    const built = defineTool({ name: 'weigh', description: 'Weigh', parameters, handler: ({ count, unit }) => `${count} ${unit}` });
+    expectTypeOf(built.handler).parameter(0).toEqualTypeOf<Infer<typeof parameters>>();
+
+    defineTool({
+      name: 'pay',
+      description: 'Pay',
+      parameters: schema.object({ count: schema.integer() }),
+      // @ts-expect-error a handler typed for { amount: string } does not fit a schema requiring an integer count
+      handler: (args: { amount: string }) => args.amount,
+    });
+    defineTool({
+      name: 'pay',
+      description: 'Pay',
+      parameters: { type: 'object', properties: { count: { type: 'integer' } }, required: ['count'] },
+      // @ts-expect-error the same with a JSON Schema literal
+      handler: (args: { amount: string }) => args.amount,
+    });
+    defineTool({
+      name: 'pay',
+      description: 'Pay',
+      parameters: schema.object({ count: schema.integer() }),
+      // @ts-expect-error count is a number, not a string
+      handler: ({ count }) => count.toUpperCase(),
+    });
+    // A JSON Schema literal: required keys are required, others optional; enums and const are literal types.
+    const literal = defineTool({
+      name: 'book',
+      description: 'Book',
+      parameters: {
+        type: 'object',
+        properties: { room: { type: 'string' }, nights: { type: 'integer' }, kind: { enum: ['single', 'double'] }, pets: { type: ['boolean', 'null'] } },
+        required: ['room', 'kind'],
+      },
+      handler: (args) => args,
+    });
+    expectTypeOf(literal.handler).parameter(0).toEqualTypeOf<{ room: string; kind: 'single' | 'double'; nights?: number; pets?: boolean | null }>();
+  });
+
+  it('sessions: metrics per answer and counters', () => {
+    createOutboundServer({}, async (call) => {
+      const session = new RealtimeSession({ call, provider: new ScriptedProvider({}), instructions: '', watchdog: { noAnswerMs: 5000 } });
+      session.on('metrics', (m) => expectTypeOf(m).toEqualTypeOf<TurnMetrics>());
+      expectTypeOf(session.stats().provider).toMatchTypeOf<ProviderStats>();
+      expectTypeOf(session.say('hi', { interruptible: false })).toEqualTypeOf<void>();
+      expectTypeOf(session.updateInstructions('x')).resolves.toEqualTypeOf<void>();
+      // @ts-expect-error say takes options, not a boolean
+      session.say('hi', false);
     });
   });
 });

@@ -95,7 +95,7 @@ export function createSecretaryServer(options: SecretaryOptions): OutboundServer
       await call.hangup('UNALLOCATED_NUMBER');
       return;
     }
-    const takeMessage = defineTool<{ for: string; text: string; callback_number?: string }>({
+    const takeMessage = defineTool({
       name: 'take_message',
       description: 'Take a message for someone who cannot answer now.',
       parameters: {

@@ -62,3 +62,9 @@ export function chooseFormat(call: AudioFormat, accepted: readonly AudioFormat[]
   if (first === undefined) throw new RangeError('a provider must accept at least one audio format');
   return first;
 }
+
+/** The format of a call's audio from its codec name: G.711 as it is, anything else as FreeSWITCH's L16 at 8 kHz. */
+export function callAudioFormat(codecName: string | undefined): AudioFormat {
+  const codec = codecName?.toUpperCase();
+  return codec === 'PCMU' ? AudioFormats.MULAW_8K : codec === 'PCMA' ? AudioFormats.ALAW_8K : AudioFormats.PCM16_8K;
+}

@@ -13,3 +13,5 @@ export * from './providers/energy-vad.js';
 export * from './providers/scripted.js';
 export * from './providers/openai.js';
 export * from './providers/gemini.js';
+export * from './providers/gemini-models.js';
+export * from './providers/websocket.js';

@@ -4,91 +4,31 @@ import { ProviderError } from '../errors.js';
 import { reportError } from '../error-reporting.js';
 import { type Logger, defaultLogger } from '../logger.js';
 import { callLogger } from '../observability/call-log.js';
-import { type CallTransportOptions, startCallMediaFor } from '../media/call-media.js';
+import { startCallMediaFor } from '../media/call-media.js';
 import type { MediaTransport } from '../media/media-transport.js';
-import { AudioFormats, type AudioFormat } from './audio-format.js';
-import type { ProviderToolCall, ProviderTranscript, RealtimeProvider, RealtimeProviderEvents } from './provider.js';
-import { type BargeInPolicy, BargeInGate } from './barge-in.js';
+import { callAudioFormat } from './audio-format.js';
+import { AssistantSpeech } from './assistant-speech.js';
+import type { ProviderTranscript, RealtimeProvider, RealtimeProviderEvents } from './provider.js';
+import { BargeInGate } from './barge-in.js';
+import { type TurnMetrics, type TurnTrigger, TurnTracker, pushBounded } from './session-turns.js';
+import type { EndReason, RealtimeSessionEvents, RealtimeSessionOptions, SessionMetrics, SessionStats } from './session-types.js';
+import { ToolRunner } from './session-tools.js';
+import { MidCallControl } from './session-control.js';
 import { type Tool, ToolRegistry } from './tools.js';
-import { EnergyVad, type EnergyVadOptions } from './providers/energy-vad.js';
-import { alawDecode, ulawDecode } from '../media/g711.js';
-import { pcmFromLE } from '../media/pcm.js';
+import { EnergyVad } from './providers/energy-vad.js';
 
-/** What to do when the provider fails or disconnects mid-call. */
-export type Fallback =
-  | { transfer: string; context?: string }
-  | { playback: string; hangupCause?: string }
-  | ((session: RealtimeSession, reason: Error) => Promise<void> | void);
-
-/** Options of {@link RealtimeSession}. */
-export interface RealtimeSessionOptions {
-  /** The call (from the outbound server). */
-  call: OutboundCall;
-  /** The speech-to-speech AI. */
-  provider: RealtimeProvider;
-  /** The system prompt. */
-  instructions: string;
-  voice?: string;
-  language?: string;
-  /** Tools the model may call. */
-  tools?: ToolRegistry | readonly Tool<never>[];
-  /** Sent as a user turn right after connecting, so the assistant greets the caller first. */
-  greeting?: string;
-  /** Hang up after this long, ms. Default: no limit. */
-  maxDurationMs?: number;
-  /** Hang up after this long without audio from either side, ms. Default 60 000. */
-  idleTimeoutMs?: number;
-  /** When the provider fails. Default: hang up with `NORMAL_TEMPORARY_FAILURE`. */
-  fallback?: Fallback;
-  /** Barge-in policy. */
-  bargeIn?: BargeInPolicy;
-  /** The session's own voice detector, used when the provider has no turn detection. */
-  vad?: EnergyVadOptions;
-  /** The call's audio, already started; default: {@link startCallMediaFor} with `media` (`AUDIO_MODE` picks the transport). */
-  bridge?: MediaTransport;
-  media?: CallTransportOptions;
-  logger?: Logger;
-}
-
-/** Why a session ended. */
-export type EndReason = 'hangup' | 'max-duration' | 'idle' | 'provider-failed' | 'media-failed' | 'tool-hangup' | 'transferred' | 'closed';
-
-/** Measurements of a session. */
-export interface SessionMetrics {
-  /** From start to the first assistant frame sent to the caller, ms. */
-  timeToFirstAudioMs: number | undefined;
-  /** Each barge-in: ms from `speechStarted` to the last assistant frame sent (0: none after it). */
-  bargeInLatenciesMs: number[];
-  /** Every transcript, with ms since start. */
-  transcript: { atMs: number; role: 'user' | 'assistant'; text: string }[];
-}
-
-/** Events of {@link RealtimeSession}. */
-export interface RealtimeSessionEvents {
-  /** Media and provider are up; the greeting has been requested. */
-  started: [];
-  /** A final transcript line. */
-  transcript: [line: ProviderTranscript];
-  /** The caller interrupted; what they had heard of the answer. */
-  bargeIn: [info: { playedMs: number; droppedMs: number; latencyMs: number }];
-  /** A tool ran. */
-  toolResult: [info: { call: ProviderToolCall; result: unknown }];
-  /** A DTMF digit from the caller. */
-  dtmf: [digit: string];
-  /**
-   * Something failed (the session decides whether it can go on). Without a listener it is
-   * logged at `error`; a failure of `start()` is not logged here, `start()` rejects with it.
-   */
-  error: [error: Error];
-  /** Everything is released. */
-  ended: [info: { reason: EndReason; metrics: SessionMetrics }];
-}
+export type { TurnMetrics, TurnTrigger, TranscriptLine, SessionMemoryLimits } from './session-turns.js';
+export type { EndReason, Fallback, RealtimeSessionEvents, RealtimeSessionOptions, SessionMetrics, SessionStats } from './session-types.js';
+export type { AfterSpeechTiming } from './session-tools.js';
+export type { WatchdogOptions } from './session-watchdog.js';
 
 /**
  * Joins a call, its audio and a provider: caller audio to the provider, the provider's answers
  * paced to the caller, barge-in (flush within one frame, the provider told exactly how much was
- * heard, the interrupted answer's late audio and tool calls dropped), tools, timeouts, a
- * fallback when the provider fails, and teardown on hangup.
+ * heard, the interrupted answer's late audio and tool calls dropped), tools (side effects after
+ * the farewell), mid-call control (`say`, `generateReply`, `updateInstructions`, `updateTools`,
+ * `mute`), a no-answer watchdog, per-answer `metrics`, timeouts, a fallback when the provider
+ * fails, and teardown on hangup.
  *
  * ```ts
  * createOutboundServer({}, async (call) => {
@@ -99,21 +39,30 @@ export interface RealtimeSessionEvents {
  * ```
  */
 export class RealtimeSession extends EventEmitter<RealtimeSessionEvents> {
-  readonly metrics: SessionMetrics = { timeToFirstAudioMs: undefined, bargeInLatenciesMs: [], transcript: [] };
+  readonly metrics: SessionMetrics = {
+    timeToFirstAudioMs: undefined,
+    bargeInLatenciesMs: [],
+    transcript: [],
+    transcriptDropped: 0,
+    turns: 0,
+    interruptions: 0,
+    usage: { inputTokens: 0, outputTokens: 0, totalTokens: 0 },
+  };
   private readonly call: OutboundCall;
   private readonly provider: RealtimeProvider;
   private readonly tools: ToolRegistry;
   private readonly logger: Logger;
   private readonly gate: BargeInGate;
+  private readonly turns: TurnTracker;
+  private readonly speech: AssistantSpeech;
+  private readonly runner: ToolRunner;
+  private readonly control: MidCallControl;
   private bridge: MediaTransport | undefined;
   private startedAt = 0;
   private greetingStartedAt: number | undefined;
   private lastSendAt = 0;
-  /** Responses whose late audio is dropped (interrupted). */
-  private readonly cancelled = new Set<string>();
-  private readonly toolAborts = new Map<string, AbortController>();
   private currentResponse: string | undefined;
-  private hangupAfterDrain: string | undefined;
+  private hangupCause: string | undefined;
   private timers: NodeJS.Timeout[] = [];
   private idleTimer: NodeJS.Timeout | undefined;
   private ended: EndReason | undefined;
@@ -130,11 +79,60 @@ export class RealtimeSession extends EventEmitter<RealtimeSessionEvents> {
     // Every line about the call carries call_uuid, domain_uuid and node (the call's own logger has them).
     this.logger = options.logger ? callLogger(options.logger, options.call) : (options.call.logger ?? defaultLogger);
     this.gate = new BargeInGate(options.bargeIn);
+    this.turns = new TurnTracker((m) => this.onTurnMetrics(m));
+    this.speech = new AssistantSpeech(() => this.queuedAudioMs());
+    const session = this;
+    this.runner = new ToolRunner({
+      call: this.call,
+      provider: this.provider,
+      tools: this.tools,
+      speech: this.speech,
+      logger: this.logger,
+      timing: options.afterSpeech ?? {},
+      onResult: (call, result) => this.emit('toolResult', { call, result }),
+      onResultSent: () => this.expectAnswer('tool'),
+      endSession: (reason, cause) => {
+        if (cause) this.hangupCause = cause;
+        void this.end(reason);
+      },
+      onError: (error, call) => reportError(this, error, this.logger, { uuid: this.call.uuid, tool: call.name }),
+      get ended() {
+        return session.ended !== undefined;
+      },
+    });
+    this.control = new MidCallControl(
+      {
+        provider: this.provider,
+        turns: this.turns,
+        logger: this.logger,
+        fail: (error) => void this.end('provider-failed', error),
+        noAnswer: (info) => this.emit('noAnswer', info),
+        speaking: () => this.speech.speaking,
+      },
+      options.watchdog,
+    );
   }
 
-  /** The call's audio transport, once started. */
+  /** The call's audio bridge, once started. */
   get media(): MediaTransport | undefined {
     return this.bridge;
+  }
+
+  /** Whether the caller's audio is withheld from the provider ({@link mute}). */
+  get muted(): boolean {
+    return this.control.muted;
+  }
+
+  /** Counters of the session, its provider and its media. */
+  stats(): SessionStats {
+    return {
+      provider: { ...this.provider.stats },
+      media: this.bridge?.stats(),
+      turns: this.turns.turns,
+      interruptions: this.turns.interruptions,
+      toolsPending: this.runner.pending,
+      muted: this.control.muted,
+    };
   }
 
   /**
@@ -147,7 +145,7 @@ export class RealtimeSession extends EventEmitter<RealtimeSessionEvents> {
     this.startedAt = performance.now();
     this.call.once('end', () => void this.end('hangup'));
     this.call.on('dtmf', ({ digit }) => this.emit('dtmf', digit));
-    const callFormat = this.callFormat();
+    const callFormat = callAudioFormat(this.call.channel.readCodec?.name);
     let stage: EndReason = 'provider-failed';
     try {
       await this.provider.connect({
@@ -159,9 +157,7 @@ export class RealtimeSession extends EventEmitter<RealtimeSessionEvents> {
       });
       this.wireProvider();
       stage = 'media-failed';
-      const bridge = this.options.bridge ?? (await startCallMediaFor(this.call, { ...this.options.media, output: this.provider.inputFormat, input: this.provider.outputFormat })).transport;
-      this.bridge = bridge;
-      this.wireBridge(bridge);
+      await this.startMedia();
     } catch (error) {
       // No AI or no audio for this call: the fallback takes it (an operator, a prompt), never silence.
       this.startFailed = true;
@@ -172,9 +168,56 @@ export class RealtimeSession extends EventEmitter<RealtimeSessionEvents> {
     this.touch();
     if (this.options.greeting) {
       this.greetingStartedAt = performance.now();
+      this.expectAnswer('greeting');
       this.provider.sendText(this.options.greeting);
     }
     this.emit('started');
+  }
+
+  /**
+   * Speaks `text` now, as the assistant (natively or by asking the model to say it word for
+   * word: see the provider's `capabilities.say`). With `interruptible: false` the caller cannot
+   * barge in on it (the session does not cut it; a vendor whose own VAD cancels answers may
+   * still stop generating the rest).
+   *
+   * @throws {@link ProviderUnsupportedError} when the provider cannot speak a given text.
+   */
+  say(text: string, options: { interruptible?: boolean } = {}): void {
+    this.control.say(text, options.interruptible !== false, this.currentResponse);
+  }
+
+  /** Asks the assistant to answer now, optionally with instructions for that one answer. */
+  generateReply(instructions?: string): void {
+    this.control.generateReply(instructions);
+  }
+
+  /**
+   * Replaces the system prompt for the rest of the call; resolves once the vendor has it.
+   *
+   * @throws {@link ProviderUnsupportedError} (rejects) when the vendor cannot change it mid-call.
+   */
+  async updateInstructions(instructions: string): Promise<void> {
+    await this.provider.updateSession({ instructions });
+  }
+
+  /**
+   * Replaces the tools for the rest of the call; resolves once the vendor has them (the session
+   * runs the new set from then on; the old one if the vendor refuses).
+   */
+  async updateTools(tools: readonly Tool<never>[]): Promise<void> {
+    const next = new ToolRegistry(tools);
+    await this.provider.updateSession({ tools: next.definitions() });
+    this.tools.replace(tools);
+  }
+
+  /** Stops sending the caller's audio to the provider (and the caller cannot barge in) until {@link unmute}. */
+  mute(): void {
+    if (this.control.mute()) this.gate.cancel();
+  }
+
+  /** Sends the caller's audio to the provider again. */
+  unmute(): void {
+    this.control.muted = false;
   }
 
   /** Ends the session (hanging up unless the call already ended or was handed off: transferred, bridged). */
@@ -185,35 +228,41 @@ export class RealtimeSession extends EventEmitter<RealtimeSessionEvents> {
     for (const t of this.timers) clearTimeout(t);
     if (this.idleTimer) clearTimeout(this.idleTimer);
     this.gate.cancel();
-    for (const a of this.toolAborts.values()) a.abort();
-    this.toolAborts.clear();
+    this.control.stop();
+    this.runner.cancel();
+    this.turns.close();
     for (const off of this.detach.splice(0)) off();
     await this.provider.close().catch(() => {});
-    this.bridge?.close();
+    this.closeMedia();
     // A caller someone else has now (transferred, bridged) is theirs: no fallback, no hangup.
     const ours = this.call.isActive && this.call.handedOff === undefined;
     if ((reason === 'provider-failed' || reason === 'media-failed') && ours) await this.fallback(error ?? new ProviderError('provider failed'));
-    else if (reason !== 'hangup' && reason !== 'transferred' && ours) await this.call.hangup(this.hangupAfterDrain ?? 'NORMAL_CLEARING').catch(() => {});
+    else if (reason !== 'hangup' && reason !== 'transferred' && ours) await this.call.hangup(this.hangupCause ?? 'NORMAL_CLEARING').catch(() => {});
     this.emit('ended', { reason, metrics: this.metrics });
     this.removeAllListeners();
   }
 
-  private callFormat(): AudioFormat {
-    const codec = this.call.channel.readCodec?.name.toUpperCase();
-    return codec === 'PCMU' ? AudioFormats.MULAW_8K : codec === 'PCMA' ? AudioFormats.ALAW_8K : AudioFormats.PCM16_8K;
-  }
+  // --- media: every use of the call's audio transport goes through these calls ---
 
-  private wireBridge(bridge: MediaTransport): void {
+  private async startMedia(): Promise<void> {
+    const bridge = this.options.bridge ?? (await startCallMediaFor(this.call, { ...this.options.media, output: this.provider.inputFormat, input: this.provider.outputFormat })).transport;
+    this.bridge = bridge;
     const vad = this.provider.capabilities.turnDetection ? undefined : new EnergyVad(this.options.vad);
     bridge.on('audio', (frame) => {
+      if (this.control.muted) return;
       this.provider.sendAudio(frame);
-      if (vad) this.localVad(vad, frame);
+      // A provider without turn detection: the session listens itself so the caller can still interrupt.
+      const change = vad?.pushEncoded(frame, this.provider.inputFormat);
+      if (change === 'start') this.onSpeechStarted();
+      else if (change === 'stop') this.onSpeechStopped();
     });
     bridge.on('talkspurtStart', () => {
       this.metrics.timeToFirstAudioMs ??= performance.now() - this.startedAt;
+      this.turns.frameSent();
     });
     bridge.on('drained', () => {
-      if (this.hangupAfterDrain) void this.end('tool-hangup');
+      this.control.drained();
+      this.speech.changed();
     });
     bridge.on('error', (e) => reportError(this, e, this.logger, { uuid: this.call.uuid }));
     bridge.on('dtmf', ({ digit }) => this.emit('dtmf', digit));
@@ -221,95 +270,127 @@ export class RealtimeSession extends EventEmitter<RealtimeSessionEvents> {
     bridge.on('lost', (e) => void this.end('media-failed', e));
   }
 
+  private playAudio(data: Uint8Array): void {
+    this.bridge?.write(data);
+  }
+
+  private endAnswer(): void {
+    this.bridge?.endOfAnswer();
+  }
+
+  private flushPlayback(): { playedMs: number; droppedMs: number } {
+    const playedMs = this.bridge?.playedMs ?? 0;
+    const { droppedMs } = this.bridge?.flush() ?? { droppedMs: 0 };
+    return { playedMs, droppedMs };
+  }
+
+  private queuedAudioMs(): number {
+    return this.bridge?.queuedMs ?? 0;
+  }
+
+  private closeMedia(): void {
+    this.bridge?.close();
+  }
+
+  // --- provider events ---
+
   private wireProvider(): void {
     const p = this.provider;
     const on = <K extends keyof RealtimeProviderEvents>(event: K, fn: (...args: RealtimeProviderEvents[K]) => void): void => {
       p.on(event, fn as never);
       this.detach.push(() => p.off(event, fn as never));
     };
-    on('audio', ({ data, responseId }) => {
-      if (responseId !== undefined && this.cancelled.has(responseId)) return; // late audio of an interrupted answer
-      this.currentResponse = responseId;
-      this.lastSendAt = performance.now();
-      this.touch();
-      this.bridge?.write(data);
-    });
-    on('responseDone', ({ responseId }) => {
-      if (responseId === undefined || !this.cancelled.has(responseId)) this.bridge?.endOfAnswer();
+    on('audio', ({ data, responseId }) => this.onAudio(data, responseId));
+    on('responseDone', ({ responseId, status, usage }) => {
+      if (!this.turns.isCancelled(responseId)) this.endAnswer();
+      this.control.responseDone(responseId);
+      this.turns.done(responseId, status, usage);
+      this.speech.done(responseId);
     });
     on('speechStarted', () => this.onSpeechStarted());
-    on('speechStopped', () => this.gate.speechStopped());
-    on('transcript', (t) => {
-      if (!t.final) return;
-      this.metrics.transcript.push({ atMs: Math.round(performance.now() - this.startedAt), role: t.role, text: t.text });
-      this.emit('transcript', t);
+    on('speechStopped', () => this.onSpeechStopped());
+    on('transcript', (t) => this.onTranscript(t));
+    on('toolCall', (c) => {
+      if (this.turns.isCancelled(c.responseId)) return; // a call of an interrupted answer
+      this.control.hold();
+      this.turns.toolCall(c.responseId, c.name);
+      void this.runner.run(c);
     });
-    on('toolCall', (c) => void this.runTool(c));
+    on('toolCallCancelled', ({ ids }) => this.runner.cancel(ids));
     on('error', (e) => reportError(this, e, this.logger, { uuid: this.call.uuid, provider: p.name }));
     on('close', ({ error }) => {
       if (!this.ended) void this.end('provider-failed', error ?? new ProviderError(`${p.name} closed the session`));
     });
   }
 
-  /**
-   * A provider without turn detection: the session listens itself (energy VAD) so the caller can
-   * still interrupt.
-   */
-  private localVad(vad: EnergyVad, frame: Uint8Array): void {
-    const format = this.provider.inputFormat;
-    const samples = format?.encoding === 'mulaw' ? ulawDecode(frame) : format?.encoding === 'alaw' ? alawDecode(frame) : pcmFromLE(frame);
-    const change = vad.push(samples);
-    if (change === 'start') this.onSpeechStarted();
-    else if (change === 'stop') this.gate.speechStopped();
+  private onAudio(data: Uint8Array, responseId: string | undefined): void {
+    if (this.turns.isCancelled(responseId)) return; // late audio of an interrupted answer
+    this.control.audio(responseId);
+    this.currentResponse = responseId;
+    this.lastSendAt = performance.now();
+    this.touch();
+    this.turns.audio(responseId, this.audioMs(data.byteLength), this.queuedAudioMs());
+    this.speech.audio(responseId);
+    this.playAudio(data);
+  }
+
+  private onTranscript(t: ProviderTranscript): void {
+    if (!t.final) return;
+    const line = { atMs: Math.round(performance.now() - this.startedAt), role: t.role, text: t.text };
+    this.metrics.transcriptDropped += pushBounded(this.metrics.transcript, line, this.options.memory?.transcriptLines ?? 200);
+    this.emit('transcript', t);
+  }
+
+  private onTurnMetrics(m: TurnMetrics): void {
+    this.metrics.turns = this.turns.turns;
+    this.metrics.interruptions = this.turns.interruptions;
+    this.metrics.usage = { ...this.turns.usage };
+    this.emit('metrics', m);
+  }
+
+  /** Ms of provider audio in `bytes`. */
+  private audioMs(bytes: number): number {
+    const f = this.provider.outputFormat;
+    if (!f) return 0;
+    return (bytes / (f.encoding === 'pcm16' ? 2 : 1) / f.sampleRate) * 1000;
+  }
+
+  /** An answer is due (a request was sent, or the caller's turn ended). */
+  private expectAnswer(trigger: TurnTrigger): void {
+    this.control.expectAnswer(trigger);
   }
 
   private onSpeechStarted(): void {
     this.touch();
-    const speaking = (this.bridge?.queuedMs ?? 0) > 0 || this.call.runningApplications.includes('playback');
+    this.control.hold();
+    if (this.control.protecting) return; // a non-interruptible say is playing
+    const speaking = this.queuedAudioMs() > 0 || this.call.runningApplications.includes('playback');
     this.gate.speechStarted(speaking, this.greetingStartedAt, () => this.bargeIn());
+  }
+
+  /** The caller's turn ended: an answer is due. */
+  private onSpeechStopped(): void {
+    this.gate.speechStopped();
+    if (this.control.muted) return;
+    this.expectAnswer('caller');
   }
 
   /** Flushes queued audio, tells the provider what was heard, cancels the answer's tools. */
   private bargeIn(): void {
-    const bridge = this.bridge;
-    if (!bridge) return;
+    if (!this.bridge) return;
     const at = performance.now();
-    const playedMs = bridge.playedMs;
-    const { droppedMs } = bridge.flush();
-    if (this.currentResponse) this.cancelled.add(this.currentResponse);
-    for (const [id, abort] of this.toolAborts) {
-      abort.abort();
-      this.toolAborts.delete(id);
-    }
+    const { playedMs, droppedMs } = this.flushPlayback();
+    this.turns.bargeIn();
+    this.speech.stopped();
+    this.runner.cancel();
     this.provider.interrupt({ playedMs });
     // A prompt FreeSWITCH itself is playing (call.playback during the session) stops too.
     if (this.call.runningApplications.includes('playback') && this.call.channel.fullControl) {
       this.call.api(`uuid_break ${this.call.uuid}`).catch(() => {});
     }
     const latencyMs = Math.max(0, this.lastSendAt - at);
-    this.metrics.bargeInLatenciesMs.push(latencyMs);
+    pushBounded(this.metrics.bargeInLatenciesMs, latencyMs, this.options.memory?.bargeIns ?? 100);
     this.emit('bargeIn', { playedMs, droppedMs, latencyMs });
-  }
-
-  private async runTool(toolCall: ProviderToolCall): Promise<void> {
-    const abort = new AbortController();
-    this.toolAborts.set(toolCall.id, abort);
-    const result = await this.tools.run(toolCall.name, toolCall.args, {
-      call: this.call,
-      signal: abort.signal,
-      hangupAfterSpeech: (cause = 'NORMAL_CLEARING') => {
-        this.hangupAfterDrain = cause;
-        if ((this.bridge?.queuedMs ?? 0) === 0) void this.end('tool-hangup');
-      },
-    });
-    this.toolAborts.delete(toolCall.id);
-    if (abort.signal.aborted || this.ended) return;
-    this.emit('toolResult', { call: toolCall, result });
-    if (toolCall.name === 'transfer_call' && typeof result === 'object' && result !== null && 'transferred' in result) {
-      void this.end('transferred');
-      return;
-    }
-    this.provider.sendToolResult(toolCall.id, result);
   }
 
   private async fallback(reason: Error): Promise<void> {

@@ -283,6 +283,9 @@ const TYPECHECK_ONLY: Record<string, string> = {
   'docs/snippets/websocket-session.ts': 'needs mod_audio_fork and a media server on VOICE_AI_REALTIME_PORT; the same session runs over the simulated modules in test/media/session-transports.test.ts',
   'docs/snippets/websocket-files.ts': 'a function over a call; startCallMediaFor with the file answer path runs in test/media/ws-call-media.test.ts',
   'docs/snippets/websocket-simulator.ts': 'a skeleton with the call elided; the simulated modules run in test/testing/audio-stream-simulator.test.ts',
+  'docs/snippets/realtime/providers.ts': 'provider factories only (nothing runs at import); their behaviour is tested in test/realtime against local vendor servers',
+  'docs/snippets/realtime/tools.ts': 'a sketch over your own message store (`inbox` is declared, not created); the tools it shows are tested in test/realtime/tools.test.ts',
+  'docs/snippets/realtime/mid-call.ts': 'a function for your call handler (nothing runs at import); every call it makes is tested in test/realtime/session-control.test.ts',
 };
 
 describe('documentation snippets', () => {

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { ProviderError } from '../../src/errors.js';
+import { ConfigError, ProviderError } from '../../src/errors.js';
 import { AudioFormats } from '../../src/realtime/audio-format.js';
 import { OpenAIRealtimeProvider } from '../../src/realtime/providers/openai.js';
 import { type OpenAIMockOptions, OpenAIMockServer } from './openai-mock-server.js';
@@ -25,16 +25,26 @@ async function failure(provider: OpenAIRealtimeProvider, signal?: AbortSignal): 
 }
 
 describe('OpenAIRealtimeProvider.connect fails clearly', () => {
-  it('without an API key: a ProviderError naming OPENAI_API_KEY, before any connection', async () => {
+  it('without an API key: a ConfigError naming OPENAI_API_KEY when the provider is constructed', () => {
     const saved = process.env.OPENAI_API_KEY;
     delete process.env.OPENAI_API_KEY;
     try {
-      const e = await failure(new OpenAIRealtimeProvider({ url: 'ws://127.0.0.1:9/never' }));
-      expect(e).toBeInstanceOf(ProviderError);
-      expect((e as ProviderError).message).toMatch(/OPENAI_API_KEY/);
-      expect((e as ProviderError).providerCode).toBe('missing_api_key');
+      const e = (() => {
+        try {
+          new OpenAIRealtimeProvider({ url: 'ws://127.0.0.1:9/never' });
+        } catch (error) {
+          return error;
+        }
+      })();
+      expect(e).toBeInstanceOf(ConfigError);
+      expect((e as ConfigError).variable).toBe('OPENAI_API_KEY');
+      expect((e as ConfigError).message).toMatch(/OPENAI_API_KEY/);
+      process.env.OPENAI_API_KEY = '';
+      expect(() => new OpenAIRealtimeProvider()).toThrow(ConfigError);
+      expect(() => new OpenAIRealtimeProvider({ apiKey: 'sk-given' })).not.toThrow();
     } finally {
-      if (saved !== undefined) process.env.OPENAI_API_KEY = saved;
+      if (saved === undefined) delete process.env.OPENAI_API_KEY;
+      else process.env.OPENAI_API_KEY = saved;
     }
   });
 
@@ -102,5 +112,83 @@ describe('OpenAIRealtimeProvider.connect fails clearly', () => {
     await p.connect(connectOptions);
     expect(((await failure(p)) as ProviderError).providerCode).toBe('already_connected');
     await p.close();
+  });
+});
+
+describe('OpenAIRealtimeProvider: endpoints and transport', () => {
+  it('Azure OpenAI (GA): the deployment in /openai/v1/realtime?model=, the api-key header, no bearer token', async () => {
+    const s = new OpenAIMockServer();
+    servers.push(s);
+    const p = new OpenAIRealtimeProvider({ apiKey: 'az-key', azure: { endpoint: `${await s.origin('http')}/`, deployment: 'my-realtime' } });
+    await p.connect(connectOptions);
+    expect(s.path).toBe('/openai/v1/realtime?model=my-realtime');
+    expect(s.headers['api-key']).toBe('az-key');
+    expect(s.headers.authorization).toBeUndefined();
+    expect(s.headers['openai-beta']).toBeUndefined();
+    expect((await s.waitFor('session.update')).session).toMatchObject({ type: 'realtime' });
+    await p.close();
+  });
+
+  it('Azure OpenAI (beta dialect of the preview API versions): /openai/realtime?api-version=&deployment=, OpenAI-Beta', async () => {
+    const s = new OpenAIMockServer();
+    servers.push(s);
+    const saved = [process.env.AZURE_OPENAI_API_KEY, process.env.AZURE_OPENAI_ENDPOINT];
+    process.env.AZURE_OPENAI_API_KEY = 'az-env';
+    process.env.AZURE_OPENAI_ENDPOINT = `${await s.origin('http')}/openai`;
+    try {
+      const p = new OpenAIRealtimeProvider({ api: 'beta', azure: { deployment: 'gpt-4o-rt', apiVersion: '2024-10-01-preview' } });
+      await p.connect(connectOptions);
+      expect(s.path).toBe('/openai/realtime?api-version=2024-10-01-preview&deployment=gpt-4o-rt');
+      expect(s.headers['api-key']).toBe('az-env');
+      expect(s.headers['openai-beta']).toBe('realtime=v1');
+      expect((await s.waitFor('session.update')).session).toMatchObject({ input_audio_format: 'g711_ulaw' });
+      await p.close();
+    } finally {
+      for (const [k, v] of [['AZURE_OPENAI_API_KEY', saved[0]], ['AZURE_OPENAI_ENDPOINT', saved[1]]] as const) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+    }
+  });
+
+  it('Azure without a key or an endpoint: a ConfigError naming the variable, at construction', () => {
+    const saved = [process.env.AZURE_OPENAI_API_KEY, process.env.AZURE_OPENAI_ENDPOINT];
+    delete process.env.AZURE_OPENAI_API_KEY;
+    delete process.env.AZURE_OPENAI_ENDPOINT;
+    try {
+      const variable = (f: () => unknown): string | undefined => {
+        try {
+          f();
+        } catch (e) {
+          return e instanceof ConfigError ? e.variable : 'not a ConfigError';
+        }
+        return undefined;
+      };
+      expect(variable(() => new OpenAIRealtimeProvider({ apiKey: undefined, azure: { deployment: 'd' } }))).toBe('AZURE_OPENAI_API_KEY');
+      expect(variable(() => new OpenAIRealtimeProvider({ apiKey: 'k', azure: { deployment: 'd' } }))).toBe('AZURE_OPENAI_ENDPOINT');
+      expect(variable(() => new OpenAIRealtimeProvider({ apiKey: 'k', azure: { endpoint: 'not a url', deployment: 'd' } }))).toBe('AZURE_OPENAI_ENDPOINT');
+      expect(variable(() => new OpenAIRealtimeProvider({ apiKey: 'k', azure: { endpoint: 'https://x.openai.azure.com', deployment: '' } }))).toBe('azure.deployment');
+      // The beta dialect is off on OpenAI's own endpoint; it stays for Azure and explicit URLs.
+      expect(variable(() => new OpenAIRealtimeProvider({ apiKey: 'k', api: 'beta' }))).toBe('api');
+      expect(variable(() => new OpenAIRealtimeProvider({ apiKey: 'k', api: 'beta', url: 'ws://127.0.0.1:9/' }))).toBeUndefined();
+    } finally {
+      if (saved[0] !== undefined) process.env.AZURE_OPENAI_API_KEY = saved[0];
+      if (saved[1] !== undefined) process.env.AZURE_OPENAI_ENDPOINT = saved[1];
+    }
+  });
+
+  it('offers no permessage-deflate unless asked; user ws options and headers apply; the auth header is the provider’s', async () => {
+    const s = new OpenAIMockServer({ perMessageDeflate: true });
+    servers.push(s);
+    const plain = new OpenAIRealtimeProvider({ apiKey: 'sk-1', url: await s.ready(), webSocket: { headers: { 'X-Trace': 't1', Authorization: 'Bearer not-this' } } });
+    await plain.connect(connectOptions);
+    expect(s.headers['sec-websocket-extensions']).toBeUndefined();
+    expect(s.headers['x-trace']).toBe('t1');
+    expect(s.headers.authorization).toBe('Bearer sk-1');
+    await plain.close();
+    const deflate = new OpenAIRealtimeProvider({ apiKey: 'sk-1', url: await s.ready(), webSocket: { perMessageDeflate: true } });
+    await deflate.connect(connectOptions);
+    expect(s.headers['sec-websocket-extensions']).toMatch(/permessage-deflate/);
+    await deflate.close();
   });
 });

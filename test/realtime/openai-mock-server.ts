@@ -14,6 +14,8 @@ export interface OpenAIMockOptions {
   refuseWith?: number;
   /** Answer pings (default true); `false` plays a half-open peer. */
   autoPong?: boolean;
+  /** Accept permessage-deflate when the client offers it (default false, as OpenAI's endpoint). */
+  perMessageDeflate?: boolean;
 }
 
 /**
@@ -26,6 +28,8 @@ export interface OpenAIMockOptions {
 export class OpenAIMockServer {
   readonly received: ClientEvent[] = [];
   headers: IncomingMessage['headers'] = {};
+  /** The request path and query of the last connection (Azure puts the deployment there). */
+  path = '';
   socket: WebSocket | undefined;
   /** `response.create` events refused because a response was active: a correct client causes none. */
   readonly rejected: ClientEvent[] = [];
@@ -42,11 +46,13 @@ export class OpenAIMockServer {
       host: '127.0.0.1',
       port: 0,
       autoPong: options.autoPong ?? true,
+      perMessageDeflate: options.perMessageDeflate ?? false,
       verifyClient: (_info, cb) => (options.refuseWith ? cb(false, options.refuseWith) : cb(true)),
     });
     this.wss.on('connection', (ws, req) => {
       this.socket = ws;
       this.headers = req.headers;
+      this.path = req.url ?? '';
       ws.send(JSON.stringify({ type: 'session.created', event_id: 'event_0', session: { id: 'sess_1' } }));
       ws.on('message', (data) => {
         const event = JSON.parse(data.toString()) as ClientEvent;
@@ -60,8 +66,13 @@ export class OpenAIMockServer {
 
   /** The URL to give the provider. */
   async ready(): Promise<string> {
+    return `${await this.origin()}/v1/realtime?model=gpt-realtime`;
+  }
+
+  /** `http://127.0.0.1:<port>`: an Azure-style endpoint for the provider's `azure.endpoint`. */
+  async origin(scheme: 'ws' | 'http' = 'ws'): Promise<string> {
     if (!this.wss.address()) await new Promise((r) => this.wss.once('listening', r));
-    return `ws://127.0.0.1:${(this.wss.address() as AddressInfo).port}/v1/realtime?model=gpt-realtime`;
+    return `${scheme}://127.0.0.1:${(this.wss.address() as AddressInfo).port}`;
   }
 
   /** Sends a server event (or raw text), tracking `response.created` / `response.done`. */
@@ -101,8 +112,26 @@ export class OpenAIMockServer {
   }
 
   /** Ends the active response (or `id`). */
-  endResponse(status = 'completed', id = this.active): void {
-    this.send({ type: 'response.done', response: { id, status } });
+  endResponse(status = 'completed', id = this.active, usage?: object): void {
+    this.send({ type: 'response.done', response: { id, status, ...(usage && { usage }) } });
+  }
+
+  /**
+   * A function call in the active response (or `responseId`), as the server streams it:
+   * `response.output_item.added` (in progress), `response.function_call_arguments.delta` and
+   * `.done`, then `response.output_item.done` with the item's final `status` (`incomplete` when
+   * the answer was interrupted or cancelled). `dialect: 'beta'` leaves `name` out of
+   * `function_call_arguments.done`, as the beta interface does.
+   */
+  functionCall(callId: string, name: string, args: string, options: { status?: 'completed' | 'incomplete'; responseId?: string; dialect?: 'ga' | 'beta' } = {}): void {
+    const responseId = options.responseId ?? this.active;
+    const itemId = `fc_${callId}`;
+    const item = { id: itemId, object: 'realtime.item', type: 'function_call', call_id: callId, name };
+    this.send({ type: 'response.output_item.added', response_id: responseId, output_index: 0, item: { ...item, status: 'in_progress', arguments: '' } });
+    this.send({ type: 'response.function_call_arguments.delta', response_id: responseId, item_id: itemId, output_index: 0, call_id: callId, delta: args });
+    const done = { type: 'response.function_call_arguments.done', response_id: responseId, item_id: itemId, output_index: 0, call_id: callId, arguments: args };
+    this.send(options.dialect === 'beta' ? done : { ...done, name });
+    this.send({ type: 'response.output_item.done', response_id: responseId, output_index: 0, item: { ...item, status: options.status ?? 'completed', arguments: args } });
   }
 
   private onResponseCreate(event: ClientEvent): void {

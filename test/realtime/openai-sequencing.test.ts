@@ -29,7 +29,7 @@ afterEach(async () => {
 });
 
 function toolCall(callId: string, args: string, responseId = server.active): void {
-  server.send({ type: 'response.function_call_arguments.done', response_id: responseId, item_id: `fc_${callId}`, output_index: 0, call_id: callId, name: 'transfer_call', arguments: args });
+  server.functionCall(callId, 'transfer_call', args, { responseId });
 }
 
 describe('OpenAIRealtimeProvider: answers are sequenced', () => {

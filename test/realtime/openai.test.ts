@@ -216,3 +216,64 @@ describe('OpenAIRealtimeProvider: errors and the socket', () => {
     expect(closes).toEqual([{ code: 1000 }]);
   });
 });
+
+describe('OpenAIRealtimeProvider: mid-call control', () => {
+  it('updateSession sends only what changes (GA: with session.type) and resolves on session.updated', async () => {
+    const p = await connected();
+    await p.updateSession({ instructions: 'Now speak Spanish.' });
+    const patches = server.all('session.update').slice(1);
+    expect(patches).toEqual([{ type: 'session.update', event_id: expect.any(String), session: { type: 'realtime', instructions: 'Now speak Spanish.' } }]);
+    const newTools = [{ name: 'book', description: 'Book a room', parameters: { type: 'object', properties: {} } }];
+    await p.updateSession({ tools: newTools });
+    expect(server.all('session.update')[2]!.session).toEqual({ type: 'realtime', tools: [{ type: 'function', ...newTools[0] }] });
+  });
+
+  it('updateSession rejects with the server error that answers it (beta: no session.type)', async () => {
+    const p = await connected({ api: 'beta' }, AudioFormats.MULAW_8K, {
+      confirm: (u) => ((u.session as { instructions?: string }).instructions === 'bad' ? [{ type: 'error', error: { type: 'invalid_request_error', code: 'invalid_value', message: 'no', event_id: u.event_id } }] : [{ type: 'session.updated', session: u.session }]),
+    });
+    await expect(p.updateSession({ instructions: 'bad' })).rejects.toMatchObject({ providerCode: 'invalid_value' });
+    expect(server.all('session.update')[1]!.session).toEqual({ instructions: 'bad' });
+    await p.updateSession({ instructions: 'good' });
+  });
+
+  it('requestResponse carries per-answer instructions, sequenced behind an active answer; say asks for the words verbatim', async () => {
+    const p = await connected();
+    server.startResponse('r_vad');
+    await server.sync(p);
+    p.requestResponse({ instructions: 'Ask whether they are still there.' });
+    await server.flush(p);
+    expect(server.all('response.create')).toEqual([]);
+    server.endResponse();
+    const create = await server.waitFor('response.create');
+    expect(create.response).toEqual({ instructions: 'Ask whether they are still there.' });
+    server.endResponse();
+    p.say('Your reference is 42-17.');
+    const sayCreate = await server.waitFor('response.create', 2);
+    expect((sayCreate.response as { instructions: string }).instructions).toContain('"Your reference is 42-17."');
+    expect(p.capabilities).toMatchObject({ sessionUpdate: 'live', say: 'prompted', replyInstructions: 'native' });
+  });
+
+  it('pauseInput clears the half-heard input buffer', async () => {
+    const p = await connected();
+    p.pauseInput();
+    await server.waitFor('input_audio_buffer.clear');
+  });
+
+  it('counts every message and byte both ways', async () => {
+    const p = await connected();
+    const sentBefore = { ...p.stats };
+    p.sendAudio(new Uint8Array(160));
+    await server.waitFor('input_audio_buffer.append');
+    const appended = JSON.stringify(server.all('input_audio_buffer.append')[0]);
+    expect(p.stats.messagesSent - sentBefore.messagesSent).toBe(1);
+    expect(p.stats.bytesSent - sentBefore.bytesSent).toBe(Buffer.byteLength(appended));
+    const received = p.stats.messagesReceived;
+    const event = { type: 'rate_limits.updated', rate_limits: [] };
+    const bytes = p.stats.bytesReceived;
+    server.send(event);
+    await server.sync(p);
+    expect(p.stats.messagesReceived - received).toBe(2); // the event and the sync marker
+    expect(p.stats.bytesReceived - bytes).toBeGreaterThan(JSON.stringify(event).length);
+  });
+});

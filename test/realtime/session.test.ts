@@ -87,7 +87,7 @@ describe('RealtimeSession through the simulator', () => {
 
   it('runs user tools, returns their errors to the provider, and hangs up after speaking with hangup_call', async () => {
     const results: unknown[] = [];
-    const takeMessage = defineTool<{ text: string }>({
+    const takeMessage = defineTool({
       name: 'take_message',
       description: 'Take a message',
       parameters: { type: 'object', properties: { text: { type: 'string' } }, required: ['text'] },

@@ -4,6 +4,9 @@
  *
  * @module
  */
+import { alawDecode, ulawDecode } from '../../media/g711.js';
+import { pcmFromLE } from '../../media/pcm.js';
+import type { AudioFormat } from '../audio-format.js';
 
 /** Options of {@link EnergyVad}. */
 export interface EnergyVadOptions {
@@ -63,6 +66,12 @@ export class EnergyVad {
       }
     }
     return undefined;
+  }
+
+  /** Feeds one frame as it travels (G.711 or little-endian PCM16 in `format`). */
+  pushEncoded(frame: Uint8Array, format: AudioFormat | undefined): VadTransition {
+    const encoding = format?.encoding;
+    return this.push(encoding === 'mulaw' ? ulawDecode(frame) : encoding === 'alaw' ? alawDecode(frame) : pcmFromLE(frame));
   }
 
   /** Back to silence. */

@@ -1,24 +1,36 @@
 /**
- * OpenAI Realtime over WebSocket (the GA interface by default; the beta one with `api: 'beta'`).
- * µ-law (or A-law) in and out on G.711 calls, so nothing is transcoded; server VAD; caller
- * transcription; tools; truncation on barge-in clamped to the audio actually received; answers
- * sequenced so a `response.create` is never sent while a response is active
- * (`conversation_already_has_active_response`) and several tool results of one answer make one
- * `response.create`. The wire events are in `openai-events.ts`, with the documents followed.
+ * OpenAI Realtime over WebSocket (the GA interface by default; the beta one with `api: 'beta'`),
+ * on OpenAI's endpoint or an Azure OpenAI deployment (`azure`). µ-law (or A-law) in and out on
+ * G.711 calls, so nothing is transcoded; server VAD; caller transcription; tools; truncation on
+ * barge-in clamped to the audio actually received; answers sequenced so a `response.create` is
+ * never sent while a response is active (`conversation_already_has_active_response`) and several
+ * tool results of one answer make one `response.create`. Tool calls run only once the model
+ * completed them (`response.output_item.done` with status `completed`), as OpenAI's own agents
+ * client does: an interrupted or cancelled answer's calls never run. The wire events are in
+ * `openai-events.ts`, typed from OpenAI's published types.
  *
  * @module
  */
-import WebSocket, { type ClientOptions } from 'ws';
+import type WebSocket from 'ws';
 import { ProviderError } from '../../errors.js';
 import { reportError } from '../../error-reporting.js';
 import { type Logger, defaultLogger } from '../../logger.js';
 import { AudioFormats, type AudioFormat, formatName, sameFormat } from '../audio-format.js';
-import { type ProviderConnectOptions, type RealtimeCapabilities, RealtimeProvider } from '../provider.js';
+import { type ProviderConnectOptions, type RealtimeCapabilities, RealtimeProvider, type ResponseRequest, type SessionUpdate } from '../provider.js';
+import { type AzureOpenAIRealtimeOptions, type OpenAIEndpoint, resolveOpenAIEndpoint } from './openai-endpoint.js';
 import {
+  type ClientEvent,
   IGNORED_EVENTS,
   type OpenAIApi,
   type ServerEvent,
+  buildAppend,
+  buildResponseCreate,
+  buildSessionPatch,
   buildSessionUpdate,
+  buildToolOutput,
+  buildTruncate,
+  buildUserText,
+  completedFunctionCall,
   confirmedFormats,
   failedResponseError,
   num,
@@ -26,21 +38,26 @@ import {
   parseServerEvent,
   parseToolArguments,
   readServerError,
+  readUsage,
   str,
 } from './openai-events.js';
+import { keepAlive, openProviderSocket, type ProviderWebSocketOptions, rawDataBytes } from './websocket.js';
 
 export type { OpenAIApi } from './openai-events.js';
+export type { AzureOpenAIRealtimeOptions } from './openai-endpoint.js';
 
 /** Options of {@link OpenAIRealtimeProvider}. */
-export interface OpenAIRealtimeOptions {
-  /** Default `process.env.OPENAI_API_KEY`. Never logged. */
+export interface OpenAIRealtimeOptions extends ProviderWebSocketOptions {
+  /** Default `process.env.OPENAI_API_KEY` (with `azure`: `AZURE_OPENAI_API_KEY`). Checked when the provider is constructed. Never logged. */
   apiKey?: string;
-  /** Default `gpt-realtime`. */
+  /** Default `gpt-realtime`. With `azure`, the deployment is the model. */
   model?: string;
-  /** WebSocket URL (default OpenAI's realtime endpoint with `?model=`); point it at a local server in tests. */
+  /** WebSocket URL (default OpenAI's realtime endpoint with `?model=`, or the Azure deployment's); point it at a local server in tests. */
   url?: string;
-  /** `ga` (default) or `beta` (sends `OpenAI-Beta: realtime=v1` and the beta event names and session shape). */
+  /** `ga` (default) or `beta` (sends `OpenAI-Beta: realtime=v1` and the beta event names and session shape; for Azure preview API versions and compatible servers). */
   api?: OpenAIApi;
+  /** An Azure OpenAI Realtime deployment instead of OpenAI's endpoint (`api-key` header). */
+  azure?: AzureOpenAIRealtimeOptions;
   /**
    * Audio on the OpenAI side. `auto` (default): the call's G.711 law when it is one (no
    * transcoding), else PCM16 24 kHz. A fixed choice applies to every call.
@@ -50,71 +67,90 @@ export interface OpenAIRealtimeOptions {
   turnDetection?: { threshold?: number; prefixPaddingMs?: number; silenceDurationMs?: number };
   /** Transcription model for the caller's speech. Default `gpt-4o-mini-transcribe`; `null` disables. */
   transcriptionModel?: string | null;
-  /** Ms to wait for the session to be confirmed. Default 10 000. */
+  /** Ms to wait for the session (or a mid-call update) to be confirmed. Default 10 000. */
   connectTimeoutMs?: number;
-  /** WebSocket ping period, ms; a peer that has not answered by the next ping is dropped. Default 20 000; 0 disables. */
-  pingIntervalMs?: number;
-  /** Extra `ws` client options (agent, TLS, headers...). `Authorization` and `OpenAI-Beta` are set by the provider. */
-  webSocket?: ClientOptions;
   logger?: Logger;
 }
 
-const DEFAULT_URL = 'wss://api.openai.com/v1/realtime';
 /** `activeResponse` after our `response.create`, before the server's `response.created`. */
 const PENDING = '\0pending';
 
-/** OpenAI's speech-to-speech models (`gpt-realtime`, ...). */
+interface PendingUpdate {
+  readonly eventId: string;
+  readonly resolve: () => void;
+  readonly reject: (error: ProviderError) => void;
+  readonly timer: NodeJS.Timeout;
+}
+
+/** OpenAI's speech-to-speech models (`gpt-realtime`, ...), on OpenAI or Azure OpenAI. */
 export class OpenAIRealtimeProvider extends RealtimeProvider {
   readonly name = 'openai';
-  readonly capabilities: RealtimeCapabilities = { truncation: true, turnDetection: true, userTranscription: true, autoToolReply: false };
+  readonly capabilities: RealtimeCapabilities = {
+    truncation: true,
+    turnDetection: true,
+    userTranscription: true,
+    autoToolReply: false,
+    sessionUpdate: 'live',
+    say: 'prompted',
+    replyInstructions: 'native',
+  };
   readonly inputFormats: readonly AudioFormat[] = [AudioFormats.MULAW_8K, AudioFormats.ALAW_8K, AudioFormats.PCM16_24K];
   readonly outputFormats: readonly AudioFormat[] = [AudioFormats.MULAW_8K, AudioFormats.ALAW_8K, AudioFormats.PCM16_24K];
   /** The caller-audio format the server confirmed (set by {@link connect}). */
   inputFormat: AudioFormat | undefined;
   /** The assistant-audio format the server confirmed (set by {@link connect}). */
   outputFormat: AudioFormat | undefined;
-  /** Server messages that were not JSON objects with a `type`, or had an unknown `type`: counted, ignored. */
-  ignoredMessages = 0;
   private ws: WebSocket | undefined;
   private readonly logger: Logger;
   private readonly api: OpenAIApi;
+  private readonly endpoint: OpenAIEndpoint;
   /** The response in progress (its id, or {@link PENDING}); `undefined` when none. */
   private activeResponse: string | undefined;
   /** A `response.create` waits for the active response to end and the open tool calls to be answered. */
   private responseWanted = false;
+  /** Instructions for the wanted response (the latest request's). */
+  private wantedInstructions: string | undefined;
   /** The `event_id` of our last `response.create`, to recognise its errors. */
   private responseCreateId: string | undefined;
   private eventSeq = 0;
   /** Tool calls emitted and not answered yet. */
   private readonly openCalls = new Set<string>();
+  /** Tool calls already emitted (a repeated `output_item.done` must not run a call twice). */
+  private readonly emittedCalls = new Set<string>();
+  /** Mid-call `session.update`s awaiting `session.updated`, oldest first. */
+  private readonly updates: PendingUpdate[] = [];
   /** The last assistant audio item and the bytes of it received, for `conversation.item.truncate`. */
   private lastAudioItem: string | undefined;
   private lastAudioBytes = 0;
-  private pingTimer: NodeJS.Timeout | undefined;
+  private stopPing: () => void = () => {};
   private closedByUs = false;
 
-  /** @param options - see {@link OpenAIRealtimeOptions}; everything has a default. */
+  /**
+   * @param options - see {@link OpenAIRealtimeOptions}; everything has a default.
+   * @throws {@link ConfigError} without an API key (naming `OPENAI_API_KEY`, or
+   *   `AZURE_OPENAI_API_KEY` with `azure`), so a server fails when it starts, not on each call.
+   */
   constructor(private readonly options: OpenAIRealtimeOptions = {}) {
     super();
     this.logger = options.logger ?? defaultLogger;
     this.api = options.api ?? 'ga';
+    this.endpoint = resolveOpenAIEndpoint({ apiKey: options.apiKey, model: options.model ?? 'gpt-realtime', url: options.url, api: this.api, azure: options.azure });
+  }
+
+  /** Server messages that were not JSON objects with a `type`, or had an unknown `type`: counted, ignored. */
+  get ignoredMessages(): number {
+    return this.stats.messagesIgnored;
   }
 
   /**
    * Opens the socket, sends `session.update` and resolves on `session.updated`, with
    * {@link inputFormat} / {@link outputFormat} set to what the server confirmed. Rejects with a
-   * `ProviderError` on a missing key, a refused handshake, an `error` event, a close or a timeout,
-   * and with the signal's reason on abort.
+   * `ProviderError` on a refused handshake, an `error` event, a close or a timeout, and with
+   * the signal's reason on abort.
    */
   async connect(options: ProviderConnectOptions): Promise<void> {
     if (this.ws) throw new ProviderError('the OpenAI session is already connected', 'already_connected');
     options.signal?.throwIfAborted();
-    const apiKey = this.options.apiKey ?? process.env.OPENAI_API_KEY;
-    if (!apiKey) throw new ProviderError('no OpenAI API key: set the OPENAI_API_KEY environment variable or pass { apiKey }', 'missing_api_key');
-    const model = this.options.model ?? 'gpt-realtime';
-    const url = this.options.url ?? `${DEFAULT_URL}?model=${encodeURIComponent(model)}`;
-    const headers: Record<string, string> = { ...this.options.webSocket?.headers, Authorization: `Bearer ${apiKey}` };
-    if (this.api === 'beta') headers['OpenAI-Beta'] = 'realtime=v1';
     const format = this.chooseFormat(options.callFormat);
     const td = this.options.turnDetection ?? {};
     const update = buildSessionUpdate(this.api, {
@@ -127,9 +163,9 @@ export class OpenAIRealtimeProvider extends RealtimeProvider {
       transcriptionModel: this.options.transcriptionModel === undefined ? 'gpt-4o-mini-transcribe' : this.options.transcriptionModel,
     });
     this.closedByUs = false;
-    const ws = new WebSocket(url, { ...this.options.webSocket, headers });
+    const ws = openProviderSocket(this.endpoint.url, this.options.webSocket, this.endpoint.headers);
     this.ws = ws;
-    this.logger.debug({ url, api: this.api, format: formatName(format) }, 'OpenAI realtime connecting');
+    this.logger.debug({ target: this.endpoint.kind, api: this.api, format: formatName(format) }, 'OpenAI realtime connecting');
     await new Promise<void>((resolve, reject) => {
       const timeout = this.options.connectTimeoutMs ?? 10_000;
       const timer = setTimeout(() => fail(new ProviderError(`OpenAI did not confirm the session within ${timeout} ms`, 'timeout')), timeout);
@@ -147,11 +183,12 @@ export class OpenAIRealtimeProvider extends RealtimeProvider {
         if (this.ws === ws) this.ws = undefined;
         reject(error);
       };
-      ws.once('open', () => ws.send(JSON.stringify(update)));
+      ws.once('open', () => this.send(update));
       ws.once('unexpected-response', (_req, res) => fail(new ProviderError(`OpenAI refused the connection: HTTP ${res.statusCode}`, String(res.statusCode))));
       ws.on('error', (e) => fail(new ProviderError(`OpenAI connection failed: ${e.message}`, 'connection', { cause: e })));
       ws.on('close', (code, reason) => fail(new ProviderError(`OpenAI closed the connection (${code} ${reason.toString()})`, String(code))));
       ws.on('message', (data) => {
+        this.countReceived(rawDataBytes(data));
         const event = parseServerEvent(data);
         if (event?.type === 'error') return fail(readServerError(event).error);
         if (event?.type !== 'session.updated') return;
@@ -165,7 +202,7 @@ export class OpenAIRealtimeProvider extends RealtimeProvider {
 
   /** Sends caller audio in {@link inputFormat} (`input_audio_buffer.append`, base64). Dropped when not connected. */
   sendAudio(frame: Uint8Array): void {
-    this.send({ type: 'input_audio_buffer.append', audio: Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength).toString('base64') });
+    this.send(buildAppend(Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength).toString('base64')));
   }
 
   /**
@@ -178,11 +215,11 @@ export class OpenAIRealtimeProvider extends RealtimeProvider {
     try {
       output = JSON.stringify(result ?? null);
     } catch (e) {
-      reportError(this, new ProviderError(`the result of tool call ${callId} is not serialisable as JSON`, 'bad_tool_result', { cause: e }), this.logger, { provider: this.name });
+      this.report(new ProviderError(`the result of tool call ${callId} is not serialisable as JSON`, 'bad_tool_result', { cause: e }));
       output = JSON.stringify({ error: 'the tool result could not be serialised' });
     }
-    this.send({ type: 'conversation.item.create', item: { type: 'function_call_output', call_id: callId, output } });
-    this.requestResponse();
+    this.send(buildToolOutput(callId, output));
+    this.queueResponse();
   }
 
   /**
@@ -194,20 +231,49 @@ export class OpenAIRealtimeProvider extends RealtimeProvider {
   interrupt(options: { playedMs: number }): void {
     if (this.activeResponse) this.send({ type: 'response.cancel' });
     this.responseWanted = false;
+    this.wantedInstructions = undefined;
     this.openCalls.clear();
     const item = this.lastAudioItem;
     if (!item) return;
     const receivedMs = Math.floor(this.lastAudioBytes / bytesPerMs(this.outputFormat));
     const audioEndMs = Math.min(receivedMs, Math.max(0, Math.round(Number.isFinite(options.playedMs) ? options.playedMs : 0)));
-    this.send({ type: 'conversation.item.truncate', item_id: item, content_index: 0, audio_end_ms: audioEndMs });
+    this.send(buildTruncate(item, audioEndMs));
     this.lastAudioItem = undefined;
     this.lastAudioBytes = 0;
   }
 
   /** A user text turn (`conversation.item.create` with `input_text`), then an answer, sequenced. */
   sendText(text: string): void {
-    this.send({ type: 'conversation.item.create', item: { type: 'message', role: 'user', content: [{ type: 'input_text', text }] } });
-    this.requestResponse();
+    this.send(buildUserText(text));
+    this.queueResponse();
+  }
+
+  /** `response.create` with `response.instructions` for that one answer (they override the session's), sequenced. */
+  override requestResponse(request: ResponseRequest = {}): void {
+    this.queueResponse(request.instructions);
+  }
+
+  /**
+   * A mid-call `session.update` with only the changed fields; resolves on the server's
+   * `session.updated`, rejects with its `error` (or a timeout).
+   */
+  override updateSession(update: SessionUpdate): Promise<void> {
+    if (!this.ws) return Promise.reject(new ProviderError('the OpenAI session is not connected', 'not_connected'));
+    const eventId = `fva_${++this.eventSeq}`;
+    return new Promise<void>((resolve, reject) => {
+      const timeout = this.options.connectTimeoutMs ?? 10_000;
+      const timer = setTimeout(() => {
+        this.dropUpdate(eventId);
+        reject(new ProviderError(`OpenAI did not confirm the session update within ${timeout} ms`, 'timeout'));
+      }, timeout);
+      this.updates.push({ eventId, resolve, reject, timer });
+      this.send(buildSessionPatch(this.api, update, eventId));
+    });
+  }
+
+  /** Muted caller: the half-heard input is discarded (`input_audio_buffer.clear`). */
+  override pauseInput(): void {
+    this.send({ type: 'input_audio_buffer.clear' });
   }
 
   /** Closes the socket (code 1000) and emits `close` without an error. */
@@ -217,7 +283,8 @@ export class OpenAIRealtimeProvider extends RealtimeProvider {
     this.closedByUs = true;
     this.ws = undefined;
     this.stopPing();
-    if (ws.readyState === WebSocket.OPEN || ws.readyState === WebSocket.CONNECTING) {
+    this.failUpdates(new ProviderError('the OpenAI session closed', 'closed'));
+    if (ws.readyState === ws.OPEN || ws.readyState === ws.CONNECTING) {
       await new Promise<void>((resolve) => {
         const timer = setTimeout(() => (ws.terminate(), resolve()), 1000);
         timer.unref();
@@ -237,7 +304,7 @@ export class OpenAIRealtimeProvider extends RealtimeProvider {
   }
 
   /** Reads the formats the server confirmed (a mismatch would be heard as static). */
-  private setFormats(event: ServerEvent, asked: AudioFormat): void {
+  private setFormats(event: { readonly session?: unknown }, asked: AudioFormat): void {
     const confirmed = confirmedFormats(event);
     this.inputFormat = confirmed.input ?? asked;
     this.outputFormat = confirmed.output ?? asked;
@@ -247,103 +314,94 @@ export class OpenAIRealtimeProvider extends RealtimeProvider {
   }
 
   private listen(ws: WebSocket): void {
-    ws.on('message', (data) => this.onEvent(parseServerEvent(data)));
-    ws.on('error', (e) => reportError(this, new ProviderError(`OpenAI connection error: ${e.message}`, 'connection', { cause: e }), this.logger, { provider: this.name }));
+    ws.on('message', (data) => {
+      this.countReceived(rawDataBytes(data));
+      this.onEvent(parseServerEvent(data));
+    });
+    ws.on('error', (e) => this.report(new ProviderError(`OpenAI connection error: ${e.message}`, 'connection', { cause: e })));
     ws.on('close', (code, reason) => {
       this.stopPing();
       if (this.closedByUs) return;
       this.ws = undefined;
       const error = new ProviderError(`OpenAI closed the session (${code} ${reason.toString()})`, String(code));
+      this.failUpdates(error);
       this.logger.warn({ code, reason: reason.toString() }, 'OpenAI realtime socket closed');
       this.emit('close', { code, reason: reason.toString(), error });
     });
-    const every = this.options.pingIntervalMs ?? 20_000;
-    if (every > 0) {
-      let alive = true;
-      ws.on('pong', () => (alive = true));
-      ws.on('message', () => (alive = true));
-      this.pingTimer = setInterval(() => {
-        if (!alive) {
-          this.logger.warn({ everyMs: every }, 'OpenAI realtime peer unresponsive; dropping the socket');
-          return ws.terminate();
-        }
-        alive = false;
-        ws.ping();
-      }, every);
-      this.pingTimer.unref();
-    }
-  }
-
-  private stopPing(): void {
-    if (this.pingTimer) clearInterval(this.pingTimer);
-    this.pingTimer = undefined;
+    this.stopPing = keepAlive(ws, this.options.pingIntervalMs ?? 20_000, () => this.logger.warn({ everyMs: this.options.pingIntervalMs ?? 20_000 }, 'OpenAI realtime peer unresponsive; dropping the socket'));
   }
 
   private onEvent(e: ServerEvent | undefined): void {
-    if (!e) return void this.ignoredMessages++;
-    const itemId = str(e.item_id);
+    if (!e) return this.countIgnored();
     switch (e.type) {
       case 'response.created':
         this.activeResponse = str(obj(e.response)?.id) ?? PENDING;
         return;
       case 'response.output_audio.delta':
       case 'response.audio.delta':
-        return this.onAudio(e);
+        return this.onAudio(e.delta, str(e.item_id), str(e.response_id));
       case 'response.output_audio_transcript.delta':
       case 'response.audio_transcript.delta':
-        return void this.emit('transcript', { role: 'assistant', text: str(e.delta) ?? '', final: false, itemId });
+        return void this.emit('transcript', { role: 'assistant', text: str(e.delta) ?? '', final: false, itemId: str(e.item_id) });
       case 'response.output_audio_transcript.done':
       case 'response.audio_transcript.done':
-        return void this.emit('transcript', { role: 'assistant', text: str(e.transcript) ?? '', final: true, itemId });
+        return void this.emit('transcript', { role: 'assistant', text: str(e.transcript) ?? '', final: true, itemId: str(e.item_id) });
       case 'conversation.item.input_audio_transcription.delta':
-        return void this.emit('transcript', { role: 'user', text: str(e.delta) ?? '', final: false, itemId });
+        return void this.emit('transcript', { role: 'user', text: str(e.delta) ?? '', final: false, itemId: str(e.item_id) });
       case 'conversation.item.input_audio_transcription.completed':
-        return void this.emit('transcript', { role: 'user', text: str(e.transcript) ?? '', final: true, itemId });
+        return void this.emit('transcript', { role: 'user', text: str(e.transcript) ?? '', final: true, itemId: str(e.item_id) });
       case 'conversation.item.input_audio_transcription.failed': {
         const { error } = readServerError(e);
-        return void reportError(this, new ProviderError(`OpenAI could not transcribe the caller: ${error.message}`, error.providerCode ?? 'transcription_failed'), this.logger, { provider: this.name });
+        return void this.report(new ProviderError(`OpenAI could not transcribe the caller: ${error.message}`, error.providerCode ?? 'transcription_failed'));
       }
       case 'input_audio_buffer.speech_started':
         return void this.emit('speechStarted', { audioStartMs: num(e.audio_start_ms) });
       case 'input_audio_buffer.speech_stopped':
         return void this.emit('speechStopped', { audioEndMs: num(e.audio_end_ms) });
-      case 'response.function_call_arguments.done':
-        return this.onToolCall(e);
+      case 'response.output_item.done':
+        return this.onItemDone(e.item, str(e.response_id));
       case 'response.done':
         return this.onResponseDone(obj(e.response) ?? {});
+      case 'session.updated':
+        return this.settleUpdate();
       case 'error':
         return this.onServerError(e);
       default:
         if (IGNORED_EVENTS.has(e.type)) return;
-        this.ignoredMessages++;
+        this.countIgnored();
         this.logger.debug({ type: e.type }, 'OpenAI realtime: unknown server event ignored');
     }
   }
 
-  private onAudio(e: ServerEvent): void {
-    const delta = str(e.delta);
-    if (delta === undefined) return void this.ignoredMessages++;
-    const data = Buffer.from(delta, 'base64');
-    const itemId = str(e.item_id);
+  private onAudio(delta: unknown, itemId: string | undefined, responseId: string | undefined): void {
+    const base64 = str(delta);
+    if (base64 === undefined) return this.countIgnored();
+    const data = Buffer.from(base64, 'base64');
     if (itemId !== this.lastAudioItem) {
       this.lastAudioItem = itemId;
       this.lastAudioBytes = 0;
     }
     this.lastAudioBytes += data.byteLength;
-    this.emit('audio', { data, responseId: str(e.response_id), itemId });
+    this.emit('audio', { data, responseId, itemId });
   }
 
-  private onToolCall(e: ServerEvent): void {
-    const id = str(e.call_id);
-    const name = str(e.name) ?? '';
-    if (id === undefined) return void this.ignoredMessages++;
-    let args = parseToolArguments(e.arguments);
+  /**
+   * A finished output item: a `function_call` the model `completed` is a tool call (an
+   * interrupted, incomplete or cancelled one is not, even though `function_call_arguments.done`
+   * was sent for it). The name comes from the item, in both dialects.
+   */
+  private onItemDone(item: unknown, responseId: string | undefined): void {
+    const call = completedFunctionCall(item);
+    if (!call || this.emittedCalls.has(call.callId)) return;
+    this.emittedCalls.add(call.callId);
+    if (this.emittedCalls.size > 256) this.emittedCalls.delete(this.emittedCalls.values().next().value!);
+    let args = parseToolArguments(call.arguments);
     if (!args) {
-      reportError(this, new ProviderError(`OpenAI: the arguments of tool ${name} are not a JSON object`, 'bad_tool_arguments'), this.logger, { provider: this.name });
+      this.report(new ProviderError(`OpenAI: the arguments of tool ${call.name} are not a JSON object`, 'bad_tool_arguments'));
       args = {};
     }
-    this.openCalls.add(id);
-    this.emit('toolCall', { id, name, args, responseId: str(e.response_id) });
+    this.openCalls.add(call.callId);
+    this.emit('toolCall', { id: call.callId, name: call.name, args, responseId });
   }
 
   private onResponseDone(response: Record<string, unknown>): void {
@@ -351,13 +409,19 @@ export class OpenAIRealtimeProvider extends RealtimeProvider {
     // Our response.create still pending and another answer ends: ours is still to come.
     if (!(this.activeResponse === PENDING && id !== undefined)) this.activeResponse = undefined;
     const failure = failedResponseError(response);
-    if (failure) reportError(this, failure, this.logger, { provider: this.name });
-    this.emit('responseDone', { responseId: id, status: str(response.status) });
-    if (this.responseWanted) this.requestResponse();
+    if (failure) this.report(failure);
+    const usage = readUsage(response);
+    this.emit('responseDone', { responseId: id, status: str(response.status), ...(usage && { usage }) });
+    if (this.responseWanted) this.queueResponse(this.wantedInstructions);
   }
 
-  private onServerError(e: ServerEvent): void {
+  private onServerError(e: { readonly error?: unknown }): void {
     const { error, eventId } = readServerError(e);
+    const update = eventId === undefined ? undefined : this.updates.find((u) => u.eventId === eventId);
+    if (update) {
+      this.dropUpdate(update.eventId);
+      return update.reject(error);
+    }
     const ours = eventId !== undefined && eventId === this.responseCreateId;
     if (error.providerCode === 'conversation_already_has_active_response') {
       // Our response.create crossed one the server started itself (server VAD): ask again after it.
@@ -372,25 +436,58 @@ export class OpenAIRealtimeProvider extends RealtimeProvider {
       this.logger.debug({}, 'OpenAI realtime: nothing to cancel');
       return;
     }
-    reportError(this, error, this.logger, { provider: this.name });
+    this.report(error);
   }
 
   /** `response.create` now, or once no response is active and every open tool call is answered. */
-  private requestResponse(): void {
+  private queueResponse(instructions?: string): void {
+    if (instructions !== undefined) this.wantedInstructions = instructions;
     if (this.activeResponse !== undefined || this.openCalls.size > 0) {
       this.responseWanted = true;
       return;
     }
     if (!this.ws) return;
+    const wanted = this.wantedInstructions;
     this.responseWanted = false;
+    this.wantedInstructions = undefined;
     this.activeResponse = PENDING;
     this.responseCreateId = `fva_${++this.eventSeq}`;
-    this.send({ type: 'response.create', event_id: this.responseCreateId });
+    this.send(buildResponseCreate(this.responseCreateId, wanted));
   }
 
-  private send(event: object): void {
+  /** The oldest mid-call update is confirmed. */
+  private settleUpdate(): void {
+    const update = this.updates.shift();
+    if (!update) return;
+    clearTimeout(update.timer);
+    update.resolve();
+  }
+
+  private dropUpdate(eventId: string): void {
+    const at = this.updates.findIndex((u) => u.eventId === eventId);
+    if (at < 0) return;
+    clearTimeout(this.updates[at]!.timer);
+    this.updates.splice(at, 1);
+  }
+
+  private failUpdates(error: ProviderError): void {
+    for (const u of this.updates.splice(0)) {
+      clearTimeout(u.timer);
+      u.reject(error);
+    }
+  }
+
+  /** A failure nobody awaits: to `error` listeners, else logged (never lost). */
+  private report(error: ProviderError): void {
+    reportError(this, error, this.logger, { provider: this.name });
+  }
+
+  private send(event: ClientEvent): void {
     const ws = this.ws;
-    if (ws?.readyState === WebSocket.OPEN) ws.send(JSON.stringify(event));
+    if (!ws || ws.readyState !== ws.OPEN) return;
+    const text = JSON.stringify(event);
+    this.countSent(Buffer.byteLength(text));
+    ws.send(text);
   }
 }
 

@@ -7,7 +7,7 @@
  */
 import { pcmFromLE, pcmToLE } from '../../media/pcm.js';
 import { AudioFormats, type AudioFormat } from '../audio-format.js';
-import { type ProviderConnectOptions, type RealtimeCapabilities, RealtimeProvider } from '../provider.js';
+import { type ProviderConnectOptions, type RealtimeCapabilities, RealtimeProvider, type ResponseRequest, type SessionUpdate } from '../provider.js';
 import { EnergyVad, type EnergyVadOptions } from './energy-vad.js';
 
 /** One answer of the script. */
@@ -24,6 +24,8 @@ export interface ScriptTurn {
 export interface ScriptedProviderOptions {
   /** Said when the session asks for the greeting (`sendText`). */
   greeting?: string;
+  /** Said when asked for an answer without instructions (`requestResponse()`, the watchdog). Default "Are you still there?". */
+  reprompt?: string;
   /** One turn per caller utterance, in order; after the last, the last repeats. */
   turns?: readonly ScriptTurn[];
   /** Prepared speech: text → 8 kHz PCM. */
@@ -65,7 +67,15 @@ export function toneSpeech(text: string, msPerChar = 50, maxMs = 3000): Int16Arr
  */
 export class ScriptedProvider extends RealtimeProvider {
   readonly name = 'scripted';
-  readonly capabilities: RealtimeCapabilities = { truncation: true, turnDetection: true, userTranscription: false, autoToolReply: true };
+  readonly capabilities: RealtimeCapabilities = {
+    truncation: true,
+    turnDetection: true,
+    userTranscription: false,
+    autoToolReply: true,
+    sessionUpdate: 'live',
+    say: 'native',
+    replyInstructions: 'prompted',
+  };
   readonly inputFormats: readonly AudioFormat[] = [AudioFormats.PCM16_8K];
   readonly outputFormats: readonly AudioFormat[] = [AudioFormats.PCM16_8K];
   inputFormat: AudioFormat | undefined;
@@ -74,6 +84,8 @@ export class ScriptedProvider extends RealtimeProvider {
   utterances = 0;
   /** What the last interruption cut: the response, and the ms the caller heard. */
   lastInterruption: { responseId: string; playedMs: number } | undefined;
+  /** Instructions and tools in effect (from `connect`, then `updateSession`). */
+  session: { instructions: string; tools: readonly string[] } = { instructions: '', tools: [] };
   private readonly vad: EnergyVad;
   private readonly turns: readonly ScriptTurn[];
   private responseSeq = 0;
@@ -92,6 +104,7 @@ export class ScriptedProvider extends RealtimeProvider {
 
   async connect(options: ProviderConnectOptions): Promise<void> {
     if (options.signal?.aborted) throw options.signal.reason;
+    this.session = { instructions: options.instructions, tools: (options.tools ?? []).map((t) => t.name) };
     this.inputFormat = AudioFormats.PCM16_8K;
     this.outputFormat = AudioFormats.PCM16_8K;
     this.connected = true;
@@ -128,6 +141,27 @@ export class ScriptedProvider extends RealtimeProvider {
 
   sendText(text: string): void {
     if (this.connected) this.respond(this.options.greeting ?? text);
+  }
+
+  /** Speaks `text` exactly (the scripted voice is its own text-to-speech). */
+  override say(text: string): void {
+    if (this.connected) this.respond(text);
+  }
+
+  /** Answers with the instructions' words, or `reprompt` without instructions. */
+  override requestResponse(request: ResponseRequest = {}): void {
+    if (this.connected) this.respond(request.instructions ?? this.options.reprompt ?? 'Are you still there?');
+  }
+
+  /** Takes new instructions and tools at once (they change nothing the script says). */
+  override async updateSession(update: SessionUpdate): Promise<void> {
+    this.session = { instructions: update.instructions ?? this.session.instructions, tools: update.tools ? update.tools.map((t) => t.name) : this.session.tools };
+  }
+
+  /** Muted caller: what the detector half-heard is forgotten. */
+  override pauseInput(): void {
+    this.vad.reset();
+    this.carry = undefined;
   }
 
   async close(): Promise<void> {

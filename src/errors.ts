@@ -326,12 +326,15 @@ export class CallHandlerError extends VoiceAiError {
     cause: unknown,
     /** How the caller had left the socket (see `OutboundCall.handedOff`): the call was not hung up. */
     readonly handedOff?: CallHandoff,
+    /** Where the server's `handlerFallback` transferred the call, when it did. */
+    readonly fallback?: string,
   ) {
     super(
       ErrorCodes.CALL_HANDLER_FAILED,
       `the handler of call ${uuid} failed: ${cause instanceof Error ? cause.message : String(cause)}` +
         (hangupCause ? `; the call was hung up with ${hangupCause}` : '') +
-        (handedOff ? `; the call had been handed off (${handedOff}) and was left up` : ''),
+        (handedOff ? `; the call had been handed off (${handedOff}) and was left up` : '') +
+        (fallback ? `; the call is being transferred to ${fallback}` : ''),
       { cause },
     );
   }

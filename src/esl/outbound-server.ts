@@ -44,6 +44,13 @@ export interface OutboundServerOptions extends OutboundCallOptions {
    */
   handlerErrorCause?: string;
   /**
+   * Where a call goes when its handler fails while the call is still ours: transferred in the
+   * dialplan (`destination`, in `context`, default the call's own) instead of hung up, so a bug
+   * or an outage in the handler still reaches a person. Hung up with {@link handlerErrorCause}
+   * only when there is none or the transfer fails. Default: none.
+   */
+  handlerFallback?: { transfer: string; context?: string };
+  /**
    * Refused connections (allowlist, `maxConnections`, failed or oversized handshakes) are logged at `warn`:
    * the first at once, then one line per this many ms with the count. Default 60 000.
    */
@@ -53,7 +60,8 @@ export interface OutboundServerOptions extends OutboundCallOptions {
 /**
  * Handles one call. It may return at once or when done; a throw or rejection is reported as a
  * {@link CallHandlerError} and hangs the call up, unless the call was already handed off (a
- * fallback transferred it): then the caller stays where they are.
+ * fallback transferred it): then the caller stays where they are. With
+ * {@link OutboundServerOptions.handlerFallback} the call is transferred there instead.
  */
 export type OutboundCallHandler = (call: OutboundCall) => void | Promise<void>;
 
@@ -359,11 +367,25 @@ export class OutboundServer extends EventEmitter<OutboundServerEvents> {
     }
     this.stats.handlerErrors++;
     const handedOff = call.isActive ? call.handedOff : undefined;
-    const cause = call.isActive && !handedOff ? (this.options.handlerErrorCause ?? 'NORMAL_TEMPORARY_FAILURE') : undefined;
+    const ours = call.isActive && !handedOff;
+    const fallback = ours ? this.options.handlerFallback : undefined;
+    const cause = ours && !fallback ? (this.options.handlerErrorCause ?? 'NORMAL_TEMPORARY_FAILURE') : undefined;
     if (cause) call.hangup(cause).catch(() => call.destroy());
-    const failure = new CallHandlerError(call.uuid, cause, error, handedOff);
+    const failure = new CallHandlerError(call.uuid, cause, error, handedOff, fallback?.transfer);
     // Through the call's logger: call_uuid, domain_uuid and node on the line.
-    reportError(this, failure, call.logger, { uuid: call.uuid, ...(handedOff && { handedOff }) }, call);
+    reportError(this, failure, call.logger, { uuid: call.uuid, ...(handedOff && { handedOff }), ...(fallback && { fallback: fallback.transfer }) }, call);
+    if (fallback) void this.transferToFallback(call, fallback);
+  }
+
+  /** The handler's fallback: the dialplan takes the caller; a failed transfer hangs up as without one. */
+  private async transferToFallback(call: OutboundCall, fallback: { transfer: string; context?: string }): Promise<void> {
+    try {
+      await call.transfer(fallback.transfer, 'XML', fallback.context ?? call.channel.context ?? 'default');
+    } catch (error) {
+      if (!call.isActive) return;
+      call.logger.error({ err: error, fallback: fallback.transfer }, 'handler fallback transfer failed: hanging up');
+      call.hangup(this.options.handlerErrorCause ?? 'NORMAL_TEMPORARY_FAILURE').catch(() => call.destroy());
+    }
   }
 }
 

@@ -7,6 +7,7 @@
 export * from './audio-format.js';
 export * from './barge-in.js';
 export * from './provider.js';
+export * from './provider-factory.js';
 export * from './session.js';
 export * from './tools.js';
 export * from './providers/energy-vad.js';

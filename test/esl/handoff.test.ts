@@ -235,3 +235,49 @@ describe('RealtimeSession inside a server handler: the provider is down', () => 
     }
   });
 });
+
+describe('OutboundServer handlerFallback: a failing handler sends the caller there, not to a hangup', () => {
+  async function serveWithFallback(handler: OutboundCallHandler, fallback: { transfer: string; context?: string }): Promise<number> {
+    server = createOutboundServer({ host: '127.0.0.1', port: 0, maxConnections: 10, logger, handlerFallback: fallback }, handler);
+    return (await server.listen()).port;
+  }
+
+  it('a handler that throws before anything else (a provider without its key): transferred, never hung up', async () => {
+    const port = await serveWithFallback(() => {
+      throw new Error('no OpenAI API key');
+    }, { transfer: 'operator' });
+    const errored = nextError();
+    // The transfer takes the channel out of the socket: the socket application completes.
+    const leftSocket = new Promise((resolve) =>
+      server.once('call', (c) => resolve(c.waitForEvent({ names: 'CHANNEL_EXECUTE_COMPLETE', filter: (e) => e.get('Application') === 'socket' }))),
+    );
+    const channel = sim.callSocket({ port });
+    const [error, call] = await errored;
+    const transfer = await sim.waitForCommand((c) => c.line.startsWith('api uuid_transfer'));
+    expect(transfer.line).toBe(`api uuid_transfer ${channel.uuid} operator XML default`);
+    await leftSocket;
+    await barrier(call!);
+    expect(hangupsOf(channel.uuid)).toEqual([]);
+    expect(sim.channels.get(channel.uuid)?.profile.destinationNumber).toBe('operator');
+    expect(error).toBeInstanceOf(CallHandlerError);
+    expect(error).toMatchObject({ uuid: channel.uuid, hangupCause: undefined, fallback: 'operator' });
+    expect(error.message).toContain('no OpenAI API key');
+    expect(error.message).toContain('transferred to operator');
+  });
+
+  it('a transfer that fails too: hung up as without a fallback, and logged', async () => {
+    const port = await serveWithFallback(() => {
+      throw new Error('boom');
+    }, { transfer: 'operator', context: 'no-such-context' });
+    const failed = nextLog('error');
+    // FreeSWITCH refuses the transfer.
+    const refusal = '-ERR no such context\n';
+    sim.onCommand((c) =>
+      c.line.includes('no-such-context') ? { respond: `Content-Type: api/response\nContent-Length: ${refusal.length}\n\n${refusal}` } : undefined,
+    );
+    const channel = sim.callSocket({ port });
+    await failed;
+    await sim.waitForCommand((c) => c.headers['call-command'] === 'hangup');
+    expect(hangupsOf(channel.uuid)).toEqual(['sendmsg NORMAL_TEMPORARY_FAILURE']);
+  });
+});

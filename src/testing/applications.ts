@@ -1,6 +1,7 @@
 /**
- * Built-in simulated applications: `answer`, `set`, `export`, `unset`, `sleep`, `echo`, and
- * `playback` (as long as what it plays: see {@link playbackApplication}).
+ * Built-in simulated applications: `answer`, `set`, `export`, `unset`, `sleep`, `echo`,
+ * `endless_playback` (until broken), and `playback` (as long as what it plays: see
+ * {@link playbackApplication}).
  *
  * @module
  */
@@ -21,6 +22,7 @@ export const BUILTIN_APPLICATIONS: Readonly<Record<string, ApplicationHandler>> 
   unset: ({ channel, data }) => channel.setVariable(data, undefined),
   sleep: ({ data }) => ({ durationMs: Number(data) || 0 }),
   echo: () => ({ durationMs: Infinity }),
+  endless_playback: () => ({ durationMs: Infinity, response: 'FILE PLAYED' }),
   playback: playbackApplication(),
 };
 

@@ -111,7 +111,7 @@ export class SimulatedAudioStreamModules {
       uuid_audio_stream: (args, ctx) => this.command('mod_audio_stream', args, ctx),
       uuid_audio_fork: (args, ctx) => this.command('mod_audio_fork', args, ctx),
       uuid_broadcast: (args, ctx) => {
-        const result = API_COMMANDS.uuid_broadcast!(args, ctx);
+        const result = API_COMMANDS.uuid_broadcast!(args, ctx) as ApiResult; // answers at once (only originate may answer later)
         const after = result.after;
         const lead = options.leadFramesMs ?? 100;
         return after && lead > 0 ? { body: result.body, after: () => ctx.core.later(lead, after) } : result;

@@ -24,8 +24,32 @@ export interface ApiResult {
   after?: () => void;
 }
 
-/** Decides whether an originate fails before any channel exists; `undefined` lets it proceed. */
-export type OriginateRule = (endpoint: string, variables: Readonly<Record<string, string>>) => { cause: string } | undefined;
+/**
+ * An api command's answer: at once, or once the switch is done (an `originate` whose phone
+ * rings). While it is pending, the connection that sent it waits, as FreeSWITCH's listener
+ * thread does inside `api`.
+ */
+export type ApiAnswer = ApiResult | Promise<ApiResult>;
+
+/**
+ * How the far end of an originated leg behaves: it rings, then answers (`answerAfterMs`) or
+ * fails with a cause (`USER_BUSY`, `CALL_REJECTED`; `NO_ANSWER` is what ringing past
+ * `originate_timeout` gives). `farEndAudio` is what the answering person says (8 kHz PCM),
+ * heard in that leg's `unicast`.
+ */
+export type RingPlan =
+  | { answerAfterMs: number; farEndAudio?: Int16Array }
+  | { failAfterMs: number; cause: string }
+  | { ringForever: true };
+
+/**
+ * Decides how an originate goes: `{ cause }` fails it before any channel exists, `{ ring }`
+ * creates the leg and follows the plan; `undefined` lets it proceed (the leg answers at once).
+ */
+export type OriginateRule = (
+  endpoint: string,
+  variables: Readonly<Record<string, string>>,
+) => { cause: string } | { ring: RingPlan } | undefined;
 
 /** The default rule: `error/<CAUSE>` fails with that cause, as FreeSWITCH's `error` endpoint does. */
 export const defaultOriginateRule: OriginateRule = (endpoint) =>
@@ -36,18 +60,20 @@ export const ORIGINATE_USAGE =
   '<call url> <exten>|&<application_name>(<app_args>) [<dialplan>] [<context>] [<cid_name>] [<cid_num>] [<timeout_sec>]';
 
 /** Runs `originate <args>` on `core`. */
-export function originate(core: SwitchCore, args: string, rule: OriginateRule = defaultOriginateRule): ApiResult {
+export function originate(core: SwitchCore, args: string, rule: OriginateRule = defaultOriginateRule): ApiAnswer {
   if (args.trim() === '') return { body: `-USAGE ${ORIGINATE_USAGE}\n` };
   const { dial, target, rest } = parseOriginateLine(args);
   if (!dial.endpoint || !target || rest.length > 5) return { body: `-USAGE: ${ORIGINATE_USAGE}\n` };
-  const failure = rule(dial.endpoint, dial.variables);
-  if (failure) return { body: `-ERR ${failure.cause}\n` };
+  const decision = rule(dial.endpoint, dial.variables);
+  if (decision && 'cause' in decision) return { body: `-ERR ${decision.cause}\n` };
   const parts = dial.endpoint.split('/');
   const kind = parts[0] ?? '';
   const loopback = kind === 'loopback';
   const dest = loopback ? (parts[1] ?? '') : dial.endpoint.slice(dial.endpoint.lastIndexOf('/') + 1);
   const legContext = loopback ? parts[2] || 'default' : 'default';
-  if (loopback && core.dialplan({ destination: dest, context: legContext }) === undefined) {
+  // `loopback/<exten>/<context>/inline`: the -b leg runs `<exten>` as inline applications (`park`, `answer,echo`).
+  const inline = loopback && parts[3] === 'inline' ? inlineSteps(dest) : undefined;
+  if (loopback && !inline && core.dialplan({ destination: dest, context: legContext }) === undefined) {
     return { body: '-ERR NO_ROUTE_DESTINATION\n' };
   }
   const uuid = dial.variables.origination_uuid ?? randomUUID();
@@ -93,12 +119,57 @@ export function originate(core: SwitchCore, args: string, rule: OriginateRule = 
     });
     a.partner = b.uuid;
     b.partner = a.uuid;
-    core.runScript(b, core.dialplan({ destination: dest, context: legContext, channel: b }) ?? []);
+    core.runScript(b, inline ?? core.dialplan({ destination: dest, context: legContext, channel: b }) ?? []);
   }
-  if (!a.answered && !a.isDown) core.answer(a);
-  if (a.isDown) return { body: `-ERR ${a.hangupCause ?? 'NORMAL_CLEARING'}\n` };
-  flipCallerId(a);
-  return { body: `+OK ${uuid}\n`, after: () => runTarget(core, a, target, rest[0], rest[1]) };
+  const connect = (): ApiResult => {
+    if (!a.answered && !a.isDown) core.answer(a);
+    if (a.isDown) return { body: `-ERR ${a.hangupCause ?? 'NORMAL_CLEARING'}\n` };
+    flipCallerId(a);
+    return { body: `+OK ${uuid}\n`, after: () => runTarget(core, a, target, rest[0], rest[1]) };
+  };
+  if (!decision) return connect();
+  const timeoutMs = 1000 * (Number(dial.variables.originate_timeout) > 0 ? Number(dial.variables.originate_timeout) : 60);
+  return ring(core, a, decision.ring, timeoutMs, connect);
+}
+
+/**
+ * The leg rings (`Channel-Call-State: RINGING`) until the plan answers or fails it, or
+ * `originate_timeout` passes (`NO_ANSWER`), or someone kills it meanwhile (its cause).
+ */
+function ring(core: SwitchCore, a: SimulatedChannel, plan: RingPlan, timeoutMs: number, connect: () => ApiResult): Promise<ApiResult> {
+  a.callState = 'RINGING';
+  const started = Date.now();
+  const endsAt = 'answerAfterMs' in plan ? plan.answerAfterMs : 'failAfterMs' in plan ? plan.failAfterMs : Infinity;
+  return new Promise((resolve) => {
+    const fail = (cause: string): void => {
+      core.hangup(a, cause);
+      resolve({ body: `-ERR ${cause}\n` });
+    };
+    const tick = (): void => {
+      if (a.isDown) return resolve({ body: `-ERR ${a.hangupCause ?? 'NORMAL_CLEARING'}\n` });
+      const elapsed = Date.now() - started;
+      if (elapsed >= Math.min(endsAt, timeoutMs)) {
+        if (endsAt > timeoutMs) return fail('NO_ANSWER');
+        if ('cause' in plan) return fail(plan.cause);
+        if ('farEndAudio' in plan && plan.farEndAudio) a.farEndAudio = plan.farEndAudio;
+        return resolve(connect());
+      }
+      // A kill while ringing ends the originate at once: look again every 20 ms.
+      core.later(Math.min(20, Math.min(endsAt, timeoutMs) - elapsed), tick);
+    };
+    tick();
+  });
+}
+
+/** `answer,park` / `answer:arg,echo`: the inline dialplan's applications. */
+function inlineSteps(list: string): DialplanStep[] {
+  return list
+    .split(',')
+    .filter((x) => x !== '')
+    .map((item) => {
+      const colon = item.indexOf(':');
+      return colon === -1 ? { app: item } : { app: item.slice(0, colon), data: item.slice(colon + 1) };
+    });
 }
 
 /** After answer FreeSWITCH swaps the originating leg's caller and callee ids. */

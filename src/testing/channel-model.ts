@@ -133,6 +133,8 @@ export class SimulatedChannel {
   readonly pending: RunningApp[] = [];
   /** Gone: `CHANNEL_DESTROY` fired. */
   destroyed = false;
+  /** What the far end says once answered (a called phone's voice, 8 kHz PCM): its `unicast` plays it. */
+  farEndAudio: Int16Array | undefined;
 
   constructor(init: ChannelInit) {
     this.uuid = init.uuid;

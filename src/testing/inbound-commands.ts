@@ -8,7 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { apiResponseFrame, commandReplyFrame, serializePlainEvent } from '../esl/event-serializer.js';
-import type { ApiResult } from './call-flows.js';
+import type { ApiAnswer, ApiResult } from './call-flows.js';
 import type { SimulatedChannel } from './channel-model.js';
 import { CALLING_SITES, canonicalEventName, type HeaderPairs } from './event-templates.js';
 import { headerOf, type ReceivedCommand, type SimulatedListener } from './listener.js';
@@ -22,7 +22,9 @@ export interface CommandHost {
   /** `auth <password>` / `userauth user@domain:password`. */
   checkLogin(user: string | undefined, password: string): boolean;
   /** Runs an api command; `undefined` when there is no such command. */
-  runApi(command: string, args: string): ApiResult | undefined;
+  runApi(command: string, args: string): ApiAnswer | undefined;
+  /** A connection that waited for a slow `api` may read its next commands. */
+  resume(l: SimulatedListener): void;
   /** Runs a `bgapi` job and fires its `BACKGROUND_JOB` (`args` undefined: none, not even empty). */
   backgroundJob(command: string, args: string | undefined, jobUuid: string): void;
   /** Writes the reply and FreeSWITCH's disconnect notice, then closes. */
@@ -185,14 +187,26 @@ function myevents(host: CommandHost, l: SimulatedListener, cmd: string): string 
 function api(host: CommandHost, l: SimulatedListener, text: string): void {
   const space = text.indexOf(' ');
   const name = space === -1 ? text : text.slice(0, space);
-  let result: ApiResult | undefined;
-  l.blocking(() => {
-    result = host.runApi(name, space === -1 ? '' : text.slice(space + 1));
+  const answer = host.runApi(name, space === -1 ? '' : text.slice(space + 1));
+  const reply = (result: ApiResult | undefined): void => {
     const body = result === undefined ? `-ERR ${name} Command not found!\n` : result.body === '' ? '-ERR no reply\n' : result.body;
     l.write(apiResponseFrame(body));
-  });
-  const after = result?.after;
-  if (after) afterReply(after);
+    if (result?.after) afterReply(result.after);
+  };
+  if (!(answer instanceof Promise)) return l.blocking(() => reply(answer));
+  // A slow command (an originate that rings): the connection reads nothing else and its events
+  // wait until the reply is out, as in FreeSWITCH's listener thread.
+  l.hold();
+  l.busy = true;
+  void answer
+    .catch((error: unknown) => ({ body: `-ERR ${(error as Error).message}\n` }))
+    .then((result) => {
+      if (l.closed) return;
+      reply(result);
+      l.busy = false;
+      l.release();
+      host.resume(l);
+    });
 }
 
 /**

@@ -12,12 +12,14 @@ export { playbackApplication, playbackTerminators } from './playback.js';
 export { DEFAULT_PLAYBACK_MS, type PlaybackOptions, playbackPlan, type PlaybackSegment } from './playback-plan.js';
 export { type WavLength, wavLength } from './wav-duration.js';
 export {
+  type ApiAnswer,
   type ApiResult,
   defaultOriginateRule,
   ORIGINATE_USAGE,
   type OriginateRule,
   type PlaceCallOptions,
   placeInboundCall,
+  type RingPlan,
   transfer,
 } from './call-flows.js';
 export {
@@ -70,7 +72,7 @@ export {
   type SwitchCoreOptions,
 } from './switch-core.js';
 export { parseSocketTarget, type SocketAttach, socketApplication, type SocketTarget } from './outbound-socket.js';
-export { type ReceivedDatagram, SimulatedUnicast, type UnicastParams, unicastParams } from './unicast-media.js';
+export { type ReceivedDatagram, SimulatedUnicast, type SimulatedUnicastOptions, type UnicastParams, unicastParams } from './unicast-media.js';
 export {
   type SimulatedAudioStreamOptions,
   SimulatedAudioStreamModules,
@@ -79,3 +81,5 @@ export {
 } from './audio-stream-simulator.js';
 export { SimulatedAudioStream, type SimulatedStreamBehaviour, type SimulatedStreamMessage, type SimulatedStreamParams } from './simulated-audio-stream.js';
 export { clientFrame, replayWsRecording, type WsRecordedMessage, type WsRecording, type WsReplayOptions, type WsReplayResult } from './ws-recording-replay.js';
+export { type PhoneBehavior, type SimulatedPhone, SimulatedPhones, USER_NOT_REGISTERED } from './phones.js';
+export { findElements, parseXml, unescapeXml, XmlDialplan, type XmlElement } from './xml-dialplan.js';

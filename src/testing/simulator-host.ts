@@ -9,7 +9,7 @@ import { type Logger, defaultLogger } from '../logger.js';
 import { localStamp, nowMicros } from './event-templates.js';
 import { type CommandHost, handleCommand, LOG_LEVELS } from './inbound-commands.js';
 import { headerOf, type ReceivedCommand, type SimulatedListener } from './listener.js';
-import type { ApiResult, OriginateRule } from './call-flows.js';
+import type { ApiAnswer, ApiResult, OriginateRule } from './call-flows.js';
 import { API_COMMANDS, type ApiCommand, type ApiContext } from './switch-api.js';
 import type { SimulatedEvent, SwitchCore } from './switch-core.js';
 
@@ -35,6 +35,7 @@ export class SimulatorHost implements CommandHost {
     private readonly sessions: ReadonlySet<SimulatedListener>,
     private readonly options: HostOptions,
     private readonly notify: (event: SimulatedEvent) => void,
+    private readonly pump: (l: SimulatedListener) => void = () => {},
   ) {
     this.api = { ...API_COMMANDS, ...options.api };
     this.logger = options.logger ?? defaultLogger;
@@ -67,7 +68,7 @@ export class SimulatorHost implements CommandHost {
   }
 
   /** Runs an api command and fires the `API` event FreeSWITCH fires for it. */
-  runApi(command: string, args: string): ApiResult | undefined {
+  runApi(command: string, args: string): ApiAnswer | undefined {
     const fn = this.api[command] ?? this.api[command.toLowerCase()];
     if (fn === undefined) return undefined;
     const result = fn(args, this.apiContext);
@@ -77,12 +78,21 @@ export class SimulatorHost implements CommandHost {
 
   /** Runs a `bgapi` job; every connection subscribed to `BACKGROUND_JOB` gets the result. */
   backgroundJob(command: string, args: string | undefined, jobUuid: string): void {
-    const result = this.runApi(command, args ?? '');
-    const body = result === undefined ? `-ERR ${command} Command not found!\n` : result.body;
-    const headers: [string, string][] = [['Job-UUID', jobUuid], ['Job-Command', command]];
-    if (args !== undefined) headers.push(['Job-Command-Arg', args]);
-    this.core.fire('BACKGROUND_JOB', headers, body);
-    result?.after?.();
+    const answer = this.runApi(command, args ?? '');
+    const finish = (result: ApiResult | undefined): void => {
+      const body = result === undefined ? `-ERR ${command} Command not found!\n` : result.body;
+      const headers: [string, string][] = [['Job-UUID', jobUuid], ['Job-Command', command]];
+      if (args !== undefined) headers.push(['Job-Command-Arg', args]);
+      this.core.fire('BACKGROUND_JOB', headers, body);
+      result?.after?.();
+    };
+    if (answer instanceof Promise) void answer.catch((error: unknown) => ({ body: `-ERR ${(error as Error).message}\n` })).then(finish);
+    else finish(answer);
+  }
+
+  /** A connection that waited for a slow `api` reads its next commands. */
+  resume(l: SimulatedListener): void {
+    this.pump(l);
   }
 
   /** The reply, the disconnect notice, then the socket closes. */

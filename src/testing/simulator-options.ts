@@ -41,7 +41,19 @@ export interface FreeSwitchSimulatorOptions {
   identity?: SwitchIdentity;
   /** What calls run (default: contexts `default`/`public` answer and park). */
   dialplan?: Dialplan;
-  /** Which originates fail before a channel exists (default: `error/<CAUSE>`). */
+  /**
+   * A FreeSWITCH XML dialplan (`<context>` elements, or a whole document) that routes calls
+   * when `dialplan` is not given, and that `xml_locate dialplan ...` shows.
+   */
+  dialplanXml?: string;
+  /** Modules `module_exists` says are loaded. Default: the usual FusionPBX set (`mod_sofia`, `mod_loopback`, `mod_local_stream`, ...). */
+  modules?: readonly string[];
+  /** Keep every frame each `unicast` sends (`SimulatedUnicast.sentFrames`), to write recordings. */
+  recordAudio?: boolean;
+  /**
+   * How originates go before the built-in rules: fail before a channel exists (`{ cause }`), or
+   * ring (`{ ring }`). Then `phones` decide for `user/...`, then `error/<CAUSE>` fails.
+   */
   originateRule?: OriginateRule;
   /** Custom applications or overrides (`playback`, `sleep`, ...). */
   applications?: Record<string, ApplicationHandler>;

@@ -8,7 +8,7 @@ import { type AddressInfo, type Server, type Socket, createServer } from 'node:n
 import { EventEmitter } from 'eventemitter3';
 import { AUTH_REQUEST_FRAME, disconnectNoticeFrame, rudeRejectionFrame } from '../esl/event-serializer.js';
 import { type Logger, redactCommand, defaultLogger } from '../logger.js';
-import { type PlaceCallOptions, placeInboundCall } from './call-flows.js';
+import { defaultOriginateRule, type OriginateRule, type PlaceCallOptions, placeInboundCall } from './call-flows.js';
 import type { SimulatedChannel } from './channel-model.js';
 import { canonicalEventName, type HeaderPairs } from './event-templates.js';
 import { CommandReader } from './command-reader.js';
@@ -18,9 +18,17 @@ import { SimulatorHost } from './simulator-host.js';
 import type { CommandHook, FreeSwitchSimulatorEvents, FreeSwitchSimulatorOptions } from './simulator-options.js';
 import { type SocketTarget, socketApplication } from './outbound-socket.js';
 import { playbackApplication } from './playback.js';
+import { SimulatedPhones } from './phones.js';
 import { sendDtmf } from './switch-api.js';
+import { XmlDialplan } from './xml-dialplan.js';
 import { SimulatedUnicast, type UnicastParams } from './unicast-media.js';
 import { type SimulatedEvent, SwitchCore } from './switch-core.js';
+
+/** What `module_exists` answers `true` for by default: the modules a FusionPBX switch loads that callers of this package use. */
+const DEFAULT_MODULES = [
+  'mod_commands', 'mod_dptools', 'mod_dialplan_xml', 'mod_event_socket', 'mod_sofia', 'mod_loopback',
+  'mod_local_stream', 'mod_tone_stream', 'mod_sndfile', 'mod_native_file', 'mod_lua', 'mod_voicemail',
+];
 
 /**
  * A FreeSWITCH that speaks `mod_event_socket` over real TCP on 127.0.0.1, for tests: `auth` /
@@ -69,6 +77,10 @@ export class FreeSwitchSimulator extends EventEmitter<FreeSwitchSimulatorEvents>
   readonly commands: ReceivedCommand[] = [];
   /** The simulated switch: channels, applications, events. */
   readonly core: SwitchCore;
+  /** SIP phones registered on the switch (`sofia_contact`, originates to `user/<ext>@<domain>`). */
+  readonly phones = new SimulatedPhones();
+  /** The XML dialplan from the `dialplanXml` option, if any. */
+  readonly xmlDialplan: XmlDialplan | undefined;
   private readonly host: SimulatorHost;
   private readonly sessions = new Set<SimulatedListener>();
   private readonly unicasts = new Map<string, SimulatedUnicast>();
@@ -90,9 +102,10 @@ export class FreeSwitchSimulator extends EventEmitter<FreeSwitchSimulatorEvents>
     this.logger = options.logger ?? defaultLogger;
     this.boundPort = options.port ?? 0;
     const identity = { ...options.identity, ...(options.hostname !== undefined && { hostname: options.hostname }) };
+    this.xmlDialplan = options.dialplanXml === undefined ? undefined : new XmlDialplan(options.dialplanXml);
     this.core = new SwitchCore((event) => this.host.fanOut(event), {
       identity,
-      dialplan: options.dialplan,
+      dialplan: options.dialplan ?? this.xmlDialplan?.route,
       clock: options.clock,
       applications: {
         socket: socketApplication({ attach: (...args) => this.attachOutbound(...args), dialing: (socket) => this.trackDialing(socket) }),
@@ -101,10 +114,29 @@ export class FreeSwitchSimulator extends EventEmitter<FreeSwitchSimulatorEvents>
       },
     });
     this.core.unicastHandler = (channel, params) => this.startUnicast(channel, params);
-    this.host = new SimulatorHost(this.core, this.sessions, options, (event) => {
-      this.trackUnicast(event);
-      this.emit('event', event);
-    });
+    const modules = options.modules ?? DEFAULT_MODULES;
+    const originateRule: OriginateRule = (endpoint, variables) =>
+      options.originateRule?.(endpoint, variables) ?? this.phones.originateRule(endpoint, variables) ?? defaultOriginateRule(endpoint, variables);
+    const hostOptions = {
+      ...options,
+      originateRule,
+      api: {
+        sofia_contact: this.phones.sofiaContact,
+        module_exists: (args: string) => ({ body: args.trim() === '' ? '' : String(modules.includes(args.trim())) }),
+        xml_locate: (args: string) => ({ body: this.xmlDialplan?.locate(args) ?? "can't find anything\n" }),
+        ...options.api,
+      },
+    };
+    this.host = new SimulatorHost(
+      this.core,
+      this.sessions,
+      hostOptions,
+      (event) => {
+        this.trackUnicast(event);
+        this.emit('event', event);
+      },
+      (l) => this.pump(l),
+    );
   }
 
   /** The port (the bound one once started). */
@@ -376,7 +408,13 @@ export class FreeSwitchSimulator extends EventEmitter<FreeSwitchSimulatorEvents>
   private startUnicast(channel: SimulatedChannel, params: UnicastParams): void {
     if (this.stopped) return;
     this.unicasts.get(channel.uuid)?.stop();
-    const session = new SimulatedUnicast(channel, params, this.callerAudio.get(channel.uuid));
+    const session = new SimulatedUnicast(channel, params, this.callerAudio.get(channel.uuid), {
+      echo: () => {
+        const partner = channel.partner === undefined ? undefined : this.core.channels.get(channel.partner);
+        return partner?.currentApp?.name === 'echo';
+      },
+      record: this.options.recordAudio,
+    });
     this.unicasts.set(channel.uuid, session);
     session.start().then(
       () => this.emit('unicast', channel.uuid, session),

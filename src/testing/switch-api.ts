@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import type { SimulatedChannel } from './channel-model.js';
 import { channelRow } from './channel-records.js';
-import { type ApiResult, type OriginateRule, originate, transfer } from './call-flows.js';
+import { type ApiAnswer, type ApiResult, type OriginateRule, originate, transfer } from './call-flows.js';
 import type { SwitchCore } from './switch-core.js';
 
 /** What the api commands need besides the core. */
@@ -25,8 +25,8 @@ export interface ApiContext {
   backgroundJob: (command: string, args: string, jobUuid: string) => void;
 }
 
-/** One `api` command: its arguments (after the first space) and the context. */
-export type ApiCommand = (args: string, ctx: ApiContext) => ApiResult;
+/** One `api` command: its arguments (after the first space) and the context; it may answer later. */
+export type ApiCommand = (args: string, ctx: ApiContext) => ApiAnswer;
 
 const NO_CHANNEL = '-ERR No such channel!\n';
 const ok = (body = '+OK\n'): ApiResult => ({ body });

@@ -35,6 +35,17 @@ export interface ReceivedDatagram {
   readonly at: number;
 }
 
+/** Options of {@link SimulatedUnicast}. */
+export interface SimulatedUnicastOptions {
+  /**
+   * True while the far end echoes (a loopback partner running `echo`): what FreeSWITCH receives
+   * from the application comes back out, frame for frame.
+   */
+  echo?: () => boolean;
+  /** Keep every frame sent to the application in {@link SimulatedUnicast.sentFrames} (for recordings). */
+  record?: boolean;
+}
+
 const FRAME_SAMPLES = 160;
 const CNG_FRAME = Buffer.alloc(320, 0xff);
 
@@ -57,6 +68,11 @@ export class SimulatedUnicast {
   sent = 0;
   /** The receive thread stopped (a zero-length datagram arrived). */
   receiveStopped = false;
+  /** With `record`: every frame sent to the application, with `performance.now()` when sent. */
+  readonly sentFrames: { data: Buffer; at: number }[] = [];
+  /** `performance.now()` when the send loop started. */
+  startedAt = 0;
+  private echoed = 0;
   private readonly socket: Socket;
   private timer: NodeJS.Timeout | undefined;
   private position = 0;
@@ -66,8 +82,12 @@ export class SimulatedUnicast {
   constructor(
     private readonly channel: SimulatedChannel,
     readonly params: UnicastParams,
-    /** The caller's voice (8 kHz PCM), played once from the first frame; silence (comfort noise) after it. */
+    /**
+     * The caller's voice (8 kHz PCM), played once from the first frame; silence (comfort noise)
+     * after it. Default: the channel's {@link SimulatedChannel.farEndAudio}.
+     */
     private readonly callerAudio: Int16Array | undefined,
+    private readonly options: SimulatedUnicastOptions = {},
   ) {
     this.socket = createSocket('udp4');
     this.socket.on('error', () => {});
@@ -89,6 +109,7 @@ export class SimulatedUnicast {
       this.socket.bind(this.params.localPort, this.params.localIp, () => {
         this.socket.off('error', reject);
         const started = performance.now();
+        this.startedAt = started;
         let n = 0;
         const tick = (): void => {
           if (this.closed) return;
@@ -133,13 +154,22 @@ export class SimulatedUnicast {
   private sendFrame(): void {
     const top = this.channel.currentApp;
     if (this.channel.isDown || top === undefined || (top.name !== 'park' && top.name !== 'socket')) return;
-    const frame = this.nextFrame();
+    const frame = this.options.echo?.() ? this.echoFrame() : this.nextFrame();
     this.sent++;
+    if (this.options.record) this.sentFrames.push({ data: frame, at: performance.now() });
     this.socket.send(frame, this.params.remotePort, this.params.remoteIp);
   }
 
+  /** The oldest received frame not yet echoed (comfort noise when there is none). */
+  private echoFrame(): Buffer {
+    const next = this.received[this.echoed];
+    if (next === undefined) return CNG_FRAME;
+    this.echoed++;
+    return next.data;
+  }
+
   private nextFrame(): Buffer {
-    const audio = this.callerAudio;
+    const audio = this.callerAudio ?? this.channel.farEndAudio;
     if (audio === undefined || this.position >= audio.length) return CNG_FRAME;
     const samples = new Int16Array(FRAME_SAMPLES);
     samples.set(audio.subarray(this.position, this.position + FRAME_SAMPLES));

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { EslInvalidArgumentError } from '../../src/errors.js';
 import * as c from '../../src/esl/commands.js';
 import { buildChannelVariables, buildOriginate, escapeChannelVariable, parseOriginateResult } from '../../src/esl/originate.js';
+import { parseOriginateLine } from '../../src/testing/dial-string.js';
 import { OriginateError } from '../../src/errors.js';
 import { loadCapture } from '../helpers/fixtures.js';
 
@@ -127,6 +128,15 @@ describe('originate variables are escaped the way FreeSWITCH parses them', () =>
       'originate {origination_uuid=u}user/1000 9000 XML default',
     );
     expect(buildChannelVariables({})).toBe('');
+  });
+
+  it('quotes an application target with blanks, as &socket(host:port async full) needs, and reads it back as FreeSWITCH does', () => {
+    const { command } = buildOriginate({ dialString: 'user/1001@acme.example.com', app: 'socket', appArg: '127.0.0.1:8022 async full', uuid: 'u' });
+    expect(command).toBe("originate {origination_uuid=u}user/1001@acme.example.com '&socket(127.0.0.1:8022 async full)'");
+    expect(parseOriginateLine(command.slice('originate '.length)).target).toBe('&socket(127.0.0.1:8022 async full)');
+    expect(buildOriginate({ dialString: 'user/1001', app: 'playback', appArg: "it's x", uuid: 'u' }).command).toBe("originate {origination_uuid=u}user/1001 '&playback(it\\'s x)'");
+    expect(parseOriginateLine(buildOriginate({ dialString: 'user/1001', app: 'playback', appArg: "it's x", uuid: 'u' }).command.slice(10)).target).toBe("&playback(it's x)");
+    expect(() => buildOriginate({ dialString: 'user/1001', app: 'playback', appArg: 'a)b' })).toThrow(EslInvalidArgumentError);
   });
 
   it('reads originate results', () => {

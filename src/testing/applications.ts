@@ -1,10 +1,11 @@
 /**
  * Built-in simulated applications: `answer`, `set`, `export`, `unset`, `sleep`, `echo`,
- * `endless_playback` (until broken), and `playback` (as long as what it plays: see
+ * `transfer`, `endless_playback` (until broken), and `playback` (as long as what it plays: see
  * {@link playbackApplication}).
  *
  * @module
  */
+import { transfer } from './call-flows.js';
 import type { SimulatedChannel } from './channel-model.js';
 import { playbackApplication } from './playback.js';
 import { type PlaybackOptions, playbackPlan } from './playback-plan.js';
@@ -23,6 +24,11 @@ export const BUILTIN_APPLICATIONS: Readonly<Record<string, ApplicationHandler>> 
   sleep: ({ data }) => ({ durationMs: Number(data) || 0 }),
   echo: () => ({ durationMs: Infinity }),
   endless_playback: () => ({ durationMs: Infinity, response: 'FILE PLAYED' }),
+  // `transfer <exten> [<dialplan> [<context>]]`: into the dialplan anew (what follows it never runs).
+  transfer: ({ channel, data, core }) => {
+    const [exten = '', dialplan, context] = data.split(' ').filter((w) => w !== '');
+    transfer(core, channel, exten, dialplan, context ?? channel.profile.context);
+  },
   playback: playbackApplication(),
 };
 

@@ -1,6 +1,5 @@
-import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createOutboundServer } from 'freeswitch-voice-ai';
+import { createOutboundServer, type OutboundCall } from 'freeswitch-voice-ai';
 import { FreeSwitchSimulator } from 'freeswitch-voice-ai/testing';
 import { dialplanDetails, dialplanSql, dialplanXml, type DialplanSpec, sqlLiteral } from '../../src/cli/dialplan.js';
 import { numberPattern, rangeAlternatives } from '../../src/cli/number-pattern.js';
@@ -90,9 +89,9 @@ describe('dialplan: the XML', () => {
     const sim = new FreeSwitchSimulator({ dialplanXml: `<context name="acme.example.com">\n${xml}\n</context>` });
     await sim.start();
     try {
-      const arrived = once(server, 'call');
+      const arrived = new Promise<OutboundCall>((resolve) => server.once('call', resolve));
       const channel = sim.placeCall({ destination: '8000', context: 'acme.example.com', variables: { domain_name: 'acme.example.com' } });
-      const [call] = (await arrived) as [import('freeswitch-voice-ai').OutboundCall];
+      const call = await arrived;
       expect([call.uuid, call.channel.getVariable('secretary_uuid'), channel.variables.get('absolute_codec_string'), channel.answered]).toEqual([
         channel.uuid, SECRETARY, 'PCMU', true,
       ]);

@@ -12,6 +12,8 @@ import { EnergyVad, type EnergyVadOptions } from './energy-vad.js';
 
 /** One answer of the script. */
 export interface ScriptTurn {
+  /** What the caller said, as a transcription would give it: emitted as the `user` transcript of the utterance this turn answers. */
+  heard?: string;
   /** What the assistant says (its audio: a clip from `clips`, else tones). */
   say?: string;
   /** A tool the assistant calls after speaking. */
@@ -180,6 +182,7 @@ export class ScriptedProvider extends RealtimeProvider {
       this.emit('speechStopped', {});
       const turn = this.turns[Math.min(this.utterances, this.turns.length - 1)];
       this.utterances++;
+      if (turn?.heard) this.emit('transcript', { role: 'user', text: turn.heard, final: true, itemId: `heard_${this.utterances}` });
       if (turn) this.play(turn);
     }
   }

@@ -55,6 +55,7 @@ export async function startSecretary(o: HarnessOptions) {
   const messages: StoredMessage[] = [];
   const sessions: { role: SessionRole; session: RealtimeSession; call: OutboundCall }[] = [];
   const transcript: string[] = [];
+  const toolResults: { role: SessionRole; name: string; args: Record<string, unknown>; result: unknown }[] = [];
   let recorded: () => void = () => {};
   let nextRecord = new Promise<void>((r) => (recorded = r));
   const server = createSecretaryServer({
@@ -80,6 +81,7 @@ export async function startSecretary(o: HarnessOptions) {
     onSession: (session, call, role) => {
       sessions.push({ role, session, call });
       session.on('transcript', (t) => transcript.push(`${role} ${t.role}: ${t.text}`));
+      session.on('toolResult', ({ call: c, result }) => toolResults.push({ role, name: c.name, args: c.args, result }));
     },
     unknownCall: o.unknownCall,
     server: { host: '127.0.0.1', port: 0, maxConnections: 10 },
@@ -96,6 +98,17 @@ export async function startSecretary(o: HarnessOptions) {
     messages,
     sessions,
     transcript,
+    toolResults,
+    /** Resolves with the first result of tool `name` (polling). */
+    async toolResult(name: string, timeoutMs = 20_000): Promise<Record<string, unknown>> {
+      const until = performance.now() + timeoutMs;
+      for (;;) {
+        const found = toolResults.find((r) => r.name === name);
+        if (found) return found.result as Record<string, unknown>;
+        if (performance.now() > until) throw new Error(`no ${name} result within ${timeoutMs} ms`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    },
     /** Resolves when the next call record is saved. */
     nextRecord: () => nextRecord,
     /** A caller dials the secretary (the dialplan set `domain_uuid` and `secretary_uuid`). */

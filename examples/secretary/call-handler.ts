@@ -72,7 +72,7 @@ export async function handleCaller(call: OutboundCall, rt: SecretaryRuntime, unk
     rt.logger.error({ uuid: call.uuid, err: (error as Error).message }, 'secretary: the directory could not be read');
   }
   const provider = rt.provider(secretary, call, 'caller');
-  const record = new CallRecorder(secretary, call, provider.name, rt.now);
+  const record = new CallRecorder(secretary, call, provider.name);
   const silence = new SilenceWatch(secretary.limits.silenceTimeoutMs, (final) => {
     if (final) void ctx.session?.end('idle');
     else provider.sendText(`(The caller has been silent for a while. Say: "${secretary!.messages.farewell}" and call hangup_call.)`);
@@ -122,7 +122,7 @@ export async function handleCaller(call: OutboundCall, rt: SecretaryRuntime, unk
   });
   session.once('ended', ({ reason }) => {
     silence.stop();
-    const finished = record.finish(reason, rt.now());
+    const finished = record.finish(reason);
     rt.store.saveCall(finished).then(
       () => rt.onCall?.(finished),
       (error: unknown) => rt.logger.error({ uuid: call.uuid, err: (error as Error).message }, 'secretary: the call record could not be saved'),

@@ -27,9 +27,8 @@ export class CallRecorder {
     private readonly secretary: Secretary,
     private readonly call: OutboundCall,
     private readonly providerName: string,
-    now: () => Date,
   ) {
-    this.startedAt = now();
+    this.startedAt = new Date();
   }
 
   /** Ms since the call started. */
@@ -82,7 +81,7 @@ export class CallRecorder {
   }
 
   /** The record, once the session ended for `reason`. */
-  finish(reason: EndReason | 'unanswered', now: Date): CallRecord {
+  finish(reason: EndReason | 'unanswered', now = new Date()): CallRecord {
     const outcome: CallOutcome = this.transfer
       ? 'transferred'
       : this.message

@@ -27,6 +27,7 @@ export interface SecretaryRuntime {
   readonly messageHooks: readonly MessageHook[];
   readonly onSession: ((session: RealtimeSession, call: OutboundCall, role: SessionRole) => void) | undefined;
   readonly onCall: ((record: CallRecord) => void) | undefined;
+  /** The clock business hours are evaluated with (records use the real time). */
   readonly now: () => Date;
   readonly logger: Logger;
 }

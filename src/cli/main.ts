@@ -5,6 +5,7 @@
  */
 import { createRequire } from 'node:module';
 import { Command, CommanderError } from 'commander';
+import { demoCommand } from './commands/demo.js';
 import { dialplanCommand } from './commands/dialplan.js';
 import { CliError, oneLine } from './errors.js';
 import { type Io, processIo } from './io.js';
@@ -44,6 +45,7 @@ ESL_SERVER_PORT (where FreeSWITCH's socket application reaches the service), RTP
 Run "freeswitch-voice-ai <command> --help" for a command's options.`,
     );
   dialplanCommand(program, ctx.io);
+  demoCommand(program, ctx.io);
   for (const sub of program.commands) sub.exitOverride().configureOutput(program.configureOutput());
   return program;
 }

@@ -83,3 +83,4 @@ export { SimulatedAudioStream, type SimulatedStreamBehaviour, type SimulatedStre
 export { clientFrame, replayWsRecording, type WsRecordedMessage, type WsRecording, type WsReplayOptions, type WsReplayResult } from './ws-recording-replay.js';
 export { type PhoneBehavior, type SimulatedPhone, SimulatedPhones, USER_NOT_REGISTERED } from './phones.js';
 export { findElements, parseXml, unescapeXml, XmlDialplan, type XmlElement } from './xml-dialplan.js';
+export { type CallRecording, recordingOf, wavFile } from './call-recording.js';

@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import { Command, CommanderError } from 'commander';
 import { demoCommand } from './commands/demo.js';
 import { dialplanCommand } from './commands/dialplan.js';
+import { doctorCommand } from './commands/doctor.js';
 import { CliError, oneLine } from './errors.js';
 import { type Io, processIo } from './io.js';
 
@@ -45,6 +46,7 @@ ESL_SERVER_PORT (where FreeSWITCH's socket application reaches the service), RTP
 Run "freeswitch-voice-ai <command> --help" for a command's options.`,
     );
   dialplanCommand(program, ctx.io);
+  doctorCommand(program, ctx);
   demoCommand(program, ctx.io);
   for (const sub of program.commands) sub.exitOverride().configureOutput(program.configureOutput());
   return program;

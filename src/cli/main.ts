@@ -8,6 +8,7 @@ import { Command, CommanderError } from 'commander';
 import { demoCommand } from './commands/demo.js';
 import { dialplanCommand } from './commands/dialplan.js';
 import { doctorCommand } from './commands/doctor.js';
+import { simulatorCommand } from './commands/simulator.js';
 import { CliError, oneLine } from './errors.js';
 import { type Io, processIo } from './io.js';
 
@@ -47,6 +48,7 @@ Run "freeswitch-voice-ai <command> --help" for a command's options.`,
     );
   dialplanCommand(program, ctx.io);
   doctorCommand(program, ctx);
+  simulatorCommand(program, ctx.io);
   demoCommand(program, ctx.io);
   for (const sub of program.commands) sub.exitOverride().configureOutput(program.configureOutput());
   return program;

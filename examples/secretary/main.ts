@@ -5,6 +5,7 @@
  * - `ESL_SERVER_HOST`, `ESL_SERVER_PORT`, `ESL_MAX_CONNECTIONS`: where FreeSWITCH's `socket` connects.
  * - `SECRETARY_SOCKET_ADDRESS`: `host:port` FreeSWITCH uses to reach this service (Docker, NAT).
  * - `RTP_PORT_MIN`, `RTP_PORT_MAX`, `RTP_BIND_ADDRESS`, `RTP_JITTER_*`: call audio.
+ * - `RTP_ADVERTISE_ADDRESS`: the address FreeSWITCH sends call audio to (default: ours as it connected).
  * - `AUDIO_MODE`: `unicast` (FreeSWITCH's `unicast` over UDP).
  * - `DATABASE_URL`: FusionPBX's PostgreSQL. Else `SECRETARY_TENANTS` (a JSON file), else an
  *   embedded PGlite with the sample tenants (`SECRETARY_DATA_DIR` keeps it on disk).
@@ -34,7 +35,7 @@ const logger = consoleLogger(env.LOG_LEVEL);
 function mediaFor(config: VoiceAiConfig): CallMediaOptions {
   switch (config.audioMode) {
     case 'unicast':
-      return { jitter: config.rtp.jitter, logger };
+      return { jitter: config.rtp.jitter, ...(env.RTP_ADVERTISE_ADDRESS && { advertiseAddress: env.RTP_ADVERTISE_ADDRESS }), logger };
     default:
       throw new ConfigError(`AUDIO_MODE=${config.audioMode}: the secretary speaks to FreeSWITCH over unicast; set AUDIO_MODE=unicast`, 'AUDIO_MODE', config.audioMode);
   }

@@ -78,8 +78,8 @@ async function main(): Promise<void> {
   const { address, port } = await server.listen();
   logger.info(`secretary listening on ${address}:${port}; dialplan: npx freeswitch-voice-ai dialplan --number 8000 --socket <this host>:${port}`);
   const stop = async (): Promise<void> => {
-    logger.info('stopping: no new calls; waiting for the calls in progress');
-    await server.close();
+    logger.info('stopping: no new calls; the calls in progress have 30 s to finish');
+    await server.close({ drainTimeout: 30_000 });
     await esl.close();
     await store.close();
   };

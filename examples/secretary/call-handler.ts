@@ -5,7 +5,7 @@
  * caller when the AI fails, and the record when it ends. An unknown tenant or secretary gets a
  * prompt and a transfer, never a silent hangup.
  */
-import { type CallMediaOptions, type Fallback, hangupCallTool, type Logger, type OutboundCall, RealtimeSession } from 'freeswitch-voice-ai';
+import { type CallTransportOptions, type Fallback, hangupCallTool, type Logger, type OutboundCall, RealtimeSession } from 'freeswitch-voice-ai';
 import { businessInfoTool } from './business-info.js';
 import type { CallContext } from './call-context.js';
 import { withOperator } from './directory.js';
@@ -143,7 +143,7 @@ export function fallbackFor(secretary: Secretary, context: string): Fallback {
 }
 
 /** µ-law passthrough (`unicast` native on PCMU) or wideband (L16, resampled for the provider). */
-function mediaFor(secretary: Secretary, base: CallMediaOptions | undefined): CallMediaOptions | undefined {
+function mediaFor(secretary: Secretary, base: CallTransportOptions | undefined): CallTransportOptions | undefined {
   return secretary.audioProfile === 'wideband' ? { ...base, native: false } : base;
 }
 

@@ -6,7 +6,8 @@
  * - `SECRETARY_SOCKET_ADDRESS`: `host:port` FreeSWITCH uses to reach this service (Docker, NAT).
  * - `RTP_PORT_MIN`, `RTP_PORT_MAX`, `RTP_BIND_ADDRESS`, `RTP_JITTER_*`: call audio.
  * - `RTP_ADVERTISE_ADDRESS`: the address FreeSWITCH sends call audio to (default: ours as it connected).
- * - `AUDIO_MODE`: `unicast` (FreeSWITCH's `unicast` over UDP).
+ * - `AUDIO_MODE`: `rtp` (FreeSWITCH's `unicast` over UDP, the default), `websocket`
+ *   (`mod_audio_stream` / `mod_audio_fork` to `VOICE_AI_REALTIME_PORT`) or `dual` (the dialplan chooses).
  * - `DATABASE_URL`: FusionPBX's PostgreSQL. Else `SECRETARY_TENANTS` (a JSON file), else an
  *   embedded PGlite with the sample tenants (`SECRETARY_DATA_DIR` keeps it on disk).
  * - `OPENAI_API_KEY`, `GEMINI_API_KEY`: the providers (without a key a scripted voice answers).
@@ -14,7 +15,7 @@
  * - `SECRETARY_UNKNOWN_PROMPT`, `SECRETARY_UNKNOWN_TRANSFER`: calls nobody configured.
  * - `LOG_LEVEL`: debug, info (default), warn, error.
  */
-import { type CallMediaOptions, ConfigError, EslClientPool, loadConfig, type VoiceAiConfig } from 'freeswitch-voice-ai';
+import { type CallTransportOptions, ConfigError, EslClientPool, loadConfig, type VoiceAiConfig } from 'freeswitch-voice-ai';
 import { consoleLogger } from './console-logger.js';
 import { openDatabase } from './db/open.js';
 import { SqlSecretaryStore } from './db/sql-store.js';
@@ -28,17 +29,21 @@ const env = process.env;
 const logger = consoleLogger(env.LOG_LEVEL);
 
 /**
- * The call audio for `AUDIO_MODE`. `unicast` is FreeSWITCH's `unicast` to `RTP_PORT_MIN..MAX`.
- * The WebSocket transport (`mod_audio_stream`/`mod_audio_fork`) plugs in here once the SDK has
- * it: one more case returning its media options.
+ * The call audio for `AUDIO_MODE`: every session (the caller's and the briefing before an
+ * announced transfer) starts its transport with these options — `unicast` to the RTP range, or a
+ * `mod_audio_stream`/`mod_audio_fork` stream to the SDK's WebSocket media server. `esl` carries
+ * no audio: a secretary cannot work with it.
  */
-function mediaFor(config: VoiceAiConfig): CallMediaOptions {
-  switch (config.audioMode) {
-    case 'unicast':
-      return { jitter: config.rtp.jitter, ...(env.RTP_ADVERTISE_ADDRESS && { advertiseAddress: env.RTP_ADVERTISE_ADDRESS }), logger };
-    default:
-      throw new ConfigError(`AUDIO_MODE=${config.audioMode}: the secretary speaks to FreeSWITCH over unicast; set AUDIO_MODE=unicast`, 'AUDIO_MODE', config.audioMode);
+function mediaFor(config: VoiceAiConfig): CallTransportOptions {
+  if (config.audioMode === 'esl') {
+    throw new ConfigError('AUDIO_MODE=esl carries no call audio; the secretary needs rtp, websocket or dual', 'AUDIO_MODE', config.audioMode);
   }
+  return {
+    mode: config.audioMode,
+    jitter: config.rtp.jitter,
+    ...(env.RTP_ADVERTISE_ADDRESS && { advertiseAddress: env.RTP_ADVERTISE_ADDRESS }),
+    logger,
+  };
 }
 
 async function openStore(): Promise<SecretaryStore> {

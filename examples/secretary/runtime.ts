@@ -2,7 +2,7 @@
  * What every call of one secretary server shares: the store, the FreeSWITCH event socket of each
  * tenant, the provider factory, the consult registry, hooks, the clock, the logger.
  */
-import type { AsyncESLClient, CallMediaOptions, Logger, OutboundCall, RealtimeProvider, RealtimeSession } from 'freeswitch-voice-ai';
+import type { AsyncESLClient, CallTransportOptions, Logger, OutboundCall, RealtimeProvider, RealtimeSession } from 'freeswitch-voice-ai';
 import type { ConsultRegistry } from './consults.js';
 import type { MessageHook } from './messages.js';
 import type { Secretary } from './profile.js';
@@ -23,7 +23,7 @@ export interface SecretaryRuntime {
   readonly consults: ConsultRegistry;
   /** Where FreeSWITCH reaches this server for consult legs (`host:port`), given a call it sent here. */
   readonly socketAddress: (call: OutboundCall) => string;
-  readonly media: CallMediaOptions | undefined;
+  readonly media: CallTransportOptions | undefined;
   readonly messageHooks: readonly MessageHook[];
   readonly onSession: ((session: RealtimeSession, call: OutboundCall, role: SessionRole) => void) | undefined;
   readonly onCall: ((record: CallRecord) => void) | undefined;

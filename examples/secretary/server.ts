@@ -6,7 +6,7 @@
 import type { AddressInfo } from 'node:net';
 import {
   type AsyncESLClient,
-  type CallMediaOptions,
+  type CallTransportOptions,
   createOutboundServer,
   type Logger,
   type OutboundCall,
@@ -45,7 +45,7 @@ export interface SecretaryServerOptions {
    */
   socketAddress?: string;
   server?: OutboundServerOptions;
-  media?: CallMediaOptions;
+  media?: CallTransportOptions;
   /** The clock business hours are evaluated with. Default: now. */
   now?: () => Date;
   logger?: Logger;

@@ -111,7 +111,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   const dbStarted = performance.now();
   const dbReady = openDatabase();
   dbReady.catch(() => {});
-  const sim = new FreeSwitchSimulator({ recordAudio: true });
+  const sim = new FreeSwitchSimulator({ recordAudio: true, password: 'demo-not-the-default' });
   const { port: eslPort } = await sim.start();
   sim.phones.register({ user: '1001', domain: 'acme.example.com', ringMs: 900, speech: voice([[2600, 'Yes, put him through.']]) });
   out(`  FreeSWITCH simulator on 127.0.0.1:${eslPort}; phone 1001@acme.example.com (Maria Silva) registered`);
@@ -120,7 +120,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   const store = new SqlSecretaryStore(db);
   out(`  database: PGlite (PostgreSQL in WebAssembly) with FusionPBX's tables, the secretary's migrations and the sample tenants (${Math.round(performance.now() - dbStarted)} ms)`);
 
-  const esl = new AsyncESLClient({ host: '127.0.0.1', port: eslPort, password: 'ClueCon', maxReconnectAttempts: 0 });
+  const esl = new AsyncESLClient({ host: '127.0.0.1', port: eslPort, password: 'demo-not-the-default', maxReconnectAttempts: 0 });
   const records: CallRecord[] = [];
   const messages: StoredMessage[] = [];
   const wavFiles: string[] = [];

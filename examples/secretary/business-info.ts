@@ -4,7 +4,7 @@
  * words the model uses for the topic (English or Portuguese). The "hours" answer also says
  * whether the company is open right now.
  */
-import { defineTool, type Tool } from 'freeswitch-voice-ai';
+import { defineTool, schema, type Tool } from 'freeswitch-voice-ai';
 import { normalize } from './directory.js';
 import { describeHours, hoursState } from './hours.js';
 import type { Secretary } from './profile.js';
@@ -36,14 +36,10 @@ export function topicKey(info: Readonly<Record<string, string>>, topic: string):
 /** The tool, for one secretary; `now` is the clock the hours are evaluated with. */
 export function businessInfoTool(secretary: Secretary, now: () => Date): Tool<{ topic: string }> {
   const topics = [...new Set([...Object.keys(secretary.businessInfo), ...(secretary.hours ? ['hours'] : [])])];
-  return defineTool<{ topic: string }>({
+  return defineTool({
     name: 'get_business_info',
     description: `Look up what the company says about a topic before answering a question about it. Topics: ${topics.join(', ') || 'none configured'}.`,
-    parameters: {
-      type: 'object',
-      properties: { topic: { type: 'string', description: `One of: ${topics.join(', ')}; or the caller's own words.` } },
-      required: ['topic'],
-    },
+    parameters: schema.object({ topic: schema.string({ description: `One of: ${topics.join(', ')}; or the caller's own words.` }) }),
     handler({ topic }) {
       const key = topicKey(secretary.businessInfo, topic);
       const live = secretary.hours ? describeHours(hoursState(secretary.hours, now()), secretary.hours.timezone) : undefined;

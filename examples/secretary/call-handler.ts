@@ -75,7 +75,7 @@ export async function handleCaller(call: OutboundCall, rt: SecretaryRuntime, unk
   const record = new CallRecorder(secretary, call, provider.name);
   const silence = new SilenceWatch(secretary.limits.silenceTimeoutMs, (final) => {
     if (final) void ctx.session?.end('idle');
-    else provider.sendText(`(The caller has been silent for a while. Say: "${secretary!.messages.farewell}" and call hangup_call.)`);
+    else ctx.session?.generateReply(`The caller has been silent for a while. Say: "${secretary!.messages.farewell}" and call hangup_call.`);
   });
   const ctx: CallContext = {
     secretary,
@@ -117,7 +117,7 @@ export async function handleCaller(call: OutboundCall, rt: SecretaryRuntime, unk
   silence.follow(provider);
   provider.on('speechStopped', () => {
     if (record.turns === secretary!.limits.maxTurns + 1) {
-      provider.sendText(`(The call is long. Offer to take a message, or say "${secretary!.messages.farewell}" and call hangup_call.)`);
+      session.generateReply(`The call is long. Offer to take a message, or say "${secretary!.messages.farewell}" and call hangup_call.`);
     }
   });
   session.once('ended', ({ reason }) => {

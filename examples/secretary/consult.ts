@@ -4,7 +4,7 @@
  * (`accept_transfer`) or decline (`reject_transfer(reason)`). No decision in time, a hangup, or
  * a failing provider count as declined.
  */
-import { defineTool, type OutboundCall, RealtimeSession } from 'freeswitch-voice-ai';
+import { defineTool, type OutboundCall, RealtimeSession, schema } from 'freeswitch-voice-ai';
 import { speechDone } from './call-context.js';
 import { type Briefing, briefingInstructions } from './instructions.js';
 import type { Secretary } from './profile.js';
@@ -23,20 +23,20 @@ export async function briefPerson(call: OutboundCall, secretary: Secretary, brie
     };
   });
   let session!: RealtimeSession;
-  const accept = defineTool<Record<string, never>>({
+  const accept = defineTool({
     name: 'accept_transfer',
     description: 'The person agreed to take the call: connect the caller to them now.',
-    parameters: { type: 'object', properties: {} },
+    parameters: schema.object({}),
     async handler() {
       await speechDone(session);
       settle({ accepted: true, release: () => session.end('transferred') });
       return { connecting: true };
     },
   });
-  const reject = defineTool<{ reason?: string }>({
+  const reject = defineTool({
     name: 'reject_transfer',
     description: 'The person cannot or will not take the call now. Give their reason in a few words.',
-    parameters: { type: 'object', properties: { reason: { type: 'string', description: 'Their reason, e.g. "in a meeting, will call back at 3".' } } },
+    parameters: schema.object({ reason: schema.optional(schema.string({ description: 'Their reason, e.g. "in a meeting, will call back at 3".' })) }),
     handler({ reason }, { hangupAfterSpeech }) {
       settle({ accepted: false, reason: reason?.trim() || `${brief.person} cannot take the call now` });
       hangupAfterSpeech('NORMAL_CLEARING');

@@ -5,7 +5,7 @@
  * poster ships here: JSON, a timeout, retries, and an HMAC signature when a secret is set.
  */
 import { createHmac } from 'node:crypto';
-import { defineTool, type Logger, type Tool } from 'freeswitch-voice-ai';
+import { defineTool, type Logger, schema, type Tool } from 'freeswitch-voice-ai';
 import pRetry, { AbortError } from 'p-retry';
 import type { CallContext } from './call-context.js';
 import { findDestination } from './directory.js';
@@ -17,33 +17,30 @@ export type StoredMessage = TakenMessage & { id: string };
 /** Receives every message once stored (email it, open a ticket, ...). A rejection is logged, not retried. */
 export type MessageHook = (message: StoredMessage) => Promise<void> | void;
 
-const URGENCIES: readonly Urgency[] = ['low', 'normal', 'high', 'urgent'];
+const URGENCIES = ['low', 'normal', 'high', 'urgent'] as const satisfies readonly Urgency[];
 
-interface MessageArgs {
+/** The arguments of `take_message`. */
+export interface MessageArgs {
   for?: string;
   caller_name?: string;
   callback_number?: string;
   message: string;
-  urgency?: string;
+  urgency?: Urgency;
 }
 
 /** The tool, for one call. */
 export function takeMessageTool(ctx: CallContext, hooks: readonly MessageHook[]): Tool<MessageArgs> {
-  return defineTool<MessageArgs>({
+  return defineTool({
     name: 'take_message',
     description:
       'Take a message when the person is unavailable, outside business hours, or when the caller prefers. Ask for their name and the message first; the callback number defaults to the number they are calling from.',
-    parameters: {
-      type: 'object',
-      properties: {
-        for: { type: 'string', description: 'Whom the message is for (person or department), as the caller said it.' },
-        caller_name: { type: 'string', description: "The caller's name." },
-        callback_number: { type: 'string', description: 'A number to call back, if the caller gives one other than the one they call from.' },
-        message: { type: 'string', description: "The message, in the caller's words." },
-        urgency: { type: 'string', enum: URGENCIES, description: 'low, normal, high or urgent. Default normal.' },
-      },
-      required: ['message'],
-    },
+    parameters: schema.object({
+      for: schema.optional(schema.string({ description: 'Whom the message is for (person or department), as the caller said it.' })),
+      caller_name: schema.optional(schema.string({ description: "The caller's name." })),
+      callback_number: schema.optional(schema.string({ description: 'A number to call back, if the caller gives one other than the one they call from.' })),
+      message: schema.string({ description: "The message, in the caller's words." }),
+      urgency: schema.optional(schema.enum(URGENCIES, { description: 'low, normal, high or urgent. Default normal.' })),
+    }),
     async handler(args) {
       const match = args.for ? findDestination(ctx.directory, args.for) : { kind: 'none' as const };
       const destination = match.kind === 'match' ? match.destination : undefined;
@@ -58,7 +55,7 @@ export function takeMessageTool(ctx: CallContext, hooks: readonly MessageHook[])
         callerName: args.caller_name ?? ctx.call.channel.callerIdName,
         callbackNumber: args.callback_number?.trim() || ctx.call.channel.callerIdNumber,
         reason: args.message,
-        urgency: URGENCIES.includes(args.urgency as Urgency) ? (args.urgency as Urgency) : 'normal',
+        urgency: args.urgency ?? 'normal',
         takenAt: ctx.now(),
       };
       const id = await ctx.store.saveMessage(message);

@@ -6,7 +6,7 @@
  * they accept). Anything that stops it comes back to the model with the reason and an offer to
  * take a message.
  */
-import { defineTool, type Tool } from 'freeswitch-voice-ai';
+import { defineTool, schema, type Tool } from 'freeswitch-voice-ai';
 import { type CallContext, speechDone } from './call-context.js';
 import type { TransferDestination } from './destinations.js';
 import { findDestination } from './directory.js';
@@ -16,7 +16,8 @@ import { checkReachable } from './reachability.js';
 import type { SecretaryRuntime } from './runtime.js';
 import { announcedTransfer } from './warm-transfer.js';
 
-interface TransferArgs {
+/** The arguments of `transfer_call`. */
+export interface TransferArgs {
   to: string;
   reason?: string;
   caller_name?: string;
@@ -29,20 +30,16 @@ function offerFor(d: TransferDestination): string {
 
 /** The tool, for one call. */
 export function transferTool(ctx: CallContext, rt: SecretaryRuntime): Tool<TransferArgs> {
-  return defineTool<TransferArgs>({
+  return defineTool({
     name: 'transfer_call',
     description:
       'Put the caller through to a person or department of the directory (by name, alias, department or extension). It checks their hours and whether their phone is connected, and may call them first to announce the caller while the caller waits on hold. Say one short sentence before calling it.',
-    parameters: {
-      type: 'object',
-      properties: {
-        to: { type: 'string', description: 'The person or department, as the caller said it ("Maria in sales", "billing", "operator").' },
-        reason: { type: 'string', description: 'Why the caller is calling, in a few words (told to the person when announcing).' },
-        caller_name: { type: 'string', description: "The caller's name, if they said it." },
-      },
-      required: ['to'],
-    },
-    async handler({ to, reason, caller_name }, { signal }) {
+    parameters: schema.object({
+      to: schema.string({ description: 'The person or department, as the caller said it ("Maria in sales", "billing", "operator").' }),
+      reason: schema.optional(schema.string({ description: 'Why the caller is calling, in a few words (told to the person when announcing).' })),
+      caller_name: schema.optional(schema.string({ description: "The caller's name, if they said it." })),
+    }),
+    async handler({ to, reason, caller_name }, { signal, afterSpeech }) {
       ctx.record.noteRequest(to);
       const match = findDestination(ctx.directory, to);
       if (match.kind === 'none') {
@@ -60,14 +57,17 @@ export function transferTool(ctx: CallContext, rt: SecretaryRuntime): Tool<Trans
       const reach = await checkReachable(async (command) => (await ctx.call.api(command)).text, d, ctx.secretary.domainName, ctx.logger);
       if (!reach.reachable) return { ok: false, reason: 'unreachable', detail: reach.detail, offer: offerFor(d) };
       const context = d.context ?? ctx.call.channel.context ?? ctx.secretary.domainName ?? 'default';
+      if (d.mode === 'blind' || d.type !== 'extension') {
+        // The caller hears the assistant's last words (an answer to this result included), then leaves.
+        afterSpeech(async () => {
+          await ctx.call.transfer(d.number, 'XML', context);
+          ctx.record.noteTransfer({ number: d.number, name: d.name, department: d.department, mode: 'blind' });
+        }, { endSession: 'transferred' });
+        return { transferring: d.number, to: d.name, note: 'The call is transferred when you finish speaking.' };
+      }
+
       await speechDone(ctx.session);
       if (signal.aborted) return { ok: false, reason: 'cancelled' };
-
-      if (d.mode === 'blind' || d.type !== 'extension') {
-        await ctx.call.transfer(d.number, 'XML', context);
-        ctx.record.noteTransfer({ number: d.number, name: d.name, department: d.department, mode: 'blind' });
-        return { transferred: d.number, to: d.name };
-      }
 
       ctx.setHold(true);
       const stopHold = startHold(ctx.call, ctx.secretary.transfer.musicOnHold, ctx.logger);
@@ -95,6 +95,8 @@ export function transferTool(ctx: CallContext, rt: SecretaryRuntime): Tool<Trans
       outcome.consult.once('hangup', () => void ctx.call.hangup('NORMAL_CLEARING').catch(() => {}));
       ctx.setHold(false);
       ctx.record.noteTransfer({ number: d.number, name: d.name, department: d.department, mode: 'announced' });
+      // The caller is with Maria now: this session is over, without a hangup.
+      void ctx.session?.end('transferred');
       return { transferred: d.number, to: d.name, announced: true };
     },
   });

@@ -89,14 +89,14 @@ describe('DeepgramVoiceAgentProvider: session setup', () => {
       listen: { type: 'deepgram', version: 'v2', model: 'flux-general-en' },
       think: { type: 'anthropic', model: 'claude-sonnet-4-5', temperature: 0.3 },
       speak: { type: 'eleven_labs', model_id: 'eleven_flash_v2_5' },
-      speakEndpoint: { url: 'wss://tts.example.invalid/stream', headers: { 'xi-api-key': 'k' } },
+      speakEndpoint: { url: 'wss://127.0.0.1:9/tts', headers: { 'xi-api-key': 'k' } },
       deferTools: [],
     });
     const { agent } = await settingsSent();
     expect(agent.listen.provider).toEqual({ type: 'deepgram', version: 'v2', model: 'flux-general-en' });
     expect(agent.think.provider).toEqual({ type: 'anthropic', model: 'claude-sonnet-4-5', temperature: 0.3 });
     expect(agent.think.functions[0].defer_until_eot).toBeUndefined();
-    expect(agent.speak).toEqual({ provider: { type: 'eleven_labs', model_id: 'eleven_flash_v2_5' }, endpoint: { url: 'wss://tts.example.invalid/stream', headers: { 'xi-api-key': 'k' } } });
+    expect(agent.speak).toEqual({ provider: { type: 'eleven_labs', model_id: 'eleven_flash_v2_5' }, endpoint: { url: 'wss://127.0.0.1:9/tts', headers: { 'xi-api-key': 'k' } } });
   });
 
   it('an Error in answer to Settings: connect rejects with Deepgram’s code', async () => {

@@ -283,7 +283,7 @@ export class ElevenLabsAgentProvider extends RealtimeProvider {
     const output = readWireFormat(outputName);
     if (!input || !output) {
       throw new ProviderError(
-        `the ElevenLabs agent uses audio formats the SDK does not convert (input ${String(inputName)}, output ${String(outputName)}): set both to μ-law 8000 Hz (or PCM 8/16/24/48 kHz) in the agent's settings`,
+        `the ElevenLabs agent uses audio formats the SDK does not convert (input ${String(inputName)}, output ${String(outputName)}): set both to µ-law 8000 Hz (or PCM 8/16/24/48 kHz) in the agent's settings`,
         'unsupported_audio_format',
       );
     }
@@ -292,7 +292,7 @@ export class ElevenLabsAgentProvider extends RealtimeProvider {
     this.conversationId = typeof metadata.conversation_id === 'string' ? metadata.conversation_id : undefined;
     const fields = { conversationId: this.conversationId, input: formatName(input), output: formatName(output) };
     if (callFormat && (!sameFormat(input, callFormat) || !sameFormat(output, callFormat))) {
-      this.logger.info({ ...fields, call: formatName(callFormat) }, 'ElevenLabs agent formats differ from the call’s: audio is converted (set the agent to μ-law 8000 Hz for passthrough on PCMU calls)');
+      this.logger.info({ ...fields, call: formatName(callFormat) }, 'ElevenLabs agent formats differ from the call’s: audio is converted (set the agent to µ-law 8000 Hz for passthrough on PCMU calls)');
     } else this.logger.debug(fields, 'ElevenLabs conversation started');
   }
 

@@ -12,6 +12,8 @@ export interface DeepgramMockOptions {
   refuseSettings?: { code: string; description: string };
   /** Refuse the WebSocket handshake with this HTTP status. */
   refuseWith?: number;
+  /** Never answer `Settings` (a server that hangs). */
+  holdSettings?: boolean;
 }
 
 /**
@@ -148,6 +150,7 @@ export class DeepgramMockServer {
 
   private onSettings(ws: WebSocket): void {
     const refuse = this.options.refuseSettings;
+    if (this.options.holdSettings) return;
     if (refuse) {
       ws.send(JSON.stringify({ type: 'Error', ...refuse } satisfies agent.AgentV1Error));
       ws.close(1008, refuse.code);

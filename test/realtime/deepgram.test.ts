@@ -106,6 +106,20 @@ describe('DeepgramVoiceAgentProvider: session setup', () => {
     expect((e as ProviderError).message).toMatch(/Unknown think provider/);
   });
 
+  it('no SettingsApplied in time: a timeout; an abort: the signal’s reason; the socket is closed either way', async () => {
+    server = new DeepgramMockServer({ holdSettings: true });
+    const url = await server.ready();
+    const slow = new DeepgramVoiceAgentProvider({ apiKey: 'k', url, connectTimeoutMs: 50 });
+    const e = await slow.connect({ instructions: '' }).catch((err: unknown) => err);
+    expect((e as ProviderError).providerCode).toBe('timeout');
+    const abort = new AbortController();
+    const pending = new DeepgramVoiceAgentProvider({ apiKey: 'k', url }).connect({ instructions: '', signal: abort.signal }).catch((err: unknown) => err);
+    await server.waitFor('Settings', 2);
+    abort.abort(new Error('caller hung up'));
+    expect(((await pending) as Error).message).toBe('caller hung up');
+    await new Promise<void>((r) => (server.socket!.readyState === 3 ? r() : server.socket!.once('close', () => r())));
+  });
+
   it('a refused handshake (HTTP 401)', async () => {
     const e = await connected({}, AudioFormats.MULAW_8K, { refuseWith: 401 }).catch((err: unknown) => err);
     expect((e as ProviderError).providerCode).toBe('401');

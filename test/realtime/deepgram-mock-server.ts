@@ -14,12 +14,15 @@ export interface DeepgramMockOptions {
   refuseWith?: number;
   /** Never answer `Settings` (a server that hangs). */
   holdSettings?: boolean;
+  /** Answer `UpdateThink` with this `Error` instead of `ThinkUpdated`. */
+  refuseThink?: { code: string; description: string };
 }
 
 /**
  * A local stand-in for Deepgram's Voice Agent API (`/v1/agent/converse`), following its
  * published protocol (every message it sends is typed with Deepgram's own `@deepgram/sdk`
- * types): `Welcome` on connection, `SettingsApplied` in answer to `Settings`, binary audio and
+ * types): `Welcome` on connection, `SettingsApplied` in answer to `Settings`, `ThinkUpdated` to
+ * `UpdateThink`, binary audio and
  * JSON control messages on one socket, then what the test scripts. It records the handshake,
  * every JSON client message and the caller's audio bytes.
  */
@@ -50,6 +53,7 @@ export class DeepgramMockServer {
           const message = JSON.parse(data.toString()) as ClientMessage;
           this.received.push(message);
           if (message.type === 'Settings') this.onSettings(ws);
+          if (message.type === 'UpdateThink') this.onUpdateThink(ws);
         }
         for (const w of this.waiters.splice(0)) w();
       });
@@ -146,6 +150,12 @@ export class DeepgramMockServer {
 
   private next(): Promise<void> {
     return new Promise<void>((r) => this.waiters.push(r));
+  }
+
+  private onUpdateThink(ws: WebSocket): void {
+    const refuse = this.options.refuseThink;
+    if (refuse) ws.send(JSON.stringify({ type: 'Error', ...refuse } satisfies agent.AgentV1Error));
+    else ws.send(JSON.stringify({ type: 'ThinkUpdated' } satisfies agent.AgentV1ThinkUpdated));
   }
 
   private onSettings(ws: WebSocket): void {

@@ -218,8 +218,11 @@ describe('DeepgramVoiceAgentProvider: functions', () => {
       { id: 'f4', name: 'lookup', args: { who: 'Maria' }, responseId: 'turn_1' },
     ]);
     expect(errors.map((e) => e.providerCode)).toEqual(['bad_tool_arguments']);
-    server.functionCallCancelled([{ id: 'f4', name: 'lookup' }]);
+    const cancelled: unknown[] = [];
+    p.on('toolCallCancelled', (c) => cancelled.push(c));
+    server.functionCallCancelled([{ id: 'f4', name: 'lookup' }, { id: 'f2', name: 'weather' }]);
     await server.sync();
+    expect(cancelled).toEqual([{ ids: ['f4'] }]); // f2 ran on Deepgram's side: not ours
     p.sendToolResult('f1', { transferred: '1001' });
     p.sendToolResult('f3', 'no one by that name');
     p.sendToolResult('f4', { found: true }); // cancelled: Deepgram wants no response
@@ -229,6 +232,59 @@ describe('DeepgramVoiceAgentProvider: functions', () => {
       { type: 'FunctionCallResponse', id: 'f1', name: 'transfer_call', content: '{"transferred":"1001"}' },
       { type: 'FunctionCallResponse', id: 'f3', name: 'lookup', content: 'no one by that name' },
     ]);
+  });
+});
+
+describe('DeepgramVoiceAgentProvider: mid-call control', () => {
+  it('declares what Deepgram does natively', async () => {
+    const p = await connected();
+    expect(p.capabilities).toMatchObject({ sessionUpdate: 'live', say: 'native', replyInstructions: 'prompted', autoToolReply: true });
+  });
+
+  it('updateSession: one UpdateThink with the whole think configuration, resolved by ThinkUpdated; what is not given stays', async () => {
+    const p = await connected({ think: { type: 'open_ai', model: 'gpt-4o-mini', temperature: 0.2 } });
+    await p.updateSession({ instructions: 'Now speak Portuguese only.' });
+    const hangup: ToolDefinition = { name: 'hangup_call', description: 'Hang up', parameters: { type: 'object', properties: {} } };
+    await p.updateSession({ tools: [hangup] });
+    const [first, second] = server.all('UpdateThink') as any[];
+    expect(first).toEqual({
+      type: 'UpdateThink',
+      think: { provider: { type: 'open_ai', model: 'gpt-4o-mini', temperature: 0.2 }, prompt: 'Now speak Portuguese only.', functions: [{ ...tools[0], defer_until_eot: true }, { ...tools[1] }] },
+    });
+    expect(second.think).toEqual({ provider: { type: 'open_ai', model: 'gpt-4o-mini', temperature: 0.2 }, prompt: 'Now speak Portuguese only.', functions: [{ ...hangup, defer_until_eot: true }] });
+    expect(server.all('UpdatePrompt')).toEqual([]); // it would append, not replace
+  });
+
+  it('updateSession is refused by an Error reply (Deepgram’s code), and fails when not connected', async () => {
+    const p = await connected({}, AudioFormats.MULAW_8K, { refuseThink: { code: 'INVALID_THINK', description: 'unknown model' } });
+    const e = await p.updateSession({ instructions: 'x' }).catch((err: unknown) => err);
+    expect((e as ProviderError).providerCode).toBe('INVALID_THINK');
+    await p.close();
+    expect(((await p.updateSession({ instructions: 'y' }).catch((err: unknown) => err)) as ProviderError).providerCode).toBe('not_connected');
+  });
+
+  it('say: InjectAgentMessage, queued after the agent’s current turn; requestResponse with instructions is a user turn', async () => {
+    const p = await connected();
+    p.say('Um momento, por favor.');
+    p.requestResponse({ instructions: 'Ask for the caller’s name.' });
+    expect(await server.waitFor('InjectAgentMessage')).toEqual({ type: 'InjectAgentMessage', message: 'Um momento, por favor.', behavior: 'queue' });
+    expect(await server.waitFor('InjectUserMessage')).toEqual({ type: 'InjectUserMessage', content: 'Ask for the caller’s name.' });
+  });
+
+  it('counts every message and byte both ways, and what it did not understand', async () => {
+    const p = await connected();
+    const before = { ...p.stats };
+    p.sendAudio(new Uint8Array(160));
+    server.sendAudio(new Uint8Array(320));
+    server.send('garbage');
+    await server.sync();
+    expect(p.stats.messagesSent - before.messagesSent).toBe(1);
+    expect(p.stats.bytesSent - before.bytesSent).toBe(160);
+    expect(p.stats.messagesReceived - before.messagesReceived).toBe(2);
+    expect(p.stats.bytesReceived - before.bytesReceived).toBe(320 + 'garbage'.length);
+    expect(p.stats.messagesIgnored).toBe(1);
+    expect(before.messagesSent).toBe(1); // Settings
+    expect(before.messagesReceived).toBe(2); // Welcome, SettingsApplied
   });
 });
 

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { ConfigError, ProviderError } from '../../src/errors.js';
+import { ConfigError, ProviderError, ProviderUnsupportedError } from '../../src/errors.js';
 import { AudioFormats } from '../../src/realtime/audio-format.js';
-import type { ProviderAudio, ProviderToolCall, ProviderTranscript } from '../../src/realtime/provider.js';
+import { type ProviderAudio, type ProviderToolCall, type ProviderTranscript, sayPrompt } from '../../src/realtime/provider.js';
 import { type ElevenLabsAgentOptions, ElevenLabsAgentProvider } from '../../src/realtime/providers/elevenlabs.js';
 import { LOCATION_ORIGINS, publicConversationUrl } from '../../src/realtime/providers/elevenlabs-events.js';
 import { type ElevenLabsMockOptions, ElevenLabsMockServer } from './elevenlabs-mock-server.js';
@@ -242,6 +242,35 @@ describe('ElevenLabsAgentProvider: tools', () => {
     const info = await closed;
     expect(info.error).toBeInstanceOf(ProviderError);
     expect(info.code).toBe(1000);
+  });
+});
+
+describe('ElevenLabsAgentProvider: mid-call control', () => {
+  it('the agent’s configuration cannot change mid-call; say and one-off instructions are user turns', async () => {
+    const p = await connected();
+    expect(p.capabilities).toMatchObject({ sessionUpdate: false, say: 'prompted', replyInstructions: 'prompted' });
+    await expect(p.updateSession({ instructions: 'x' })).rejects.toBeInstanceOf(ProviderUnsupportedError);
+    expect(() => p.requestResponse()).toThrow(ProviderUnsupportedError);
+    p.say('Um momento, por favor.');
+    p.requestResponse({ instructions: 'Ask for the caller’s name.' });
+    await server.sync();
+    expect(server.all('user_message')).toEqual([
+      { type: 'user_message', text: sayPrompt('Um momento, por favor.') },
+      { type: 'user_message', text: 'Ask for the caller’s name.' },
+    ]);
+  });
+
+  it('counts every message and byte both ways, and what it did not understand', async () => {
+    const p = await connected();
+    const before = { ...p.stats };
+    expect([before.messagesSent, before.messagesReceived]).toEqual([1, 1]); // initiation, metadata
+    p.sendAudio(new Uint8Array(160));
+    server.send('garbage');
+    await server.sync(); // a ping, and our pong
+    expect(p.stats.messagesSent - before.messagesSent).toBe(2);
+    expect(p.stats.bytesSent - before.bytesSent).toBe(Buffer.byteLength(`{"user_audio_chunk":"${Buffer.alloc(160).toString('base64')}"}`) + server.all('pong').map((m) => JSON.stringify(m)).join('').length);
+    expect(p.stats.messagesReceived - before.messagesReceived).toBe(2);
+    expect(p.stats.messagesIgnored).toBe(1);
   });
 });
 

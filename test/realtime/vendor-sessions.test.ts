@@ -100,7 +100,7 @@ describe('a whole call through the simulator', () => {
     expect(session.metrics.transcript.map((t) => t.text)).toEqual(['Olá, em que posso ajudar?', 'Até logo!']);
   });
 
-  it('Deepgram: µ-law passthrough both ways, barge-in flushes the answer, and a transfer tool call reaches FreeSWITCH', async () => {
+  it('Deepgram: µ-law passthrough both ways, mid-call control, barge-in flushes the answer, and a transfer tool call reaches FreeSWITCH', async () => {
     const mock = new DeepgramMockServer();
     servers.push(mock);
     const provider = new DeepgramVoiceAgentProvider({ apiKey: 'dg-test', url: await mock.ready() });
@@ -112,6 +112,12 @@ describe('a whole call through the simulator', () => {
 
     const caller = Buffer.from(ulawEncode(callerAudio));
     expect(callerFramesPassed(await mock.waitForAudio(4800), caller)).toBeGreaterThan(10);
+
+    // Mid-call control goes to Deepgram natively.
+    await session.updateInstructions('The caller is a VIP: be brief.');
+    expect((await mock.waitFor('UpdateThink')).think).toMatchObject({ prompt: 'The caller is a VIP: be brief.' });
+    session.say('Um momento, por favor.');
+    expect(await mock.waitFor('InjectAgentMessage')).toEqual({ type: 'InjectAgentMessage', message: 'Um momento, por favor.', behavior: 'queue' });
 
     // A long answer arrives faster than real time; the caller speaks over it.
     const answer = speech(3000);

@@ -12,7 +12,8 @@
  * (`Settings` first, `KeepAlive` every 5 s), and Deepgram's Voice Agent docs: `UserStartedSpeaking`
  * means "discard any queued agent speech", `FunctionCallCancelled` means "send no
  * `FunctionCallResponse` for this id", `defer_until_eot` holds a function with side effects
- * until the caller's turn is confirmed.
+ * until the caller's turn is confirmed, `UpdateThink` replaces the whole think configuration
+ * (`UpdatePrompt` only appends to the prompt), `InjectAgentMessage` speaks a given text.
  *
  * @module
  * @internal
@@ -92,17 +93,11 @@ export const DEFAULT_THINK: DeepgramThinkProvider = { type: 'open_ai', model: 'g
 export const DEFAULT_VOICE = 'aura-2-thalia-en';
 
 /** What goes into `Settings`. */
-export interface SettingsConfig {
-  readonly instructions: string;
+export interface SettingsConfig extends ThinkConfig {
   readonly format: { readonly input: AudioFormat; readonly output: AudioFormat };
-  readonly tools: readonly ToolDefinition[];
-  /** Tools held until the caller's turn is confirmed (`defer_until_eot`). */
-  readonly deferTools: ReadonlySet<string>;
   readonly language?: string;
   readonly voice?: string;
   readonly listen?: DeepgramListenProvider;
-  readonly think?: DeepgramThinkProvider;
-  readonly thinkEndpoint?: DeepgramEndpoint;
   readonly speak?: DeepgramSpeakProvider;
   readonly speakEndpoint?: DeepgramEndpoint;
   readonly greeting?: string;
@@ -115,24 +110,38 @@ export function wireEncoding(format: AudioFormat): 'mulaw' | 'alaw' | 'linear16'
   return format.encoding === 'mulaw' ? 'mulaw' : format.encoding === 'alaw' ? 'alaw' : 'linear16';
 }
 
-/**
- * The `Settings` message: raw audio both ways (`container: 'none'`), the listen, think and
- * speak providers, the prompt and the client-side functions.
- */
-export function buildSettings(c: SettingsConfig): agent.AgentV1Settings {
-  const listen = { ...(c.listen ?? DEFAULT_LISTEN), ...(c.language && !c.listen && { language: c.language }) };
+/** What goes into `agent.think` (at setup, and whole again in `UpdateThink`). */
+export interface ThinkConfig {
+  readonly instructions: string;
+  readonly tools: readonly ToolDefinition[];
+  /** Tools held until the caller's turn is confirmed (`defer_until_eot`). */
+  readonly deferTools: ReadonlySet<string>;
+  readonly think?: DeepgramThinkProvider;
+  readonly thinkEndpoint?: DeepgramEndpoint;
+}
+
+/** `agent.think`: the LLM, its prompt and the client-side functions. */
+export function buildThink(c: ThinkConfig): ThinkSettingsV1 {
   const functions: ThinkSettingsV1.Functions.Item[] = c.tools.map((t) => ({
     name: t.name,
     description: t.description,
     parameters: { ...t.parameters },
     ...(c.deferTools.has(t.name) && { defer_until_eot: true }),
   }));
-  const think: ThinkSettingsV1 = {
+  return {
     provider: (c.think ?? DEFAULT_THINK) as ThinkSettingsV1['provider'],
     prompt: c.instructions,
     ...(functions.length > 0 && { functions }),
     ...(c.thinkEndpoint && { endpoint: { url: c.thinkEndpoint.url, headers: { ...c.thinkEndpoint.headers } } }),
   };
+}
+
+/**
+ * The `Settings` message: raw audio both ways (`container: 'none'`), the listen, think and
+ * speak providers, the prompt and the client-side functions.
+ */
+export function buildSettings(c: SettingsConfig): agent.AgentV1Settings {
+  const listen = { ...(c.listen ?? DEFAULT_LISTEN), ...(c.language && !c.listen && { language: c.language }) };
   const speak: SpeakSettingsV1 = {
     provider: (c.speak ?? { type: 'deepgram', model: c.voice ?? DEFAULT_VOICE }) as SpeakSettingsV1['provider'],
     ...(c.speakEndpoint && { endpoint: { url: c.speakEndpoint.url, headers: { ...c.speakEndpoint.headers } } }),
@@ -147,11 +156,24 @@ export function buildSettings(c: SettingsConfig): agent.AgentV1Settings {
     },
     agent: {
       listen: { provider: listen as agent.AgentV1SettingsAgentContextListenProvider },
-      think,
+      think: buildThink(c),
       speak,
       ...(c.greeting && { greeting: c.greeting }),
     },
   };
+}
+
+/** `UpdateThink`: replaces the whole think configuration (model, prompt, endpoint, functions); `ThinkUpdated` confirms it. */
+export function updateThink(think: ThinkSettingsV1): agent.AgentV1UpdateThink {
+  return { type: 'UpdateThink', think };
+}
+
+/**
+ * `InjectAgentMessage`: the agent says exactly `message`. `queue` plays it once the current
+ * agent turn is over (at once when there is none), never refused and never cutting the agent off.
+ */
+export function injectAgentMessage(message: string): agent.AgentV1InjectAgentMessage {
+  return { type: 'InjectAgentMessage', message, behavior: 'queue' };
 }
 
 /** `KeepAlive`: keeps the socket open while no audio is sent. */
@@ -186,7 +208,6 @@ export const IGNORED_MESSAGES: ReadonlySet<string> = new Set([
   'SettingsApplied',
   'PromptUpdated',
   'SpeakUpdated',
-  'ThinkUpdated',
   'ListenUpdated',
   'FunctionCallResponse',
   'LatencyReport',

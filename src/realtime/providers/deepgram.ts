@@ -12,9 +12,9 @@
 import type WebSocket from 'ws';
 import { ConfigError, ProviderError } from '../../errors.js';
 import { reportError } from '../../error-reporting.js';
-import { type Logger, silentLogger } from '../../logger.js';
+import { type Logger, defaultLogger } from '../../logger.js';
 import { AudioFormats, type AudioFormat, chooseFormat, formatName } from '../audio-format.js';
-import { type ProviderConnectOptions, type RealtimeCapabilities, RealtimeProvider } from '../provider.js';
+import { type ProviderConnectOptions, type RealtimeCapabilities, RealtimeProvider, type SessionUpdate, type ToolDefinition } from '../provider.js';
 import {
   IGNORED_MESSAGES,
   KEEP_ALIVE,
@@ -26,19 +26,23 @@ import {
   type DeepgramThinkProvider,
   type ServerMessage,
   buildSettings,
+  buildThink,
   functionCallResponse,
+  injectAgentMessage,
   injectUserMessage,
   parseArguments,
   readCancelledIds,
   readFunctionCalls,
   readServerError,
+  updateThink,
 } from './deepgram-events.js';
-import { closeSocket, messageBytes, openVendorSocket, parseTypedJson, watchPeer } from './vendor-socket.js';
+import { closeSocket, messageBytes, openVendorSocket, parseTypedJson } from './vendor-socket.js';
+import { keepAlive, type ProviderWebSocketOptions, rawDataBytes } from './websocket.js';
 
 export type { DeepgramEndpoint, DeepgramListenProvider, DeepgramRegion, DeepgramSpeakProvider, DeepgramThinkProvider } from './deepgram-events.js';
 
 /** Options of {@link DeepgramVoiceAgentProvider}. */
-export interface DeepgramVoiceAgentOptions {
+export interface DeepgramVoiceAgentOptions extends ProviderWebSocketOptions {
   /** Default `process.env.DEEPGRAM_API_KEY`. Never logged. */
   apiKey?: string;
   /** Where the agent runs (data residency). Default `global`. */
@@ -73,16 +77,19 @@ export interface DeepgramVoiceAgentOptions {
   tags?: readonly string[];
   /** `KeepAlive` after this long without sending anything, ms. Default 5 000 (Deepgram's example); 0 disables. */
   keepAliveMs?: number;
-  /** Ms to wait for `SettingsApplied`. Default 10 000. */
+  /** Ms to wait for `SettingsApplied`, and for `ThinkUpdated` after {@link DeepgramVoiceAgentProvider.updateSession}. Default 10 000. */
   connectTimeoutMs?: number;
-  /** WebSocket ping period, ms; a peer that has not answered by the next ping is dropped. Default 20 000; 0 disables. */
-  pingIntervalMs?: number;
-  /** Extra `ws` client options (agent, TLS, headers...), as for the OpenAI provider. `perMessageDeflate` defaults to `false`. */
-  webSocket?: WebSocket.ClientOptions;
   logger?: Logger;
 }
 
 const PCM16_48K: AudioFormat = { encoding: 'pcm16', sampleRate: 48000 };
+
+/** An `UpdateThink` awaiting `ThinkUpdated`. */
+interface PendingUpdate {
+  readonly resolve: () => void;
+  readonly reject: (error: ProviderError) => void;
+  readonly timer: NodeJS.Timeout;
+}
 
 /**
  * Deepgram's Voice Agent.
@@ -93,7 +100,19 @@ const PCM16_48K: AudioFormat = { encoding: 'pcm16', sampleRate: 48000 };
  */
 export class DeepgramVoiceAgentProvider extends RealtimeProvider {
   readonly name = 'deepgram';
-  readonly capabilities: RealtimeCapabilities = { truncation: false, turnDetection: true, userTranscription: true, autoToolReply: true };
+  /**
+   * Instructions and tools change live (`UpdateThink`); `say` is native (`InjectAgentMessage`:
+   * the agent says exactly the text); instructions for one answer are a user turn.
+   */
+  readonly capabilities: RealtimeCapabilities = {
+    truncation: false,
+    turnDetection: true,
+    userTranscription: true,
+    autoToolReply: true,
+    sessionUpdate: 'live',
+    say: 'native',
+    replyInstructions: 'prompted',
+  };
   readonly inputFormats: readonly AudioFormat[] = [AudioFormats.MULAW_8K, AudioFormats.ALAW_8K, AudioFormats.PCM16_8K, AudioFormats.PCM16_16K, AudioFormats.PCM16_24K, PCM16_48K];
   readonly outputFormats: readonly AudioFormat[] = this.inputFormats;
   /** The caller-audio format `Settings` asked for, confirmed by `SettingsApplied` (set by {@link connect}). */
@@ -102,8 +121,6 @@ export class DeepgramVoiceAgentProvider extends RealtimeProvider {
   outputFormat: AudioFormat | undefined;
   /** Deepgram's `request_id` of the session (from `Welcome`), for its support and logs. */
   requestId: string | undefined;
-  /** Server messages that were not JSON objects with a `type`, or had an unknown `type`: counted, ignored. */
-  ignoredMessages = 0;
   /** Audio of interrupted answers that arrived after the interruption and was dropped. */
   droppedAudioChunks = 0;
   private ws: WebSocket | undefined;
@@ -116,6 +133,10 @@ export class DeepgramVoiceAgentProvider extends RealtimeProvider {
   private dropping = false;
   /** Client-side calls asked for and not answered: id → function name. */
   private readonly openCalls = new Map<string, string>();
+  /** What the agent thinks with now (the prompt and functions of the last `Settings` / `UpdateThink`). */
+  private think: { instructions: string; tools: readonly ToolDefinition[] } = { instructions: '', tools: [] };
+  /** `UpdateThink`s awaiting `ThinkUpdated`, oldest first. */
+  private readonly updates: PendingUpdate[] = [];
   private sentSinceKeepAlive = false;
   private keepAliveTimer: NodeJS.Timeout | undefined;
   private lastError: ProviderError | undefined;
@@ -128,12 +149,17 @@ export class DeepgramVoiceAgentProvider extends RealtimeProvider {
    */
   constructor(private readonly options: DeepgramVoiceAgentOptions = {}) {
     super();
-    this.logger = options.logger ?? silentLogger;
+    this.logger = options.logger ?? defaultLogger;
     const apiKey = options.apiKey ?? process.env.DEEPGRAM_API_KEY;
     if (!apiKey) throw new ConfigError('no Deepgram API key: set DEEPGRAM_API_KEY or pass { apiKey }', 'DEEPGRAM_API_KEY');
     this.apiKey = apiKey;
     const region = options.region ?? 'global';
     if (!options.url && !REGION_URLS[region]) throw new ConfigError(`unknown Deepgram region "${String(region)}"`, 'region', String(region));
+  }
+
+  /** Server messages that were not JSON objects with a `type`, or had an unknown `type`: counted, ignored. */
+  get ignoredMessages(): number {
+    return this.stats.messagesIgnored;
   }
 
   /**
@@ -146,11 +172,11 @@ export class DeepgramVoiceAgentProvider extends RealtimeProvider {
     if (this.ws) throw new ProviderError('the Deepgram agent is already connected', 'already_connected');
     options.signal?.throwIfAborted();
     const format = this.chooseFormats(options.callFormat);
+    const think = { instructions: options.instructions, tools: options.tools ?? [] };
     const settings = buildSettings({
-      instructions: options.instructions,
+      ...think,
       format,
-      tools: options.tools ?? [],
-      deferTools: new Set(this.options.deferTools ?? ['transfer_call', 'hangup_call']),
+      deferTools: this.deferTools(),
       language: options.language,
       voice: options.voice,
       listen: this.options.listen,
@@ -164,6 +190,7 @@ export class DeepgramVoiceAgentProvider extends RealtimeProvider {
     });
     const url = this.options.url ?? REGION_URLS[this.options.region ?? 'global'];
     this.reset();
+    this.think = think;
     this.logger.debug({ url, input: formatName(format.input), output: formatName(format.output) }, 'Deepgram agent connecting');
     await openVendorSocket({
       vendor: 'Deepgram',
@@ -172,8 +199,9 @@ export class DeepgramVoiceAgentProvider extends RealtimeProvider {
       webSocket: this.options.webSocket,
       timeoutMs: this.options.connectTimeoutMs ?? 10_000,
       signal: options.signal,
-      onOpen: (socket) => socket.send(JSON.stringify(settings)),
+      onOpen: (socket) => this.sendOn(socket, JSON.stringify(settings)),
       onMessage: (data, isBinary) => {
+        this.countReceived(rawDataBytes(data));
         if (isBinary) return false;
         const message = parseTypedJson<ServerMessage>(data);
         if (message?.type === 'Welcome' && typeof message.request_id === 'string') this.requestId = message.request_id;
@@ -194,6 +222,7 @@ export class DeepgramVoiceAgentProvider extends RealtimeProvider {
     const ws = this.ws;
     if (ws?.readyState !== 1) return;
     ws.send(frame);
+    this.countSent(frame.byteLength);
     this.sentSinceKeepAlive = true;
   }
 
@@ -226,6 +255,44 @@ export class DeepgramVoiceAgentProvider extends RealtimeProvider {
     this.send(injectUserMessage(text));
   }
 
+  /**
+   * Changes the instructions and/or tools for the rest of the call: one `UpdateThink` carrying
+   * the whole think configuration (Deepgram's `UpdatePrompt` would only append to the prompt);
+   * resolves on `ThinkUpdated`. Rejects with a `ProviderError` on an `Error` reply, a close, or
+   * no confirmation within `connectTimeoutMs`.
+   */
+  override updateSession(update: SessionUpdate): Promise<void> {
+    const ws = this.ws;
+    if (ws?.readyState !== 1) return Promise.reject(new ProviderError('the Deepgram agent is not connected', 'not_connected'));
+    const next = { instructions: update.instructions ?? this.think.instructions, tools: update.tools ?? this.think.tools };
+    const think = buildThink({ ...next, deferTools: this.deferTools(), think: this.options.think, thinkEndpoint: this.options.thinkEndpoint });
+    return new Promise<void>((resolve, reject) => {
+      const timeout = this.options.connectTimeoutMs ?? 10_000;
+      const entry: PendingUpdate = {
+        resolve: () => {
+          this.think = next;
+          resolve();
+        },
+        reject,
+        timer: setTimeout(() => {
+          this.updates.splice(this.updates.indexOf(entry), 1);
+          reject(new ProviderError(`Deepgram did not confirm the new think settings within ${timeout} ms`, 'timeout'));
+        }, timeout),
+      };
+      entry.timer.unref();
+      this.updates.push(entry);
+      this.send(updateThink(think));
+    });
+  }
+
+  /**
+   * Speaks `text` as the agent, word for word (`InjectAgentMessage`, behaviour `queue`: after
+   * the agent's current turn, at once when it is silent).
+   */
+  override say(text: string): void {
+    this.send(injectAgentMessage(text));
+  }
+
   /** Closes the socket (code 1000) and emits `close` without an error. */
   async close(): Promise<void> {
     const ws = this.ws;
@@ -250,20 +317,24 @@ export class DeepgramVoiceAgentProvider extends RealtimeProvider {
   }
 
   private listen(ws: WebSocket): void {
-    ws.on('message', (data, isBinary) => (isBinary ? this.onAudio(messageBytes(data)) : this.onMessage(parseTypedJson<ServerMessage>(data))));
+    ws.on('message', (data, isBinary) => {
+      this.countReceived(rawDataBytes(data));
+      if (isBinary) this.onAudio(messageBytes(data));
+      else this.onMessage(parseTypedJson<ServerMessage>(data));
+    });
     ws.on('error', (e) => {
       this.lastError ??= new ProviderError(`Deepgram connection error: ${e.message}`, 'connection', { cause: e });
       reportError(this, this.lastError, this.logger, { provider: this.name });
     });
     ws.on('close', (code, reason) => this.onClose(ws, code, reason.toString()));
-    this.stopWatch = watchPeer(ws, this.options.pingIntervalMs ?? 20_000, () => {
+    this.stopWatch = keepAlive(ws, this.options.pingIntervalMs ?? 20_000, () => {
       this.lastError ??= new ProviderError('Deepgram stopped answering pings; the socket was dropped', 'unresponsive');
       this.logger.warn({ requestId: this.requestId }, 'Deepgram peer unresponsive; dropping the socket');
     });
     const every = this.options.keepAliveMs ?? 5000;
     if (every > 0) {
       this.keepAliveTimer = setInterval(() => {
-        if (!this.sentSinceKeepAlive && ws.readyState === 1) ws.send(KEEP_ALIVE);
+        if (!this.sentSinceKeepAlive && ws.readyState === 1) this.sendOn(ws, KEEP_ALIVE);
         this.sentSinceKeepAlive = false;
       }, every);
       this.keepAliveTimer.unref();
@@ -277,7 +348,7 @@ export class DeepgramVoiceAgentProvider extends RealtimeProvider {
   }
 
   private onMessage(m: ServerMessage | undefined): void {
-    if (!m) return void this.ignoredMessages++;
+    if (!m) return this.countIgnored();
     switch (m.type) {
       case 'UserStartedSpeaking':
         // "Discard any queued agent speech": the session flushes; audio still in flight is dropped here.
@@ -285,7 +356,7 @@ export class DeepgramVoiceAgentProvider extends RealtimeProvider {
         this.emit('speechStarted', {});
         return this.finish('interrupted');
       case 'ConversationText': {
-        if (typeof m.content !== 'string' || (m.role !== 'user' && m.role !== 'assistant')) return void this.ignoredMessages++;
+        if (typeof m.content !== 'string' || (m.role !== 'user' && m.role !== 'assistant')) return this.countIgnored();
         if (m.role === 'user') {
           this.dropping = false;
           this.emit('speechStopped', {});
@@ -301,19 +372,26 @@ export class DeepgramVoiceAgentProvider extends RealtimeProvider {
         return this.finish('completed');
       case 'FunctionCallRequest':
         return this.onFunctionCalls(m);
-      case 'FunctionCallCancelled':
-        for (const id of readCancelledIds(m)) this.openCalls.delete(id);
+      case 'FunctionCallCancelled': {
+        // The caller spoke again: these calls are no longer wanted, and Deepgram wants no response.
+        const ids = readCancelledIds(m).filter((id) => this.openCalls.delete(id));
+        if (ids.length > 0) this.emit('toolCallCancelled', { ids });
         return;
+      }
+      case 'ThinkUpdated':
+        return void this.settleUpdate();
       case 'InjectionRefused':
         return void reportError(this, new ProviderError(`Deepgram refused the injected message: ${typeof m.message === 'string' ? m.message : ''}`.trim(), 'injection_refused'), this.logger, { provider: this.name });
       case 'Error':
         this.lastError = readServerError(m);
+        // An update waiting for its confirmation was refused: its caller gets the error.
+        if (this.settleUpdate(this.lastError)) return;
         return void reportError(this, this.lastError, this.logger, { provider: this.name, requestId: this.requestId });
       case 'Warning':
         return void reportError(this, readServerError(m), this.logger, { provider: this.name, requestId: this.requestId });
       default:
         if (IGNORED_MESSAGES.has(m.type)) return;
-        this.ignoredMessages++;
+        this.countIgnored();
         this.logger.debug({ type: m.type }, 'Deepgram: unknown server message ignored');
     }
   }
@@ -345,6 +423,10 @@ export class DeepgramVoiceAgentProvider extends RealtimeProvider {
     if (this.closedByUs || ws !== this.ws) return;
     this.ws = undefined;
     const error = this.lastError ?? new ProviderError(`Deepgram closed the session (${code} ${reason})`.trim(), String(code));
+    for (const u of this.updates.splice(0)) {
+      clearTimeout(u.timer);
+      u.reject(error);
+    }
     this.logger.warn({ code, reason, requestId: this.requestId, err: error.message }, 'Deepgram socket closed');
     this.emit('close', { code, reason, error });
   }
@@ -364,10 +446,28 @@ export class DeepgramVoiceAgentProvider extends RealtimeProvider {
     this.requestId = undefined;
   }
 
+  /** Resolves (or, with an error, rejects) the oldest pending update; whether there was one. */
+  private settleUpdate(error?: ProviderError): boolean {
+    const u = this.updates.shift();
+    if (!u) return false;
+    clearTimeout(u.timer);
+    if (error) u.reject(error);
+    else u.resolve();
+    return true;
+  }
+
+  private deferTools(): ReadonlySet<string> {
+    return new Set(this.options.deferTools ?? ['transfer_call', 'hangup_call']);
+  }
+
   private send(message: object): void {
     const ws = this.ws;
-    if (ws?.readyState !== 1) return;
-    ws.send(JSON.stringify(message));
+    if (ws?.readyState === 1) this.sendOn(ws, JSON.stringify(message));
+  }
+
+  private sendOn(ws: WebSocket, text: string): void {
+    ws.send(text);
+    this.countSent(Buffer.byteLength(text));
     this.sentSinceKeepAlive = true;
   }
 }

@@ -13,7 +13,7 @@
 import type WebSocket from 'ws';
 import { ConfigError, ProviderError } from '../../errors.js';
 import { reportError } from '../../error-reporting.js';
-import { type Logger, silentLogger } from '../../logger.js';
+import { type Logger, defaultLogger } from '../../logger.js';
 import { AudioFormats, type AudioFormat, formatName, sameFormat } from '../audio-format.js';
 import { type ProviderConnectOptions, type RealtimeCapabilities, RealtimeProvider } from '../provider.js';
 import {
@@ -33,12 +33,13 @@ import {
   userAudioChunk,
   userMessage,
 } from './elevenlabs-events.js';
-import { closeSocket, openVendorSocket, parseTypedJson, watchPeer } from './vendor-socket.js';
+import { closeSocket, openVendorSocket, parseTypedJson } from './vendor-socket.js';
+import { keepAlive, type ProviderWebSocketOptions, rawDataBytes } from './websocket.js';
 
 export type { ElevenLabsLocation } from './elevenlabs-events.js';
 
 /** Options of {@link ElevenLabsAgentProvider}. */
-export interface ElevenLabsAgentOptions {
+export interface ElevenLabsAgentOptions extends ProviderWebSocketOptions {
   /** The agent (`agent_…`). Default `process.env.ELEVENLABS_AGENT_ID`. */
   agentId?: string;
   /** For private agents (a signed URL is asked for each call). Default `process.env.ELEVENLABS_API_KEY`. Never logged. */
@@ -77,10 +78,6 @@ export interface ElevenLabsAgentOptions {
   answerGapMs?: number;
   /** Ms to wait for the conversation to start (signed URL included). Default 10 000. */
   connectTimeoutMs?: number;
-  /** WebSocket ping period, ms; a peer that has not answered by the next ping is dropped. Default 20 000; 0 disables. */
-  pingIntervalMs?: number;
-  /** Extra `ws` client options (agent, TLS, headers...), as for the OpenAI provider. `perMessageDeflate` defaults to `false`. */
-  webSocket?: WebSocket.ClientOptions;
   logger?: Logger;
 }
 
@@ -108,7 +105,20 @@ interface EndCall {
  */
 export class ElevenLabsAgentProvider extends RealtimeProvider {
   readonly name = 'elevenlabs';
-  readonly capabilities: RealtimeCapabilities = { truncation: false, turnDetection: true, userTranscription: true, autoToolReply: true };
+  /**
+   * ElevenLabs takes the agent's configuration when the conversation starts and has no message
+   * that changes it or speaks a given text: instructions and tools cannot change mid-call, and
+   * `say` / `requestResponse` are asked of the agent as a user turn.
+   */
+  readonly capabilities: RealtimeCapabilities = {
+    truncation: false,
+    turnDetection: true,
+    userTranscription: true,
+    autoToolReply: true,
+    sessionUpdate: false,
+    say: 'prompted',
+    replyInstructions: 'prompted',
+  };
   readonly inputFormats: readonly AudioFormat[] = [AudioFormats.MULAW_8K, AudioFormats.PCM16_16K, AudioFormats.PCM16_8K, AudioFormats.PCM16_24K, { encoding: 'pcm16', sampleRate: 48000 }];
   readonly outputFormats: readonly AudioFormat[] = this.inputFormats;
   /** The caller-audio format the agent hears (`user_input_audio_format`), set by {@link connect}. */
@@ -117,8 +127,6 @@ export class ElevenLabsAgentProvider extends RealtimeProvider {
   outputFormat: AudioFormat | undefined;
   /** ElevenLabs' id of the conversation (for its dashboard and API), set by {@link connect}. */
   conversationId: string | undefined;
-  /** Server messages that were not JSON objects with a `type`, or had an unknown `type`: counted, ignored. */
-  ignoredMessages = 0;
   /** Audio chunks of interrupted answers that arrived late and were dropped. */
   droppedAudioChunks = 0;
   private ws: WebSocket | undefined;
@@ -144,7 +152,7 @@ export class ElevenLabsAgentProvider extends RealtimeProvider {
    */
   constructor(private readonly options: ElevenLabsAgentOptions = {}) {
     super();
-    this.logger = options.logger ?? silentLogger;
+    this.logger = options.logger ?? defaultLogger;
     const agentId = options.agentId ?? process.env.ELEVENLABS_AGENT_ID;
     if (!agentId) throw new ConfigError('no ElevenLabs agent: set ELEVENLABS_AGENT_ID or pass { agentId }', 'ELEVENLABS_AGENT_ID');
     this.agentId = agentId;
@@ -157,6 +165,11 @@ export class ElevenLabsAgentProvider extends RealtimeProvider {
     const origin = options.baseUrl ?? LOCATION_ORIGINS[location];
     if (!origin) throw new ConfigError(`unknown ElevenLabs location "${String(location)}"`, 'location', String(location));
     this.origin = origin;
+  }
+
+  /** Server messages that were not JSON objects with a `type`, or had an unknown `type`: counted, ignored. */
+  get ignoredMessages(): number {
+    return this.stats.messagesIgnored;
   }
 
   /**
@@ -188,13 +201,14 @@ export class ElevenLabsAgentProvider extends RealtimeProvider {
       webSocket: this.options.webSocket,
       timeoutMs: deadline - performance.now(),
       signal: options.signal,
-      onOpen: (socket) => socket.send(JSON.stringify(initiation)),
+      onOpen: (socket) => this.sendOn(socket, JSON.stringify(initiation)),
       onMessage: (data, _binary, socket) => {
+        this.countReceived(rawDataBytes(data));
         const event = parseTypedJson<ServerEvent>(data);
         if (event?.type === 'error') throw readServerError(event);
         if (event?.type === 'ping') {
           const id = eventId(payload(event, 'ping_event'));
-          if (id !== undefined) socket.send(JSON.stringify(pong(id)));
+          if (id !== undefined) this.sendOn(socket, JSON.stringify(pong(id)));
         }
         if (event?.type !== 'conversation_initiation_metadata') return false;
         this.setFormats(payload(event, 'conversation_initiation_metadata_event') ?? {}, options.callFormat);
@@ -297,20 +311,23 @@ export class ElevenLabsAgentProvider extends RealtimeProvider {
   }
 
   private listen(ws: WebSocket): void {
-    ws.on('message', (data) => this.onEvent(parseTypedJson<ServerEvent>(data)));
+    ws.on('message', (data) => {
+      this.countReceived(rawDataBytes(data));
+      this.onEvent(parseTypedJson<ServerEvent>(data));
+    });
     ws.on('error', (e) => {
       this.lastError ??= new ProviderError(`ElevenLabs connection error: ${e.message}`, 'connection', { cause: e });
       reportError(this, this.lastError, this.logger, { provider: this.name });
     });
     ws.on('close', (code, reason) => this.onClose(ws, code, reason.toString()));
-    this.stopWatch = watchPeer(ws, this.options.pingIntervalMs ?? 20_000, () => {
+    this.stopWatch = keepAlive(ws, this.options.pingIntervalMs ?? 20_000, () => {
       this.lastError ??= new ProviderError('ElevenLabs stopped answering pings; the socket was dropped', 'unresponsive');
       this.logger.warn({ conversationId: this.conversationId }, 'ElevenLabs peer unresponsive; dropping the socket');
     });
   }
 
   private onEvent(e: ServerEvent | undefined): void {
-    if (!e) return void this.ignoredMessages++;
+    if (!e) return void this.countIgnored();
     switch (e.type) {
       case 'audio':
         return this.onAudio(e);
@@ -318,13 +335,13 @@ export class ElevenLabsAgentProvider extends RealtimeProvider {
         return this.onInterruption(e);
       case 'ping': {
         const id = eventId(payload(e, 'ping_event'));
-        if (id === undefined) return void this.ignoredMessages++;
+        if (id === undefined) return void this.countIgnored();
         return this.send(pong(id));
       }
       case 'user_transcript': {
         const p = payload(e, 'user_transcription_event');
         const text = p?.user_transcript;
-        if (typeof text !== 'string') return void this.ignoredMessages++;
+        if (typeof text !== 'string') return void this.countIgnored();
         // The caller's turn is over: the answer before it is complete.
         this.emit('speechStopped', {});
         if (this.open) this.finish('completed');
@@ -333,7 +350,7 @@ export class ElevenLabsAgentProvider extends RealtimeProvider {
       case 'agent_response': {
         const p = payload(e, 'agent_response_event');
         const text = p?.agent_response;
-        if (typeof text !== 'string') return void this.ignoredMessages++;
+        if (typeof text !== 'string') return void this.countIgnored();
         return void this.emit('transcript', { role: 'assistant', text, final: true, itemId: idOf(p) });
       }
       case 'client_tool_call':
@@ -347,7 +364,7 @@ export class ElevenLabsAgentProvider extends RealtimeProvider {
       }
       default:
         if (IGNORED_EVENTS.has(e.type)) return;
-        this.ignoredMessages++;
+        this.countIgnored();
         this.logger.debug({ type: e.type }, 'ElevenLabs: unknown server event ignored');
     }
   }
@@ -356,7 +373,7 @@ export class ElevenLabsAgentProvider extends RealtimeProvider {
     const p = payload(e, 'audio_event');
     const id = eventId(p);
     const b64 = p?.audio_base_64;
-    if (id === undefined || typeof b64 !== 'string') return void this.ignoredMessages++;
+    if (id === undefined || typeof b64 !== 'string') return void this.countIgnored();
     if (id < this.minAudioId) return void this.droppedAudioChunks++;
     const responseId = String(id);
     if (this.open && this.open.id !== responseId) this.finish('completed');
@@ -369,7 +386,7 @@ export class ElevenLabsAgentProvider extends RealtimeProvider {
   /** The caller barged in: ElevenLabs stopped the answer; its older audio is dropped from now on. */
   private onInterruption(e: ServerEvent): void {
     const id = eventId(payload(e, 'interruption_event'));
-    if (id === undefined) return void this.ignoredMessages++;
+    if (id === undefined) return void this.countIgnored();
     this.minAudioId = Math.max(this.minAudioId, id);
     this.emit('speechStarted', {});
     if (this.open && Number(this.open.id) < id) this.finish('interrupted');
@@ -379,7 +396,7 @@ export class ElevenLabsAgentProvider extends RealtimeProvider {
     const call = payload(e, 'client_tool_call');
     const id = call?.tool_call_id;
     const name = call?.tool_name;
-    if (typeof id !== 'string' || typeof name !== 'string') return void this.ignoredMessages++;
+    if (typeof id !== 'string' || typeof name !== 'string') return void this.countIgnored();
     const params = call?.parameters;
     let args: Record<string, unknown> = {};
     if (params !== null && typeof params === 'object' && !Array.isArray(params)) args = params as Record<string, unknown>;
@@ -494,7 +511,12 @@ export class ElevenLabsAgentProvider extends RealtimeProvider {
 
   private sendRaw(text: string): void {
     const ws = this.ws;
-    if (ws?.readyState === 1) ws.send(text);
+    if (ws?.readyState === 1) this.sendOn(ws, text);
+  }
+
+  private sendOn(ws: WebSocket, text: string): void {
+    ws.send(text);
+    this.countSent(Buffer.byteLength(text));
   }
 }
 

@@ -1,21 +1,22 @@
 /**
- * The WebSocket plumbing the agent-platform providers (ElevenLabs, Deepgram) share: open a
- * socket and wait for the vendor to confirm the session (with a timeout, an abort signal and a
- * typed error for every way it can fail), watch the peer with WebSocket pings, close cleanly.
- * The vendor-specific protocol stays in each provider.
+ * The handshake the agent-platform providers (ElevenLabs, Deepgram) share: open a socket with
+ * the shared transport defaults (`openProviderSocket`) and wait for the vendor to confirm the
+ * session, with a timeout, an abort signal and a typed error for every way it can fail; close
+ * cleanly; read messages. The vendor-specific protocol stays in each provider.
  *
  * @module
  * @internal
  */
 import WebSocket from 'ws';
 import { ProviderError } from '../../errors.js';
+import { openProviderSocket } from './websocket.js';
 
 /** What {@link openVendorSocket} needs. */
 export interface VendorSocketOptions {
   /** Vendor name for messages, e.g. `ElevenLabs`. */
   readonly vendor: string;
   readonly url: string;
-  /** Extra `ws` options; `perMessageDeflate` defaults to `false` (audio does not compress, and it costs CPU per frame). */
+  /** The user's `ws` options (see `ProviderWebSocketOptions`). */
   readonly webSocket?: WebSocket.ClientOptions;
   /** Headers the provider sets (auth), on top of `webSocket.headers`. */
   readonly headers?: Readonly<Record<string, string>>;
@@ -46,7 +47,7 @@ export interface VendorSocketOptions {
  */
 export function openVendorSocket(o: VendorSocketOptions): Promise<WebSocket> {
   o.signal?.throwIfAborted();
-  const ws = new WebSocket(o.url, { perMessageDeflate: false, ...o.webSocket, headers: { ...o.webSocket?.headers, ...o.headers } });
+  const ws = openProviderSocket(o.url, o.webSocket, o.headers);
   return new Promise<WebSocket>((resolve, reject) => {
     const timer = setTimeout(() => fail(new ProviderError(`${o.vendor} did not confirm the session within ${o.timeoutMs} ms`, 'timeout')), Math.max(0, o.timeoutMs));
     const onAbort = (): void => fail(o.signal?.reason);
@@ -88,36 +89,6 @@ export function openVendorSocket(o: VendorSocketOptions): Promise<WebSocket> {
       resolve(ws);
     });
   });
-}
-
-/**
- * Pings the peer every `everyMs`; a peer that has not answered (pong or any message) by the
- * next ping is terminated (`onDead` is called first), which emits the socket's `close`. Returns
- * the stop function. `everyMs <= 0` disables it.
- */
-export function watchPeer(ws: WebSocket, everyMs: number, onDead: () => void): () => void {
-  if (everyMs <= 0) return () => {};
-  let alive = true;
-  const mark = (): void => {
-    alive = true;
-  };
-  ws.on('pong', mark);
-  ws.on('message', mark);
-  const timer = setInterval(() => {
-    if (!alive) {
-      onDead();
-      ws.terminate();
-      return;
-    }
-    alive = false;
-    if (ws.readyState === WebSocket.OPEN) ws.ping();
-  }, everyMs);
-  timer.unref();
-  return () => {
-    clearInterval(timer);
-    ws.off('pong', mark);
-    ws.off('message', mark);
-  };
 }
 
 /** Closes with 1000 and resolves once closed (terminating after `graceMs` if the peer does not answer). */

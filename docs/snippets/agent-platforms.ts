@@ -1,6 +1,9 @@
-import { createOutboundServer, DeepgramVoiceAgentProvider, ElevenLabsAgentProvider, RealtimeSession, hangupCallTool, transferCallTool } from 'freeswitch-voice-ai';
+import { createOutboundServer, DeepgramVoiceAgentProvider, ElevenLabsAgentProvider, providerFactory, RealtimeSession, hangupCallTool, transferCallTool } from 'freeswitch-voice-ai';
 
-await createOutboundServer({ allow: ['127.0.0.1'] }, async (call) => {
+// Deepgram's Voice Agent: listen, think and speak on one socket (DEEPGRAM_API_KEY, checked here).
+const deepgram = providerFactory(() => new DeepgramVoiceAgentProvider({ region: 'eu', think: { type: 'open_ai', model: 'gpt-4o-mini' } }));
+
+await createOutboundServer({ allow: ['127.0.0.1'], handlerFallback: { transfer: 'operator' } }, async (call) => {
   if (call.channel.destinationNumber === '8100') {
     // An agent built on ElevenLabs: its prompt, voice, first message and client tools are set
     // there (give it µ-law 8000 Hz in and out: passthrough on PCMU calls). ELEVENLABS_AGENT_ID,
@@ -13,14 +16,14 @@ await createOutboundServer({ allow: ['127.0.0.1'] }, async (call) => {
     await session.start();                                 // the agent's end_call hangs up after its farewell
     return;
   }
-  // Deepgram's Voice Agent: listen, think and speak on one socket. DEEPGRAM_API_KEY.
   const session = new RealtimeSession({
     call,
-    provider: new DeepgramVoiceAgentProvider({ region: 'eu', think: { type: 'open_ai', model: 'gpt-4o-mini' } }),
+    provider: deepgram(),                                  // µ-law 8 kHz in and out on PCMU calls
     instructions: 'You are the receptionist of ACME.',
     voice: 'aura-2-thalia-en',
     greeting: 'Greet the caller.',
     tools: [transferCallTool(), hangupCallTool()],         // held until the caller's turn is confirmed
+    fallback: { transfer: 'operator' },
   });
   await session.start();
 }).listen();

@@ -211,6 +211,7 @@ describe('DeepgramVoiceAgentProvider: functions', () => {
       { id: 'f3', name: 'lookup', arguments: '{not json', client_side: true },
       { id: 'f4', name: 'lookup', arguments: '{"who":"Maria"}', client_side: true },
     ]);
+    server.functionCallRequest([{ id: 'f1', name: 'transfer_call', arguments: '{"destination":"1001"}', client_side: true }]); // again: runs once
     await server.sync();
     expect(calls).toEqual([
       { id: 'f1', name: 'transfer_call', args: { destination: '1001' }, responseId: 'turn_1' },

@@ -193,6 +193,7 @@ describe('ElevenLabsAgentProvider: tools', () => {
     server.clientToolCall(7, 'tc_1', 'transfer_call', { destination: '1001' });
     server.clientToolCall(7, 'tc_2', 'lookup', {});
     server.clientToolCall(7, 'tc_3', 'say', {});
+    server.clientToolCall(7, 'tc_1', 'transfer_call', { destination: '1001' }); // again: runs once
     await server.sync();
     expect(calls).toEqual([
       { id: 'tc_1', name: 'transfer_call', args: { destination: '1001' }, responseId: '7' },

@@ -400,6 +400,7 @@ export class DeepgramVoiceAgentProvider extends RealtimeProvider {
     this.dropping = false;
     for (const call of readFunctionCalls(m)) {
       if (!call.clientSide) continue; // a server-side function: Deepgram runs it
+      if (this.openCalls.has(call.id)) continue; // asked again while open: run it once
       let args = parseArguments(call.arguments);
       if (!args) {
         reportError(this, new ProviderError(`Deepgram: the arguments of function ${call.name} are not a JSON object`, 'bad_tool_arguments'), this.logger, { provider: this.name });

@@ -397,6 +397,7 @@ export class ElevenLabsAgentProvider extends RealtimeProvider {
     const id = call?.tool_call_id;
     const name = call?.tool_name;
     if (typeof id !== 'string' || typeof name !== 'string') return void this.countIgnored();
+    if (this.openCalls.has(id)) return; // asked again while open: run it once
     const params = call?.parameters;
     let args: Record<string, unknown> = {};
     if (params !== null && typeof params === 'object' && !Array.isArray(params)) args = params as Record<string, unknown>;

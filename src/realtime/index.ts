@@ -16,3 +16,5 @@ export * from './providers/openai.js';
 export * from './providers/gemini.js';
 export * from './providers/gemini-models.js';
 export * from './providers/websocket.js';
+export * from './providers/elevenlabs.js';
+export * from './providers/deepgram.js';

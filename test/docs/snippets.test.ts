@@ -225,6 +225,22 @@ const RUNS: Record<string, { title: string; run: () => Promise<void> }[]> = {
       },
     },
   ],
+  'docs/snippets/agent-platforms.ts': [
+    {
+      title: 'routes 8100 to the ElevenLabs agent and other numbers to Deepgram (ScriptedProviders in their place): both calls get their audio, the Deepgram one its greeting',
+      run: async () => {
+        await run('docs/snippets/agent-platforms.ts');
+        const elevenLabs = sim.callSocket({ port: serverPort() }, { codec: 'PCMU', destination: '8100' });
+        const deepgram = sim.callSocket({ port: serverPort() }, { codec: 'PCMU', destination: '8000' });
+        await sim.waitForUnicast(elevenLabs.uuid);
+        const unicast = await sim.waitForUnicast(deepgram.uuid);
+        await unicast.waitForReceived(10);
+        expect(unicast.received.length).toBeGreaterThanOrEqual(10);
+        sim.hangup(elevenLabs.uuid);
+        sim.hangup(deepgram.uuid);
+      },
+    },
+  ],
   'docs/snippets/configuration.ts': [
     {
       title: 'connects with the ESL_* settings of the environment',

@@ -6,11 +6,12 @@ import { PUBLIC_DEFAULT_PASSWORD } from '../config/env.js';
 import { reportError } from '../error-reporting.js';
 import { type Logger, defaultLogger } from '../logger.js';
 import * as helpers from './api-commands.js';
+import { type ClientLifecycleEvent, type EslClientEvents, isClientLifecycleEvent } from './client-events.js';
+import { type AsyncESLClientOptions, type BgapiOptions, type ResolvedClientOptions, resolveClientOptions } from './client-options.js';
 import { BackgroundJob, type BackgroundJobResult, BackgroundJobs, unknownResult } from './background-jobs.js';
 import {
   type ChannelMessage,
   type CommandHeaders,
-  DEFAULT_MAX_COMMAND_BYTES,
   type EventSubscriptionFormat,
   type ExecuteOptions,
   type LogLevel,
@@ -28,93 +29,17 @@ import {
   sendeventCommand,
   sendmsgCommand,
 } from './commands.js';
-import { type CommandOptions, EslConnection, type EslLogLine } from './connection.js';
+import type { CommandOptions, EslConnection } from './connection.js';
 import type { EslEvent } from './event.js';
 import { type EventHandler, EventRouter, type EventStream, type EventStreamOptions, type WaitForEventOptions } from './event-router.js';
-import type { FrameParserOptions } from './frame-parser.js';
 import { openInboundConnection } from './inbound-login.js';
 import { type OriginateOptions, buildOriginate, parseOriginateResult } from './originate.js';
 import type { EslReply } from './reply.js';
 import { reconnectWithBackoff } from './reconnect.js';
 import { SessionState } from './session-state.js';
 
-/** Options of {@link AsyncESLClient}. Defaults match `loadConfig()`'s. */
-export interface AsyncESLClientOptions extends FrameParserOptions {
-  /** FreeSWITCH host (`ESL_HOST`). Default `127.0.0.1`. */
-  host?: string;
-  /** Event Socket port (`ESL_PORT`). Default `8021`. */
-  port?: number;
-  /**
-   * `event_socket.conf.xml` password (`ESL_PASSWORD`). Default `ClueCon`. Never logged, and
-   * never shown by `util.inspect(client)` or `JSON.stringify(client)`.
-   */
-  password?: string;
-  /** Log in with `userauth <user@domain>:<password>` instead of `auth`. */
-  user?: string;
-  /** Ms to open the socket and authenticate (`ESL_CONNECT_TIMEOUT`). Default 5000. */
-  connectTimeout?: number;
-  /** Ms to wait for a command's reply (`ESL_READ_TIMEOUT`). Default 30000. */
-  readTimeout?: number;
-  /** Ms before the first reconnect retry; doubles up to `maxReconnectDelay` (`ESL_RECONNECT_DELAY`). Default 1000. */
-  reconnectDelay?: number;
-  /** Longest wait between reconnect attempts, ms. Default 30000. */
-  maxReconnectDelay?: number;
-  /** Reconnect attempts after a drop; 0 disables, `Infinity` never gives up (`ESL_MAX_RECONNECT_ATTEMPTS`). Default 10. */
-  maxReconnectAttempts?: number;
-  /**
-   * Ms a `bgapi` job may take to report its result. Default 300000. A job whose connection is
-   * lost first is rejected at once with {@link EslJobResultUnknownError}.
-   */
-  backgroundJobTimeout?: number;
-  /**
-   * When the connection is lost while an {@link AsyncESLClient.originate} waits for its job, ms
-   * to wait for the client to be connected again; then `originate` asks `uuid_exists` for the
-   * call's `origination_uuid` and resolves with it if the call exists, else rejects with
-   * {@link EslJobResultUnknownError}. 0 rejects at once. Default 10000.
-   */
-  originateRecoveryTimeout?: number;
-  /**
-   * Largest command line and headers the client writes, in bytes: a larger command is refused
-   * with `EslCommandTooLargeError` before anything is written. FreeSWITCH itself cuts a command
-   * at 10,485,760 bytes and runs the rest as another command, so that is the ceiling whatever
-   * is set. Default 1048576 (1 MiB).
-   */
-  maxCommandBytes?: number;
-  /** A pino-compatible logger. Default: {@link defaultLogger} (warnings and errors to stderr). */
-  logger?: Logger;
-}
-
-/** Lifecycle events of {@link AsyncESLClient} (FreeSWITCH events use `on('CHANNEL_ANSWER', ...)`). */
-export interface EslClientEvents {
-  /** The TCP connection opened (before authentication). */
-  connect: [];
-  /** Authenticated, subscriptions and filters in place: commands may be sent. */
-  ready: [];
-  /** The connection closed; `error` says why unless it was {@link AsyncESLClient.close}. */
-  disconnect: [error: Error | undefined];
-  /** A reconnect attempt is starting. */
-  reconnecting: [info: { attempt: number; error: Error | undefined }];
-  /**
-   * Something failed outside a command: a handler threw, or reconnecting stopped for good
-   * ({@link EslConnectionError} after the last attempt, {@link EslAuthError} when FreeSWITCH
-   * refused the login); the client is then closed. Without a listener it is logged at `error`.
-   */
-  error: [error: Error];
-  /** A `log/data` line (after {@link AsyncESLClient.log}). */
-  log: [line: EslLogLine];
-}
-
-type LifecycleEvent = keyof EslClientEvents;
-const LIFECYCLE = new Set<string>(['connect', 'ready', 'disconnect', 'reconnecting', 'error', 'log']);
-
-/** Options of {@link AsyncESLClient.bgapi}. */
-export interface BgapiOptions {
-  /** Ms to wait for the result (default `backgroundJobTimeout`). */
-  timeout?: number;
-  signal?: AbortSignal;
-  /** Your own Job-UUID (FreeSWITCH uses it); default a random one. */
-  jobUuid?: string;
-}
+export type { AsyncESLClientOptions, BgapiOptions } from './client-options.js';
+export type { EslClientEvents } from './client-events.js';
 
 type State = 'idle' | 'connecting' | 'ready' | 'reconnecting' | 'closed';
 
@@ -145,8 +70,7 @@ export class AsyncESLClient {
   private readonly jobs = new BackgroundJobs();
   private readonly session = new SessionState();
   private readonly logger: Logger;
-  private readonly opts: Required<Omit<AsyncESLClientOptions, 'user' | 'logger' | 'password' | keyof FrameParserOptions>> &
-    Pick<AsyncESLClientOptions, 'user' | keyof FrameParserOptions>;
+  private readonly opts: ResolvedClientOptions;
   /** Kept out of `opts` and out of reach of inspection. */
   readonly #password: string;
   /** `originate` recoveries waiting for the client to be ready again. */
@@ -162,21 +86,7 @@ export class AsyncESLClient {
 
   constructor(options: AsyncESLClientOptions = {}) {
     this.logger = options.logger ?? defaultLogger;
-    this.opts = {
-      host: options.host ?? '127.0.0.1',
-      port: options.port ?? 8021,
-      user: options.user,
-      connectTimeout: options.connectTimeout ?? 5000,
-      readTimeout: options.readTimeout ?? 30_000,
-      reconnectDelay: options.reconnectDelay ?? 1000,
-      maxReconnectDelay: options.maxReconnectDelay ?? 30_000,
-      maxReconnectAttempts: options.maxReconnectAttempts ?? 10,
-      backgroundJobTimeout: options.backgroundJobTimeout ?? 300_000,
-      originateRecoveryTimeout: options.originateRecoveryTimeout ?? 10_000,
-      maxCommandBytes: options.maxCommandBytes ?? DEFAULT_MAX_COMMAND_BYTES,
-      maxHeaderBytes: options.maxHeaderBytes,
-      maxBodyBytes: options.maxBodyBytes,
-    };
+    this.opts = resolveClientOptions(options);
     this.#password = options.password ?? 'ClueCon';
     this.router = new EventRouter((error, event) => {
       reportError(this.emitter, error instanceof Error ? error : new Error(String(error)), this.logger, { event: event.name });
@@ -235,7 +145,7 @@ export class AsyncESLClient {
   // ---------------------------------------------------------------- events
 
   /** Listens to a lifecycle event (`ready`, `disconnect`, ...). */
-  on<K extends LifecycleEvent>(event: K, listener: (...args: EslClientEvents[K]) => void): this;
+  on<K extends ClientLifecycleEvent>(event: K, listener: (...args: EslClientEvents[K]) => void): this;
   /**
    * Handles FreeSWITCH events by name (`CHANNEL_ANSWER`), `CUSTOM` subclass (`sofia::register`)
    * or `*`, optionally for one channel. Returns an id for {@link AsyncESLClient.off}. Subscribe
@@ -243,8 +153,8 @@ export class AsyncESLClient {
    */
   on(name: string, handler: EventHandler, options?: { uuid?: string }): number;
   on(name: string, handler: (...args: never[]) => void, options?: { uuid?: string }): this | number {
-    if (LIFECYCLE.has(name)) {
-      this.emitter.on(name as LifecycleEvent, handler as () => void);
+    if (isClientLifecycleEvent(name)) {
+      this.emitter.on(name, handler as () => void);
       return this;
     }
     return this.router.on({ names: name, uuid: options?.uuid }, handler as EventHandler);
@@ -252,15 +162,15 @@ export class AsyncESLClient {
 
   /** Removes a FreeSWITCH event handler by id, or a lifecycle listener. */
   off(id: number): boolean;
-  off<K extends LifecycleEvent>(event: K, listener: (...args: EslClientEvents[K]) => void): this;
-  off(idOrEvent: number | LifecycleEvent, listener?: (...args: never[]) => void): boolean | this {
+  off<K extends ClientLifecycleEvent>(event: K, listener: (...args: EslClientEvents[K]) => void): this;
+  off(idOrEvent: number | ClientLifecycleEvent, listener?: (...args: never[]) => void): boolean | this {
     if (typeof idOrEvent === 'number') return this.router.off(idOrEvent);
     this.emitter.off(idOrEvent, listener as () => void);
     return this;
   }
 
   /** Listens once to a lifecycle event. */
-  once<K extends LifecycleEvent>(event: K, listener: (...args: EslClientEvents[K]) => void): this {
+  once<K extends ClientLifecycleEvent>(event: K, listener: (...args: EslClientEvents[K]) => void): this {
     this.emitter.once(event, listener as never);
     return this;
   }

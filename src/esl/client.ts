@@ -8,6 +8,7 @@ import { type Logger, defaultLogger } from '../logger.js';
 import * as helpers from './api-commands.js';
 import { type ClientLifecycleEvent, type EslClientEvents, isClientLifecycleEvent } from './client-events.js';
 import { type AsyncESLClientOptions, type BgapiOptions, type ResolvedClientOptions, resolveClientOptions } from './client-options.js';
+import { ClientSubscriptions } from './client-subscriptions.js';
 import { BackgroundJob, type BackgroundJobResult, BackgroundJobs, unknownResult } from './background-jobs.js';
 import {
   type ChannelMessage,
@@ -18,14 +19,9 @@ import {
   apiCommand,
   assertCommandSize,
   assertSingleCommand,
-  assertSingleLine,
   bgapiCommand,
   buildCommand,
   executeMessage,
-  filterCommand,
-  filterDeleteCommand,
-  logCommand,
-  nixeventCommand,
   sendeventCommand,
   sendmsgCommand,
 } from './commands.js';
@@ -36,17 +32,11 @@ import { openInboundConnection } from './inbound-login.js';
 import { type OriginateOptions, buildOriginate, parseOriginateResult } from './originate.js';
 import type { EslReply } from './reply.js';
 import { reconnectWithBackoff } from './reconnect.js';
-import { SessionState } from './session-state.js';
 
 export type { AsyncESLClientOptions, BgapiOptions } from './client-options.js';
 export type { EslClientEvents } from './client-events.js';
 
 type State = 'idle' | 'connecting' | 'ready' | 'reconnecting' | 'closed';
-
-/** `'A B'` or `['A', 'B']` as a list; a line end in the string form is refused, not taken for a separator. */
-function splitNames(names: string | readonly string[]): readonly string[] {
-  return typeof names === 'string' ? assertSingleLine(names, 'events').split(/\s+/).filter(Boolean) : names;
-}
 
 /**
  * An inbound Event Socket client (FreeSWITCH `mod_event_socket`, port 8021).
@@ -68,7 +58,7 @@ export class AsyncESLClient {
   private readonly emitter = new EventEmitter<EslClientEvents>();
   private readonly router: EventRouter;
   private readonly jobs = new BackgroundJobs();
-  private readonly session = new SessionState();
+  private readonly subscriptions = new ClientSubscriptions((build, options) => this.expectOk(build, options));
   private readonly logger: Logger;
   private readonly opts: ResolvedClientOptions;
   /** Kept out of `opts` and out of reach of inspection. */
@@ -82,7 +72,6 @@ export class AsyncESLClient {
   /** The reconnect in progress: resolves when connected again, rejects when it gives up or the client closes. */
   private reconnecting: Promise<void> | undefined;
   private defaultPasswordWarned = false;
-  private jobEventsReady: Promise<void> | undefined;
 
   constructor(options: AsyncESLClientOptions = {}) {
     this.logger = options.logger ?? defaultLogger;
@@ -232,7 +221,7 @@ export class AsyncESLClient {
     }
     const resultEvent = this.jobs.wait(jobUuid, options.timeout ?? this.opts.backgroundJobTimeout, options.signal, command.trim());
     resultEvent.catch(() => {});
-    const accepted = this.ensureJobEvents()
+    const accepted = this.subscriptions.ensureJobEvents()
       .then(() => this.writeJob(jobUuid, line, options.signal))
       .then((reply) => {
         if (!reply.ok) throw new EslCommandError(`bgapi refused: ${reply.text}`, `bgapi ${command}`, reply.text);
@@ -273,59 +262,38 @@ export class AsyncESLClient {
    * (`sofia::register`) may be listed directly. The format applies to the whole connection.
    * Restored after a reconnect.
    */
-  async subscribe(names: string | readonly string[], format?: EventSubscriptionFormat, options?: CommandOptions): Promise<void> {
-    const list = splitNames(names);
-    const fmt = format ?? this.session.format;
-    await this.expectOk(() => SessionState.subscribeCommand(fmt, list), options);
-    this.session.format = fmt;
-    const { events, subclasses } = SessionState.split(list);
-    for (const e of events) this.session.events.add(e);
-    for (const s of subclasses) this.session.subclasses.add(s);
+  subscribe(names: string | readonly string[], format?: EventSubscriptionFormat, options?: CommandOptions): Promise<void> {
+    return this.subscriptions.subscribe(names, format, options);
   }
 
   /** `nixevent <names>`: stops some events. */
-  async unsubscribe(names: string | readonly string[], options?: CommandOptions): Promise<void> {
-    const list = splitNames(names);
-    await this.expectOk(() => nixeventCommand(list), options);
-    for (const n of list) {
-      this.session.events.delete(n);
-      this.session.subclasses.delete(n);
-    }
-    this.jobEventsReady = undefined;
+  unsubscribe(names: string | readonly string[], options?: CommandOptions): Promise<void> {
+    return this.subscriptions.unsubscribe(names, options);
   }
 
   /** `noevents`: stops all events. */
-  async noevents(options?: CommandOptions): Promise<void> {
-    await this.expectOk(() => buildCommand('noevents'), options);
-    this.session.events.clear();
-    this.session.subclasses.clear();
-    this.jobEventsReady = undefined;
+  noevents(options?: CommandOptions): Promise<void> {
+    return this.subscriptions.noevents(options);
   }
 
   /** `filter <header> <value>`: only events matching a filter are delivered. Restored after a reconnect. */
-  async filter(header: string, value: string, options?: CommandOptions): Promise<void> {
-    await this.expectOk(() => filterCommand(header, value), options);
-    this.session.filters.push([header, value]);
-    this.jobEventsReady = undefined;
+  filter(header: string, value: string, options?: CommandOptions): Promise<void> {
+    return this.subscriptions.filter(header, value, options);
   }
 
   /** `filter delete <header> [value]`. */
-  async filterDelete(header: string, value?: string, options?: CommandOptions): Promise<void> {
-    await this.expectOk(() => filterDeleteCommand(header, value), options);
-    const f = this.session.filters;
-    for (let i = f.length - 1; i >= 0; i--) if (f[i]![0] === header && (value === undefined || f[i]![1] === value)) f.splice(i, 1);
+  filterDelete(header: string, value?: string, options?: CommandOptions): Promise<void> {
+    return this.subscriptions.filterDelete(header, value, options);
   }
 
   /** `log <level>`: FreeSWITCH's log lines arrive as `log` events. */
-  async log(level: LogLevel, options?: CommandOptions): Promise<void> {
-    await this.expectOk(() => logCommand(level), options);
-    this.session.logLevel = level;
+  log(level: LogLevel, options?: CommandOptions): Promise<void> {
+    return this.subscriptions.log(level, options);
   }
 
   /** `nolog`. */
-  async nolog(options?: CommandOptions): Promise<void> {
-    await this.expectOk(() => buildCommand('nolog'), options);
-    this.session.logLevel = undefined;
+  nolog(options?: CommandOptions): Promise<void> {
+    return this.subscriptions.nolog(options);
   }
 
   // ---------------------------------------------------------------- helpers
@@ -474,21 +442,6 @@ export class AsyncESLClient {
     return reply;
   }
 
-  /** Makes sure `BACKGROUND_JOB` events reach us (subscription, and a filter when filters are on). */
-  private ensureJobEvents(): Promise<void> {
-    if (this.jobEventsReady) return this.jobEventsReady;
-    const needsFilter = this.session.filters.length > 0 && !this.session.filters.some(([h, v]) => h === 'Event-Name' && v === 'BACKGROUND_JOB');
-    const steps: Promise<unknown>[] = [];
-    if (!this.session.isSubscribed('BACKGROUND_JOB')) steps.push(this.subscribe(['BACKGROUND_JOB']));
-    if (needsFilter) steps.push(this.filter('Event-Name', 'BACKGROUND_JOB'));
-    const ready = Promise.all(steps).then(() => undefined);
-    this.jobEventsReady = ready;
-    ready.catch(() => {
-      if (this.jobEventsReady === ready) this.jobEventsReady = undefined;
-    });
-    return ready;
-  }
-
   private onEvent(event: EslEvent): void {
     if (event.name === 'BACKGROUND_JOB') this.jobs.settle(event);
     this.router.dispatch(event);
@@ -510,7 +463,7 @@ export class AsyncESLClient {
     );
     this.emitter.emit('connect');
     try {
-      for (const command of this.session.restoreCommands()) {
+      for (const command of this.subscriptions.session.restoreCommands()) {
         const reply = await conn.send(command, { signal });
         if (!reply.ok) this.logger.warn({ reply: reply.text }, 'esl: restoring a subscription failed');
       }

@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { inspect } from 'node:util';
 import { EventEmitter } from 'eventemitter3';
 import { EslAuthError, EslCommandError, EslConnectionError, EslJobResultUnknownError, ErrorCodes } from '../errors.js';
-import { PUBLIC_DEFAULT_PASSWORD } from '../config/env.js';
 import { reportError } from '../error-reporting.js';
 import { type Logger, defaultLogger } from '../logger.js';
 import * as helpers from './api-commands.js';
@@ -20,7 +19,6 @@ import {
   assertCommandSize,
   assertSingleCommand,
   bgapiCommand,
-  buildCommand,
   executeMessage,
   sendeventCommand,
   sendmsgCommand,
@@ -28,15 +26,12 @@ import {
 import type { CommandOptions, EslConnection } from './connection.js';
 import type { EslEvent } from './event.js';
 import { type EventHandler, EventRouter, type EventStream, type EventStreamOptions, type WaitForEventOptions } from './event-router.js';
-import { openInboundConnection } from './inbound-login.js';
+import { InboundSupervisor } from './inbound-supervisor.js';
 import { type OriginateOptions, buildOriginate, parseOriginateResult } from './originate.js';
 import type { EslReply } from './reply.js';
-import { reconnectWithBackoff } from './reconnect.js';
 
 export type { AsyncESLClientOptions, BgapiOptions } from './client-options.js';
 export type { EslClientEvents } from './client-events.js';
-
-type State = 'idle' | 'connecting' | 'ready' | 'reconnecting' | 'closed';
 
 /**
  * An inbound Event Socket client (FreeSWITCH `mod_event_socket`, port 8021).
@@ -61,35 +56,35 @@ export class AsyncESLClient {
   private readonly subscriptions = new ClientSubscriptions((build, options) => this.expectOk(build, options));
   private readonly logger: Logger;
   private readonly opts: ResolvedClientOptions;
-  /** Kept out of `opts` and out of reach of inspection. */
-  readonly #password: string;
-  /** `originate` recoveries waiting for the client to be ready again. */
-  private readonly readyWaiters = new Set<(ready: boolean) => void>();
-  private conn: EslConnection | undefined;
-  private state: State = 'idle';
-  private connecting: Promise<void> | undefined;
-  private reconnectAbort: AbortController | undefined;
-  /** The reconnect in progress: resolves when connected again, rejects when it gives up or the client closes. */
-  private reconnecting: Promise<void> | undefined;
-  private defaultPasswordWarned = false;
+  private readonly supervisor: InboundSupervisor;
 
   constructor(options: AsyncESLClientOptions = {}) {
     this.logger = options.logger ?? defaultLogger;
     this.opts = resolveClientOptions(options);
-    this.#password = options.password ?? 'ClueCon';
     this.router = new EventRouter((error, event) => {
       reportError(this.emitter, error instanceof Error ? error : new Error(String(error)), this.logger, { event: event.name });
+    });
+    this.supervisor = new InboundSupervisor(this.opts, options.password ?? 'ClueCon', this.subscriptions.session, this.emitter, this.logger, {
+      onEvent: (event) => this.onEvent(event),
+      onLost: (conn, error) => {
+        const lost = this.jobs.lose(conn, error);
+        if (lost > 0) this.logger.warn({ jobs: lost }, 'esl: connection lost with background jobs running; their results are unknown');
+      },
+      onStop: (why, error) => {
+        this.jobs.failAll(why);
+        this.router.shutdown(error);
+      },
     });
   }
 
   /** Whether the client is authenticated and can send commands. */
   get isConnected(): boolean {
-    return this.state === 'ready';
+    return this.supervisor.state === 'ready';
   }
 
   /** Counters of the current connection (frames, events, drops), or `undefined`. */
   get stats(): EslConnection['stats'] | undefined {
-    return this.conn?.stats;
+    return this.supervisor.stats;
   }
 
   /**
@@ -99,36 +94,12 @@ export class AsyncESLClient {
    * rejects with the error it gave up with.
    */
   connect(options: { signal?: AbortSignal } = {}): Promise<void> {
-    if (this.state === 'ready') return Promise.resolve();
-    if (this.connecting) return this.connecting;
-    if (this.reconnecting) return this.reconnecting;
-    this.state = 'connecting';
-    this.connecting = this.establish(options.signal).then(
-      () => {
-        this.connecting = undefined;
-      },
-      (error: unknown) => {
-        this.connecting = undefined;
-        this.state = 'idle';
-        throw error;
-      },
-    );
-    return this.connecting;
+    return this.supervisor.connect(options.signal);
   }
 
   /** Closes the connection and stops reconnecting. Pending commands and jobs reject. */
-  async close(): Promise<void> {
-    const conn = this.conn;
-    this.state = 'closed';
-    this.conn = undefined;
-    this.reconnectAbort?.abort(new EslConnectionError('client closed'));
-    this.notifyReady(false);
-    this.jobs.failAll('the client was closed');
-    this.router.shutdown(new EslConnectionError('client closed'));
-    if (conn?.isOpen) {
-      await conn.send(buildCommand('exit'), { timeout: 250 }).catch(() => {});
-      conn.destroy();
-    }
+  close(): Promise<void> {
+    return this.supervisor.close();
   }
 
   // ---------------------------------------------------------------- events
@@ -193,11 +164,7 @@ export class AsyncESLClient {
 
   /** Writes a command the builders of `commands.ts` serialised. */
   private write(command: string, options?: CommandOptions): Promise<EslReply> {
-    const conn = this.conn;
-    if (this.state !== 'ready' || !conn) {
-      return Promise.reject(new EslConnectionError(`not connected to FreeSWITCH (state: ${this.state})`, { code: ErrorCodes.ESL_NOT_CONNECTED }));
-    }
-    return conn.send(command, options);
+    return this.supervisor.write(command, options);
   }
 
   /** `api <command>`: runs it and resolves with the reply (`reply.text`, `reply.ok`). Blocks this connection until done: use {@link AsyncESLClient.bgapi} for slow commands. */
@@ -370,7 +337,7 @@ export class AsyncESLClient {
 
   /** What `JSON.stringify(client)` gives: where it connects and its state, never the password. */
   toJSON(): { host: string; port: number; user: string | undefined; password: string; state: string } {
-    return { host: this.opts.host, port: this.opts.port, user: this.opts.user, password: '***', state: this.state };
+    return { host: this.opts.host, port: this.opts.port, user: this.opts.user, password: '***', state: this.supervisor.state };
   }
 
   // ---------------------------------------------------------------- internals
@@ -387,8 +354,8 @@ export class AsyncESLClient {
 
   /** Writes a `bgapi`, binding its job to the connection it goes out on. */
   private writeJob(jobUuid: string, line: string, signal: AbortSignal | undefined): Promise<EslReply> {
-    const conn = this.conn;
-    if (this.state === 'ready' && conn?.isOpen) this.jobs.bind(jobUuid, conn);
+    const conn = this.supervisor.connection;
+    if (conn?.isOpen) this.jobs.bind(jobUuid, conn);
     return this.write(line, { signal });
   }
 
@@ -397,7 +364,7 @@ export class AsyncESLClient {
     const window = this.opts.originateRecoveryTimeout;
     const fail = (why: string, cause: unknown = lost): EslJobResultUnknownError =>
       new EslJobResultUnknownError(`${lost.message}; ${why}`, lost.jobUuid, lost.command, { cause });
-    const ready = window > 0 && (await this.whenReady(window, signal));
+    const ready = window > 0 && (await this.supervisor.whenReady(window, signal));
     if (signal?.aborted) throw signal.reason;
     if (!ready) throw fail(`not connected again within ${window} ms (originateRecoveryTimeout), so whether call ${uuid} exists is unknown`);
     let exists: boolean;
@@ -409,28 +376,6 @@ export class AsyncESLClient {
     if (!exists) throw fail(`after reconnecting, call ${uuid} does not exist: the originate failed, or the call already ended`);
     this.logger.info({ uuid, jobUuid: lost.jobUuid }, 'esl: originate job lost with the connection; the call exists');
     return uuid;
-  }
-
-  /** Resolves `true` once the client is ready, `false` after `ms`, an abort, or a close. */
-  private whenReady(ms: number, signal: AbortSignal | undefined): Promise<boolean> {
-    if (this.state === 'ready') return Promise.resolve(true);
-    if (this.state === 'closed' || this.state === 'idle' || signal?.aborted) return Promise.resolve(false);
-    return new Promise((resolve) => {
-      const done = (ready: boolean): void => {
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
-        this.readyWaiters.delete(done);
-        resolve(ready);
-      };
-      const onAbort = (): void => done(false);
-      const timer = setTimeout(done, ms, false);
-      signal?.addEventListener('abort', onAbort, { once: true });
-      this.readyWaiters.add(done);
-    });
-  }
-
-  private notifyReady(ready: boolean): void {
-    for (const waiter of [...this.readyWaiters]) waiter(ready);
   }
 
   private async expectOk(build: () => string, options?: CommandOptions): Promise<EslReply> {
@@ -447,106 +392,5 @@ export class AsyncESLClient {
     this.router.dispatch(event);
   }
 
-  /** Opens, authenticates and restores one connection. */
-  private async establish(signal: AbortSignal | undefined): Promise<void> {
-    // Assigned once logged in; a close during login finds it undefined and is the login's to report.
-    let conn: EslConnection | undefined;
-    conn = await openInboundConnection(
-      { ...this.opts, password: this.#password, logger: this.logger },
-      {
-        onEvent: (e) => this.onEvent(e),
-        onLog: (line) => this.emitter.emit('log', line),
-        onDisconnectNotice: (disposition) => this.logger.debug({ disposition }, 'esl disconnect notice'),
-        onClose: (error) => this.onConnectionClose(conn, error),
-      },
-      signal,
-    );
-    this.emitter.emit('connect');
-    try {
-      for (const command of this.subscriptions.session.restoreCommands()) {
-        const reply = await conn.send(command, { signal });
-        if (!reply.ok) this.logger.warn({ reply: reply.text }, 'esl: restoring a subscription failed');
-      }
-    } catch (error) {
-      conn.destroy();
-      throw error;
-    }
-    this.conn = conn;
-    this.state = 'ready';
-    this.logger.info({ host: this.opts.host, port: this.opts.port }, 'esl ready');
-    this.warnDefaultPassword();
-    this.emitter.emit('ready');
-    this.notifyReady(true);
-  }
 
-  /** Once per client: FreeSWITCH accepted the public default password, which anyone can try. */
-  private warnDefaultPassword(): void {
-    if (this.defaultPasswordWarned || this.opts.user !== undefined || this.#password !== PUBLIC_DEFAULT_PASSWORD) return;
-    this.defaultPasswordWarned = true;
-    this.logger.warn(
-      { host: this.opts.host, port: this.opts.port, variable: 'ESL_PASSWORD' },
-      "FreeSWITCH accepted its public default Event Socket password: set your own in event_socket.conf.xml and in ESL_PASSWORD",
-    );
-  }
-
-  private onConnectionClose(conn: EslConnection | undefined, error: Error | undefined): void {
-    if (conn === undefined || conn !== this.conn) return;
-    this.conn = undefined;
-    const lost = this.jobs.lose(conn, error);
-    if (lost > 0) this.logger.warn({ jobs: lost }, 'esl: connection lost with background jobs running; their results are unknown');
-    this.emitter.emit('disconnect', error);
-    if (this.state === 'closed') return;
-    if (this.opts.maxReconnectAttempts <= 0) {
-      this.giveUp(
-        new EslConnectionError(`connection to FreeSWITCH at ${this.opts.host}:${this.opts.port} lost and reconnecting is disabled (maxReconnectAttempts = 0)`, { cause: error }),
-      );
-      return;
-    }
-    this.reconnect(error);
-  }
-
-  private reconnect(cause: Error | undefined): void {
-    this.state = 'reconnecting';
-    const abort = new AbortController();
-    this.reconnectAbort = abort;
-    const attempts = this.opts.maxReconnectAttempts;
-    const where = `${this.opts.host}:${this.opts.port}`;
-    const run: Promise<void> = reconnectWithBackoff(() => this.establish(abort.signal), {
-      attempts,
-      delay: this.opts.reconnectDelay,
-      maxDelay: this.opts.maxReconnectDelay,
-      signal: abort.signal,
-      onAttempt: (attempt) => this.emitter.emit('reconnecting', { attempt, error: cause }),
-      onFailure: (error) => {
-        cause = error;
-        this.logger.warn({ err: error.message, host: this.opts.host, port: this.opts.port }, 'esl reconnect attempt failed');
-      },
-    })
-      .catch((error: unknown) => {
-        // close() may have run while we were retrying: nothing to report, but a waiting connect() learns it.
-        if ((this.state as State) === 'closed') throw new EslConnectionError('client closed while reconnecting', { cause: error });
-        const failure =
-          error instanceof EslAuthError
-            ? new EslAuthError(`stopped reconnecting to FreeSWITCH at ${where}: ${error.message}`, error.replyText, error.code as ConstructorParameters<typeof EslAuthError>[2])
-            : new EslConnectionError(`gave up reconnecting to FreeSWITCH at ${where} after ${attempts} attempts`, { cause: error });
-        this.giveUp(failure);
-        throw failure;
-      })
-      .finally(() => {
-        if (this.reconnectAbort === abort) this.reconnectAbort = undefined;
-        if (this.reconnecting === run) this.reconnecting = undefined;
-      });
-    // Reported by giveUp (event or log); a connect() waiting on it receives it too.
-    run.catch(() => {});
-    this.reconnecting = run;
-  }
-
-  /** Reconnecting stopped for good: the client is closed, everything waiting fails, the error is reported. */
-  private giveUp(failure: Error): void {
-    this.state = 'closed';
-    this.notifyReady(false);
-    this.jobs.failAll(failure.message);
-    this.router.shutdown(failure);
-    reportError(this.emitter, failure, this.logger, { host: this.opts.host, port: this.opts.port });
-  }
 }

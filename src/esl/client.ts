@@ -1,14 +1,14 @@
-import { randomUUID } from 'node:crypto';
 import { inspect } from 'node:util';
 import { EventEmitter } from 'eventemitter3';
-import { EslAuthError, EslCommandError, EslConnectionError, EslJobResultUnknownError, ErrorCodes } from '../errors.js';
+import { EslAuthError, EslCommandError, EslConnectionError, EslJobResultUnknownError } from '../errors.js';
 import { reportError } from '../error-reporting.js';
 import { type Logger, defaultLogger } from '../logger.js';
 import * as helpers from './api-commands.js';
+import type { BackgroundJob } from './background-jobs.js';
 import { type ClientLifecycleEvent, type EslClientEvents, isClientLifecycleEvent } from './client-events.js';
+import { ClientJobs } from './client-jobs.js';
 import { type AsyncESLClientOptions, type BgapiOptions, type ResolvedClientOptions, resolveClientOptions } from './client-options.js';
 import { ClientSubscriptions } from './client-subscriptions.js';
-import { BackgroundJob, type BackgroundJobResult, BackgroundJobs, unknownResult } from './background-jobs.js';
 import {
   type ChannelMessage,
   type CommandHeaders,
@@ -16,9 +16,7 @@ import {
   type ExecuteOptions,
   type LogLevel,
   apiCommand,
-  assertCommandSize,
   assertSingleCommand,
-  bgapiCommand,
   executeMessage,
   sendeventCommand,
   sendmsgCommand,
@@ -27,7 +25,7 @@ import type { CommandOptions, EslConnection } from './connection.js';
 import type { EslEvent } from './event.js';
 import { type EventHandler, EventRouter, type EventStream, type EventStreamOptions, type WaitForEventOptions } from './event-router.js';
 import { InboundSupervisor } from './inbound-supervisor.js';
-import { type OriginateOptions, buildOriginate, parseOriginateResult } from './originate.js';
+import type { OriginateOptions } from './originate.js';
 import type { EslReply } from './reply.js';
 
 export type { AsyncESLClientOptions, BgapiOptions } from './client-options.js';
@@ -52,7 +50,7 @@ export type { EslClientEvents } from './client-events.js';
 export class AsyncESLClient {
   private readonly emitter = new EventEmitter<EslClientEvents>();
   private readonly router: EventRouter;
-  private readonly jobs = new BackgroundJobs();
+  private readonly jobs: ClientJobs;
   private readonly subscriptions = new ClientSubscriptions((build, options) => this.expectOk(build, options));
   private readonly logger: Logger;
   private readonly opts: ResolvedClientOptions;
@@ -66,14 +64,18 @@ export class AsyncESLClient {
     });
     this.supervisor = new InboundSupervisor(this.opts, options.password ?? 'ClueCon', this.subscriptions.session, this.emitter, this.logger, {
       onEvent: (event) => this.onEvent(event),
-      onLost: (conn, error) => {
-        const lost = this.jobs.lose(conn, error);
-        if (lost > 0) this.logger.warn({ jobs: lost }, 'esl: connection lost with background jobs running; their results are unknown');
-      },
+      onLost: (conn, error) => this.jobs.lose(conn, error),
       onStop: (why, error) => {
         this.jobs.failAll(why);
         this.router.shutdown(error);
       },
+    });
+    this.jobs = new ClientJobs({
+      opts: this.opts,
+      supervisor: this.supervisor,
+      ensureJobEvents: () => this.subscriptions.ensureJobEvents(),
+      exists: (uuid, options) => this.uuidExists(uuid, options),
+      logger: this.logger,
     });
   }
 
@@ -159,11 +161,6 @@ export class AsyncESLClient {
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.write(command, options);
-  }
-
-  /** Writes a command the builders of `commands.ts` serialised. */
-  private write(command: string, options?: CommandOptions): Promise<EslReply> {
     return this.supervisor.write(command, options);
   }
 
@@ -177,36 +174,7 @@ export class AsyncESLClient {
    * for the result; `job.jobUuid` is known at once.
    */
   bgapi(command: string, options: BgapiOptions = {}): BackgroundJob {
-    const jobUuid = options.jobUuid ?? randomUUID();
-    let line: string;
-    try {
-      line = bgapiCommand(command, jobUuid);
-      assertCommandSize(line, this.opts.maxCommandBytes);
-    } catch (error) {
-      const failed = Promise.reject(error as Error);
-      return new BackgroundJob(jobUuid, failed, failed as never);
-    }
-    const resultEvent = this.jobs.wait(jobUuid, options.timeout ?? this.opts.backgroundJobTimeout, options.signal, command.trim());
-    resultEvent.catch(() => {});
-    const accepted = this.subscriptions.ensureJobEvents()
-      .then(() => this.writeJob(jobUuid, line, options.signal))
-      .then((reply) => {
-        if (!reply.ok) throw new EslCommandError(`bgapi refused: ${reply.text}`, `bgapi ${command}`, reply.text);
-        return reply;
-      });
-    accepted.catch((error: Error) => {
-      // Written, then the connection closed before the reply: the job may be running.
-      const lost = error instanceof EslConnectionError && error.code === ErrorCodes.ESL_CONNECTION && this.jobs.isBound(jobUuid);
-      this.jobs.fail(jobUuid, lost ? unknownResult(jobUuid, command.trim(), 'the connection to FreeSWITCH was lost', error) : error);
-    });
-    // The job's own waiter carries every failure (refusal, timeout, abort, loss) once.
-    const result = resultEvent.then((event) =>
-      accepted.then((): BackgroundJobResult => {
-        const body = event.body;
-        return { jobUuid, body, ok: !(body.startsWith('-ERR') || body.startsWith('-USAGE')), event };
-      }),
-    );
-    return new BackgroundJob(jobUuid, accepted, result);
+    return this.jobs.bgapi(command, options);
   }
 
   /** `sendmsg <uuid>`: a message to a channel (`execute`, `hangup`, `unicast`, ...). Rejects on `-ERR`. */
@@ -318,16 +286,8 @@ export class AsyncESLClient {
    * `CHANNEL_HANGUP`. Otherwise it rejects with {@link EslJobResultUnknownError} (the call failed,
    * or was answered and already ended; it is never placed again).
    */
-  async originate(options: OriginateOptions): Promise<string> {
-    const { command, uuid } = buildOriginate(options);
-    let result: BackgroundJobResult;
-    try {
-      result = await this.bgapi(command, { timeout: options.jobTimeout, signal: options.signal });
-    } catch (error) {
-      if (error instanceof EslJobResultUnknownError) return this.recoverOriginate(uuid, error, options.signal);
-      throw error;
-    }
-    return parseOriginateResult(command, result.body) || uuid;
+  originate(options: OriginateOptions): Promise<string> {
+    return this.jobs.originate(options);
   }
 
   /** What `util.inspect(client)` shows: where it connects and its state, never the password. */
@@ -342,6 +302,7 @@ export class AsyncESLClient {
 
   // ---------------------------------------------------------------- internals
 
+  /** Writes the command `build` serialises; a `build` that throws (a refused argument) rejects. */
   private sendSafely(build: () => string, options?: CommandOptions): Promise<EslReply> {
     let line: string;
     try {
@@ -349,35 +310,10 @@ export class AsyncESLClient {
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.write(line, options);
+    return this.supervisor.write(line, options);
   }
 
-  /** Writes a `bgapi`, binding its job to the connection it goes out on. */
-  private writeJob(jobUuid: string, line: string, signal: AbortSignal | undefined): Promise<EslReply> {
-    const conn = this.supervisor.connection;
-    if (conn?.isOpen) this.jobs.bind(jobUuid, conn);
-    return this.write(line, { signal });
-  }
-
-  /** After an originate's job was lost: is the call there once we are connected again? */
-  private async recoverOriginate(uuid: string, lost: EslJobResultUnknownError, signal: AbortSignal | undefined): Promise<string> {
-    const window = this.opts.originateRecoveryTimeout;
-    const fail = (why: string, cause: unknown = lost): EslJobResultUnknownError =>
-      new EslJobResultUnknownError(`${lost.message}; ${why}`, lost.jobUuid, lost.command, { cause });
-    const ready = window > 0 && (await this.supervisor.whenReady(window, signal));
-    if (signal?.aborted) throw signal.reason;
-    if (!ready) throw fail(`not connected again within ${window} ms (originateRecoveryTimeout), so whether call ${uuid} exists is unknown`);
-    let exists: boolean;
-    try {
-      exists = await this.uuidExists(uuid, { signal });
-    } catch (error) {
-      throw fail(`uuid_exists ${uuid} failed after reconnecting`, error);
-    }
-    if (!exists) throw fail(`after reconnecting, call ${uuid} does not exist: the originate failed, or the call already ended`);
-    this.logger.info({ uuid, jobUuid: lost.jobUuid }, 'esl: originate job lost with the connection; the call exists');
-    return uuid;
-  }
-
+  /** {@link AsyncESLClient.sendSafely}, rejecting with {@link EslCommandError} when FreeSWITCH refuses. */
   private async expectOk(build: () => string, options?: CommandOptions): Promise<EslReply> {
     const reply = await this.sendSafely(build, options);
     if (!reply.ok) {
@@ -391,6 +327,4 @@ export class AsyncESLClient {
     if (event.name === 'BACKGROUND_JOB') this.jobs.settle(event);
     this.router.dispatch(event);
   }
-
-
 }

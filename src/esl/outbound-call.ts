@@ -12,64 +12,15 @@ import { type CommandOptions, EslConnection } from './connection.js';
 import type { EslEvent } from './event.js';
 import { type EventHandler, EventRouter, type EventStream, type EventStreamOptions, type WaitForEventOptions } from './event-router.js';
 import { ExecutionTracker } from './execution-tracker.js';
-import type { FrameParserOptions } from './frame-parser.js';
+import { type CallLifecycleEvent, type OutboundCallEvents, isCallLifecycleEvent } from './outbound-call-events.js';
+import type { ExecuteCallOptions, OutboundCallOptions } from './outbound-call-options.js';
 import { outboundHandshake } from './outbound-handshake.js';
 import type { EslReply } from './reply.js';
+import { type UnicastOptions, unicastMessage } from './unicast-message.js';
 
-/** Per-call settings, shared by every call of an {@link OutboundServer}. */
-export interface OutboundCallOptions extends FrameParserOptions {
-  /** Ms to wait for the reply to one command. Default 30 000. */
-  readTimeout?: number;
-  /**
-   * Seconds FreeSWITCH keeps the socket open after hangup so the last events
-   * (`CHANNEL_HANGUP_COMPLETE` with the billing variables) arrive; `false` disables. Default 10.
-   * We close the socket ourselves as soon as those events are in.
-   */
-  linger?: number | false;
-  /** Events to subscribe to besides `myevents` (`event plain ...`, needs `full`), e.g. `CUSTOM my::event`. */
-  events?: readonly string[];
-  /**
-   * Largest command line and headers written to a call, in bytes: a larger command is refused
-   * with `EslCommandTooLargeError` before anything is written (FreeSWITCH cuts a command at
-   * 10,485,760 bytes and runs the rest as another one). Default 1048576 (1 MiB).
-   */
-  maxCommandBytes?: number;
-  /** A pino-compatible logger. Default: {@link defaultLogger} (warnings and errors to stderr). */
-  logger?: Logger;
-}
-
-/** Options of {@link OutboundCall.execute}. */
-export interface ExecuteCallOptions {
-  /**
-   * `event-lock`: run after the application in progress instead of nested inside it
-   * (FreeSWITCH's default without it). Default `true`.
-   */
-  eventLock?: boolean;
-  /** `async: true` on a socket that is not `async`. */
-  async?: boolean;
-  /** Run the application this many times. */
-  loops?: number;
-  /** Ms to wait for completion; default: as long as the call lasts. */
-  timeout?: number;
-  signal?: AbortSignal;
-}
-
-/** Where {@link OutboundCall.unicast} sends and receives the call's audio (UDP, IPv4). */
-export interface UnicastOptions {
-  /** Address FreeSWITCH binds its UDP socket to (`local-ip`). */
-  localIp: string;
-  /** Port FreeSWITCH binds (`local-port`). */
-  localPort: number;
-  /** Where FreeSWITCH sends the caller's audio: our address (`remote-ip`). */
-  remoteIp: string;
-  /** Our port (`remote-port`). */
-  remotePort: number;
-  /**
-   * `flags: native`: the channel's codec (e.g. 160-byte µ-law frames on PCMU) instead of 320-byte
-   * L16 little-endian at 8 kHz. Comfort noise still arrives as 320 bytes of `0xFF`.
-   */
-  native?: boolean;
-}
+export type { ExecuteCallOptions, OutboundCallOptions } from './outbound-call-options.js';
+export type { OutboundCallEvents } from './outbound-call-events.js';
+export type { UnicastOptions } from './unicast-message.js';
 
 /**
  * How a call left the control of its socket (see {@link OutboundCall.handedOff}):
@@ -80,23 +31,6 @@ export interface UnicastOptions {
  */
 export type CallHandoff = 'transfer' | 'dialplan' | 'bridge';
 
-/** What {@link OutboundCall} emits (FreeSWITCH events use `on('CHANNEL_EXECUTE', ...)`). */
-export interface OutboundCallEvents {
-  /** `CHANNEL_HANGUP`: the call is over; pending executions have been rejected. */
-  hangup: [info: { cause: string; event: EslEvent }];
-  /** A DTMF digit from the caller. `durationMs` assumes FreeSWITCH's 8 kHz DTMF clock. */
-  dtmf: [info: { digit: string; durationMs: number; event: EslEvent }];
-  /**
-   * The socket closed and everything of the call is released. `hangupComplete` is the
-   * `CHANNEL_HANGUP_COMPLETE` (billing variables) when it arrived.
-   */
-  end: [info: { cause: string | undefined; hangupComplete: EslEvent | undefined; error: Error | undefined }];
-  /** A handler of this call's events threw. Without a listener it is logged at `error`. */
-  error: [error: Error];
-}
-
-type Lifecycle = keyof OutboundCallEvents;
-const LIFECYCLE = new Set<string>(['hangup', 'dtmf', 'end', 'error']);
 const DTMF_DIGITS = /^[0-9A-Da-d*#wW]+$/;
 
 /**
@@ -219,12 +153,12 @@ export class OutboundCall {
   // ---------------------------------------------------------------- events
 
   /** Listens to `hangup`, `dtmf`, `end` or `error`. */
-  on<K extends Lifecycle>(event: K, listener: (...args: OutboundCallEvents[K]) => void): this;
+  on<K extends CallLifecycleEvent>(event: K, listener: (...args: OutboundCallEvents[K]) => void): this;
   /** Handles this channel's FreeSWITCH events by name (`CHANNEL_EXECUTE`, `DTMF`, `*`); returns an id for {@link OutboundCall.off}. */
   on(name: string, handler: EventHandler): number;
   on(name: string, handler: (...args: never[]) => void): this | number {
-    if (LIFECYCLE.has(name)) {
-      this.emitter.on(name as Lifecycle, handler as () => void);
+    if (isCallLifecycleEvent(name)) {
+      this.emitter.on(name, handler as () => void);
       return this;
     }
     return this.router.on({ names: name }, handler as EventHandler);
@@ -232,15 +166,15 @@ export class OutboundCall {
 
   /** Removes an event handler by id, or a lifecycle listener. */
   off(id: number): boolean;
-  off<K extends Lifecycle>(event: K, listener: (...args: OutboundCallEvents[K]) => void): this;
-  off(idOrEvent: number | Lifecycle, listener?: (...args: never[]) => void): boolean | this {
+  off<K extends CallLifecycleEvent>(event: K, listener: (...args: OutboundCallEvents[K]) => void): this;
+  off(idOrEvent: number | CallLifecycleEvent, listener?: (...args: never[]) => void): boolean | this {
     if (typeof idOrEvent === 'number') return this.router.off(idOrEvent);
     this.emitter.off(idOrEvent, listener as () => void);
     return this;
   }
 
   /** Listens once to a lifecycle event. */
-  once<K extends Lifecycle>(event: K, listener: (...args: OutboundCallEvents[K]) => void): this {
+  once<K extends CallLifecycleEvent>(event: K, listener: (...args: OutboundCallEvents[K]) => void): this {
     this.emitter.once(event, listener as never);
     return this;
   }
@@ -378,15 +312,7 @@ export class OutboundCall {
    * stops when the park ends — hangup, {@link OutboundCall.transfer}, a bridge.
    */
   async unicast(options: UnicastOptions, commandOptions?: CommandOptions): Promise<EslReply> {
-    const headers = {
-      'local-ip': assertToken(options.localIp, 'localIp'),
-      'local-port': port(options.localPort, 'localPort'),
-      'remote-ip': assertToken(options.remoteIp, 'remoteIp'),
-      'remote-port': port(options.remotePort, 'remotePort'),
-      transport: 'udp',
-      ...(options.native && { flags: 'native' }),
-    };
-    return this.sendmsg({ command: 'unicast', headers }, commandOptions);
+    return this.sendmsg(unicastMessage(options), commandOptions);
   }
 
   /** Sends a raw `sendmsg` to this channel; rejects on `-ERR`. */
@@ -538,9 +464,4 @@ function delegate(current: () => Logger): Logger {
     warn: (o: object | string, m?: string) => current().warn(o as object, m),
     error: (o: object | string, m?: string) => current().error(o as object, m),
   };
-}
-
-function port(value: number, name: string): number {
-  if (!Number.isInteger(value) || value < 1 || value > 65535) throw new EslInvalidArgumentError(`${name} must be a port number (1-65535)`, name);
-  return value;
 }

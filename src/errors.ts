@@ -6,7 +6,7 @@
  *
  * @module
  */
-import type { CallHandoff } from './esl/outbound-call.js';
+import type { CallHandoff } from './esl/call-state.js';
 
 /** Stable machine-readable error codes. */
 export const ErrorCodes = {

@@ -6,6 +6,7 @@ import { reportError } from '../error-reporting.js';
 import { type Logger, defaultLogger } from '../logger.js';
 import { callLogger } from '../observability/call-log.js';
 import * as helpers from './api-commands.js';
+import { type CallHandoff, CallState } from './call-state.js';
 import type { ChannelData } from './channel-data.js';
 import { type ChannelMessage, apiCommand, assertSingleLine, assertToken, bgapiCommand, buildCommand, eventCommand, executeMessage, sendmsgCommand } from './commands.js';
 import { type CommandOptions, EslConnection } from './connection.js';
@@ -22,14 +23,7 @@ export type { ExecuteCallOptions, OutboundCallOptions } from './outbound-call-op
 export type { OutboundCallEvents } from './outbound-call-events.js';
 export type { UnicastOptions } from './unicast-message.js';
 
-/**
- * How a call left the control of its socket (see {@link OutboundCall.handedOff}):
- * - `transfer`: a {@link OutboundCall.transfer} of this object succeeded;
- * - `dialplan`: the `socket` application ended while the channel is up (anyone's `uuid_transfer`,
- *   a redirect): the dialplan has the caller now;
- * - `bridge`: the channel is bridged to another leg (until it is unbridged).
- */
-export type CallHandoff = 'transfer' | 'dialplan' | 'bridge';
+export type { CallHandoff } from './call-state.js';
 
 const DTMF_DIGITS = /^[0-9A-Da-d*#wW]+$/;
 
@@ -56,9 +50,7 @@ export class OutboundCall {
    * once the handshake is done. Log through it (or `callLogger(yours, call)`) about the call.
    */
   logger: Logger;
-  private hangupInfo: { cause: string; event: EslEvent } | undefined;
-  private hangupComplete: EslEvent | undefined;
-  private handoff: CallHandoff | undefined;
+  private readonly state = new CallState();
   private lingerNoticed = false;
   private lingerTimer: NodeJS.Timeout | undefined;
   private closed = false;
@@ -118,7 +110,7 @@ export class OutboundCall {
 
   /** `true` until the call hangs up or its socket closes. */
   get isActive(): boolean {
-    return !this.closed && this.hangupInfo === undefined;
+    return !this.closed && this.state.hangup === undefined;
   }
 
   /**
@@ -132,12 +124,12 @@ export class OutboundCall {
    * works.
    */
   get handedOff(): CallHandoff | undefined {
-    return this.handoff;
+    return this.state.handoff;
   }
 
   /** The hangup cause once the call has hung up. */
   get hangupCause(): string | undefined {
-    return this.hangupInfo?.cause;
+    return this.state.hangup?.cause;
   }
 
   /** Applications this object started that have not completed yet (`['park', 'playback']`). */
@@ -192,7 +184,7 @@ export class OutboundCall {
 
   /** Resolves when the socket has closed and the call is released. */
   ended(): Promise<OutboundCallEvents['end'][0]> {
-    if (this.closed) return Promise.resolve({ cause: this.hangupCause, hangupComplete: this.hangupComplete, error: undefined });
+    if (this.closed) return Promise.resolve({ cause: this.hangupCause, hangupComplete: this.state.hangupComplete, error: undefined });
     return new Promise((resolve) => this.emitter.once('end', resolve));
   }
 
@@ -258,7 +250,7 @@ export class OutboundCall {
    * FreeSWITCH reports the hangup (at once if the call already ended).
    */
   async hangup(cause = 'NORMAL_CLEARING', options: CommandOptions = {}): Promise<string> {
-    if (this.hangupInfo) return this.hangupInfo.cause;
+    if (this.state.hangup) return this.state.hangup.cause;
     if (this.closed) return this.hangupCause ?? cause;
     const hungUp = new Promise<string>((resolve) => {
       this.emitter.once('hangup', (info) => resolve(info.cause));
@@ -301,7 +293,7 @@ export class OutboundCall {
       for (const a of args) assertToken(a, 'transfer argument');
       await this.execute('transfer', args.join(' '));
     }
-    if (this.hangupInfo === undefined && this.handoff !== 'dialplan') this.handoff = 'transfer';
+    this.state.transferred();
   }
 
   /**
@@ -387,7 +379,7 @@ export class OutboundCall {
   }
 
   private endedError(): CallEndedError {
-    const cause = this.hangupInfo?.cause;
+    const cause = this.state.hangup?.cause;
     return new CallEndedError(
       cause ? `call ${this.uuid} hung up (${cause})` : `the socket of call ${this.uuid} is closed`,
       cause,
@@ -404,43 +396,22 @@ export class OutboundCall {
 
   private onEvent(event: EslEvent): void {
     this.tracker.onEvent(event);
-    switch (event.name) {
-      case 'CHANNEL_HANGUP':
-        if (this.hangupInfo === undefined) {
-          this.hangupInfo = { cause: event.hangupCause ?? 'NORMAL_CLEARING', event };
-          this.tracker.failAll(this.endedError());
-          this.emitter.emit('hangup', this.hangupInfo);
-        }
-        break;
-      case 'CHANNEL_HANGUP_COMPLETE':
-        this.hangupComplete = event;
-        if (this.hangupInfo === undefined) this.hangupInfo = { cause: event.hangupCause ?? 'NORMAL_CLEARING', event };
-        break;
-      case 'CHANNEL_EXECUTE_COMPLETE':
-        // The `socket` application ends with the channel up only when the channel leaves it (a transfer).
-        if (this.hangupInfo === undefined && event.get('Application') === 'socket' && this.handoff !== 'transfer') this.handoff = 'dialplan';
-        break;
-      case 'CHANNEL_BRIDGE':
-        this.handoff ??= 'bridge';
-        break;
-      case 'CHANNEL_UNBRIDGE':
-        if (this.handoff === 'bridge') this.handoff = undefined;
-        break;
-      case 'DTMF': {
-        const digit = event.get('DTMF-Digit');
-        if (digit) this.emitter.emit('dtmf', { digit, durationMs: Number(event.get('DTMF-Duration') ?? 0) / 8, event });
-        break;
-      }
+    if (this.state.onEvent(event)) {
+      this.tracker.failAll(this.endedError());
+      this.emitter.emit('hangup', this.state.hangup!);
+    } else if (event.name === 'DTMF') {
+      const digit = event.get('DTMF-Digit');
+      if (digit) this.emitter.emit('dtmf', { digit, durationMs: Number(event.get('DTMF-Duration') ?? 0) / 8, event });
     }
     this.router.dispatch(event);
-    if (this.lingerNoticed && this.hangupComplete) this.conn.end();
+    if (this.lingerNoticed && this.state.hangupComplete) this.conn.end();
   }
 
   /** After the linger notice nothing more is coming that we need: close once `CHANNEL_HANGUP_COMPLETE` is in. */
   private onDisconnectNotice(disposition: string | undefined): void {
     if (disposition !== 'linger') return;
     this.lingerNoticed = true;
-    if (this.hangupComplete) return this.conn.end();
+    if (this.state.hangupComplete) return this.conn.end();
     this.lingerTimer = setTimeout(() => this.conn.end(), 2000);
     this.lingerTimer.unref();
   }
@@ -451,7 +422,7 @@ export class OutboundCall {
     const ended = this.endedError();
     this.tracker.failAll(ended);
     this.router.shutdown(ended);
-    this.emitter.emit('end', { cause: this.hangupCause, hangupComplete: this.hangupComplete, error });
+    this.emitter.emit('end', { cause: this.hangupCause, hangupComplete: this.state.hangupComplete, error });
     this.emitter.removeAllListeners();
   }
 }

@@ -9,13 +9,13 @@ import * as helpers from './api-commands.js';
 import { type CallHandoff, CallState } from './call-state.js';
 import type { ChannelData } from './channel-data.js';
 import { type ChannelMessage, apiCommand, assertSingleLine, assertToken, bgapiCommand, buildCommand, eventCommand, executeMessage, sendmsgCommand } from './commands.js';
-import { type CommandOptions, EslConnection } from './connection.js';
+import { CallSocket } from './call-socket.js';
+import type { CommandOptions, EslConnection } from './connection.js';
 import type { EslEvent } from './event.js';
 import { type EventHandler, EventRouter, type EventStream, type EventStreamOptions, type WaitForEventOptions } from './event-router.js';
 import { ExecutionTracker } from './execution-tracker.js';
 import { type CallLifecycleEvent, type OutboundCallEvents, isCallLifecycleEvent } from './outbound-call-events.js';
 import type { ExecuteCallOptions, OutboundCallOptions } from './outbound-call-options.js';
-import { outboundHandshake } from './outbound-handshake.js';
 import type { EslReply } from './reply.js';
 import { type UnicastOptions, unicastMessage } from './unicast-message.js';
 
@@ -44,16 +44,13 @@ export class OutboundCall {
   private readonly emitter = new EventEmitter<OutboundCallEvents>();
   private readonly router: EventRouter;
   private readonly tracker = new ExecutionTracker();
-  private readonly conn: EslConnection;
+  private readonly socket: CallSocket;
   /**
    * This call's logger: the server's, with `call_uuid`, `domain_uuid` and `node` on every line
    * once the handshake is done. Log through it (or `callLogger(yours, call)`) about the call.
    */
   logger: Logger;
   private readonly state = new CallState();
-  private lingerNoticed = false;
-  private lingerTimer: NodeJS.Timeout | undefined;
-  private closed = false;
 
   /**
    * @internal
@@ -62,34 +59,27 @@ export class OutboundCall {
    */
   constructor(
     socket: Socket,
-    private readonly options: OutboundCallOptions = {},
+    options: OutboundCallOptions = {},
     admit?: (bytes: number) => Error | undefined,
   ) {
     this.logger = options.logger ?? defaultLogger;
     this.router = new EventRouter((error, event) => {
       reportError(this.emitter, error instanceof Error ? error : new Error(String(error)), this.logger, { uuid: this.uuid, event: event.name });
     });
-    this.conn = new EslConnection(
+    // The socket logs through this.logger as it is at each line: after the handshake it carries the call's fields.
+    this.socket = new CallSocket(
       socket,
-      {
-        onEvent: (event) => this.onEvent(event),
-        onDisconnectNotice: (disposition) => this.onDisconnectNotice(disposition),
-        onClose: (error) => this.onClose(error),
-      },
-      // Through this.logger as it is at each line: after the handshake it carries the call's fields.
-      { ...options, readTimeout: options.readTimeout ?? 30_000, logger: delegate(() => this.logger), admit },
+      options,
+      () => this.logger,
+      this.state,
+      { onEvent: (event) => this.onEvent(event), onClose: (error) => this.onClose(error) },
+      admit,
     );
   }
 
   /** @internal Sends `connect`, `myevents`, `linger`; resolves when the call is ready to control. */
   async handshake(timeout: number): Promise<void> {
-    this.channel = await outboundHandshake(this.conn, {
-      linger: this.options.linger ?? 10,
-      events: this.options.events ?? [],
-      timeout,
-      logger: this.logger,
-    });
-    this.conn.stopAdmission();
+    this.channel = await this.socket.handshake(timeout, this.logger);
     this.logger = callLogger(this.logger, this);
   }
 
@@ -100,17 +90,17 @@ export class OutboundCall {
 
   /** The peer's address (FreeSWITCH's). */
   get remoteAddress(): string | undefined {
-    return this.conn.remoteAddress;
+    return this.socket.remoteAddress;
   }
 
   /** Our address as FreeSWITCH connected to it (where it can send this call's audio). */
   get localAddress(): string | undefined {
-    return this.conn.localAddress;
+    return this.socket.localAddress;
   }
 
   /** `true` until the call hangs up or its socket closes. */
   get isActive(): boolean {
-    return !this.closed && this.state.hangup === undefined;
+    return !this.socket.closed && this.state.hangup === undefined;
   }
 
   /**
@@ -139,7 +129,7 @@ export class OutboundCall {
 
   /** Counters of the socket (frames, events, drops). */
   get stats(): EslConnection['stats'] {
-    return this.conn.stats;
+    return this.socket.stats;
   }
 
   // ---------------------------------------------------------------- events
@@ -173,7 +163,7 @@ export class OutboundCall {
 
   /** The next matching event of this channel (rejects on timeout, abort, or when the socket closes). */
   waitForEvent(options: WaitForEventOptions): Promise<EslEvent> {
-    if (this.closed) return Promise.reject(this.endedError());
+    if (this.socket.closed) return Promise.reject(this.endedError());
     return this.router.waitFor(options);
   }
 
@@ -184,7 +174,7 @@ export class OutboundCall {
 
   /** Resolves when the socket has closed and the call is released. */
   ended(): Promise<OutboundCallEvents['end'][0]> {
-    if (this.closed) return Promise.resolve({ cause: this.hangupCause, hangupComplete: this.state.hangupComplete, error: undefined });
+    if (this.socket.closed) return Promise.resolve({ cause: this.hangupCause, hangupComplete: this.state.hangupComplete, error: undefined });
     return new Promise((resolve) => this.emitter.once('end', resolve));
   }
 
@@ -251,7 +241,7 @@ export class OutboundCall {
    */
   async hangup(cause = 'NORMAL_CLEARING', options: CommandOptions = {}): Promise<string> {
     if (this.state.hangup) return this.state.hangup.cause;
-    if (this.closed) return this.hangupCause ?? cause;
+    if (this.socket.closed) return this.hangupCause ?? cause;
     const hungUp = new Promise<string>((resolve) => {
       this.emitter.once('hangup', (info) => resolve(info.cause));
       this.emitter.once('end', (info) => resolve(info.cause ?? cause));
@@ -359,19 +349,19 @@ export class OutboundCall {
    * hangs up if nothing follows).
    */
   close(): void {
-    if (!this.closed) this.conn.end();
+    if (!this.socket.closed) this.socket.end();
   }
 
   /** @internal Destroys the socket at once (server shutdown, protocol error). */
   destroy(error?: Error): void {
-    this.conn.destroy(error);
+    this.socket.destroy(error);
   }
 
   // ---------------------------------------------------------------- internals
 
   private send(command: string, options?: CommandOptions): Promise<EslReply> {
-    if (this.closed) return Promise.reject(this.endedError());
-    return this.conn.send(command, options);
+    if (this.socket.closed) return Promise.reject(this.endedError());
+    return this.socket.send(command, options);
   }
 
   private assertActive(): void {
@@ -404,21 +394,9 @@ export class OutboundCall {
       if (digit) this.emitter.emit('dtmf', { digit, durationMs: Number(event.get('DTMF-Duration') ?? 0) / 8, event });
     }
     this.router.dispatch(event);
-    if (this.lingerNoticed && this.state.hangupComplete) this.conn.end();
-  }
-
-  /** After the linger notice nothing more is coming that we need: close once `CHANNEL_HANGUP_COMPLETE` is in. */
-  private onDisconnectNotice(disposition: string | undefined): void {
-    if (disposition !== 'linger') return;
-    this.lingerNoticed = true;
-    if (this.state.hangupComplete) return this.conn.end();
-    this.lingerTimer = setTimeout(() => this.conn.end(), 2000);
-    this.lingerTimer.unref();
   }
 
   private onClose(error: Error | undefined): void {
-    this.closed = true;
-    if (this.lingerTimer) clearTimeout(this.lingerTimer);
     const ended = this.endedError();
     this.tracker.failAll(ended);
     this.router.shutdown(ended);
@@ -427,12 +405,3 @@ export class OutboundCall {
   }
 }
 
-/** A logger that writes through whatever `current()` is at each line. */
-function delegate(current: () => Logger): Logger {
-  return {
-    debug: (o: object | string, m?: string) => current().debug(o as object, m),
-    info: (o: object | string, m?: string) => current().info(o as object, m),
-    warn: (o: object | string, m?: string) => current().warn(o as object, m),
-    error: (o: object | string, m?: string) => current().error(o as object, m),
-  };
-}

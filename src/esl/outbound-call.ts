@@ -1,15 +1,24 @@
 import { randomUUID } from 'node:crypto';
 import type { Socket } from 'node:net';
 import { EventEmitter } from 'eventemitter3';
-import { CallEndedError, EslCommandError, EslInvalidArgumentError } from '../errors.js';
+import { CallEndedError, EslCommandError } from '../errors.js';
 import { reportError } from '../error-reporting.js';
 import { type Logger, defaultLogger } from '../logger.js';
 import { callLogger } from '../observability/call-log.js';
 import * as helpers from './api-commands.js';
+import {
+  type UnicastOptions,
+  callEndedError,
+  hangupMessage,
+  needsFullError,
+  sendDtmfArgument,
+  transferArgument,
+  unicastMessage,
+} from './call-commands.js';
+import { CallSocket } from './call-socket.js';
 import { type CallHandoff, CallState } from './call-state.js';
 import type { ChannelData } from './channel-data.js';
 import { type ChannelMessage, apiCommand, assertSingleLine, assertToken, bgapiCommand, buildCommand, eventCommand, executeMessage, sendmsgCommand } from './commands.js';
-import { CallSocket } from './call-socket.js';
 import type { CommandOptions, EslConnection } from './connection.js';
 import type { EslEvent } from './event.js';
 import { type EventHandler, EventRouter, type EventStream, type EventStreamOptions, type WaitForEventOptions } from './event-router.js';
@@ -17,15 +26,11 @@ import { ExecutionTracker } from './execution-tracker.js';
 import { type CallLifecycleEvent, type OutboundCallEvents, isCallLifecycleEvent } from './outbound-call-events.js';
 import type { ExecuteCallOptions, OutboundCallOptions } from './outbound-call-options.js';
 import type { EslReply } from './reply.js';
-import { type UnicastOptions, unicastMessage } from './unicast-message.js';
 
-export type { ExecuteCallOptions, OutboundCallOptions } from './outbound-call-options.js';
-export type { OutboundCallEvents } from './outbound-call-events.js';
-export type { UnicastOptions } from './unicast-message.js';
-
+export type { UnicastOptions } from './call-commands.js';
 export type { CallHandoff } from './call-state.js';
-
-const DTMF_DIGITS = /^[0-9A-Da-d*#wW]+$/;
+export type { OutboundCallEvents } from './outbound-call-events.js';
+export type { ExecuteCallOptions, OutboundCallOptions } from './outbound-call-options.js';
 
 /**
  * One call handed to us by FreeSWITCH's `socket` application: its channel data, control
@@ -231,8 +236,7 @@ export class OutboundCall {
 
   /** Sends DTMF to the caller (`send_dtmf`), e.g. `'123#'`, optionally with a tone duration in ms. */
   async sendDtmf(digits: string, durationMs?: number, options?: ExecuteCallOptions): Promise<EslEvent> {
-    if (!DTMF_DIGITS.test(digits)) throw new EslInvalidArgumentError('digits must be 0-9, A-D, *, #, w or W', 'digits');
-    return this.execute('send_dtmf', durationMs === undefined ? digits : `${digits}@${Math.round(durationMs)}`, options);
+    return this.execute('send_dtmf', sendDtmfArgument(digits, durationMs), options);
   }
 
   /**
@@ -246,7 +250,7 @@ export class OutboundCall {
       this.emitter.once('hangup', (info) => resolve(info.cause));
       this.emitter.once('end', (info) => resolve(info.cause ?? cause));
     });
-    await this.sendmsg({ command: 'hangup', headers: { 'hangup-cause': assertToken(cause, 'cause') } }, options);
+    await this.sendmsg(hangupMessage(cause), options);
     return hungUp;
   }
 
@@ -279,9 +283,7 @@ export class OutboundCall {
     if (this.channel.fullControl) {
       await helpers.uuidTransfer(this, this.uuid, destination, dialplan, context, options);
     } else {
-      const args = [assertToken(destination, 'destination'), ...(dialplan || context ? [dialplan ?? 'XML'] : []), ...(context ? [context] : [])];
-      for (const a of args) assertToken(a, 'transfer argument');
-      await this.execute('transfer', args.join(' '));
+      await this.execute('transfer', transferArgument(destination, dialplan, context));
     }
     this.state.transferred();
   }
@@ -310,7 +312,7 @@ export class OutboundCall {
    * wait meanwhile; use the inbound client for slow commands.
    */
   api(command: string, options?: CommandOptions): Promise<EslReply> {
-    if (!this.channel.fullControl) return Promise.reject(this.needsFull('api'));
+    if (!this.channel.fullControl) return Promise.reject(needsFullError('api'));
     let line: string;
     try {
       line = apiCommand(command);
@@ -326,7 +328,7 @@ export class OutboundCall {
    * delivers only this channel's (the `myevents` filter on `Unique-ID` stays).
    */
   async subscribe(events: readonly string[], options?: CommandOptions): Promise<void> {
-    if (!this.channel.fullControl) throw this.needsFull('event');
+    if (!this.channel.fullControl) throw needsFullError('event');
     const reply = await this.send(eventCommand('plain', events), options);
     if (!reply.ok) throw new EslCommandError(`event subscription refused: ${reply.text}`, 'event', reply.text);
   }
@@ -337,7 +339,7 @@ export class OutboundCall {
    * filtered to this channel's `Unique-ID`): read results with an {@link AsyncESLClient}.
    */
   async bgapi(command: string, options?: CommandOptions & { jobUuid?: string }): Promise<string> {
-    if (!this.channel.fullControl) throw this.needsFull('bgapi');
+    if (!this.channel.fullControl) throw needsFullError('bgapi');
     const jobUuid = options?.jobUuid ?? randomUUID();
     const reply = await this.send(bgapiCommand(command, jobUuid), options);
     if (!reply.ok) throw new EslCommandError(`bgapi refused: ${reply.text}`, `bgapi ${command}`, reply.text);
@@ -369,19 +371,7 @@ export class OutboundCall {
   }
 
   private endedError(): CallEndedError {
-    const cause = this.state.hangup?.cause;
-    return new CallEndedError(
-      cause ? `call ${this.uuid} hung up (${cause})` : `the socket of call ${this.uuid} is closed`,
-      cause,
-    );
-  }
-
-  private needsFull(what: string): EslCommandError {
-    return new EslCommandError(
-      `${what} needs a socket in "full" mode: use <action application="socket" data="host:port async full"/>`,
-      what,
-      '-ERR command not found',
-    );
+    return callEndedError(this.uuid, this.state.hangup?.cause);
   }
 
   private onEvent(event: EslEvent): void {

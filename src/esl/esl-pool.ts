@@ -15,6 +15,7 @@ import { ConfigError, EslNoNodeError } from '../errors.js';
 import { reportError } from '../error-reporting.js';
 import { type Logger, defaultLogger } from '../logger.js';
 import type { ChannelData } from './channel-data.js';
+import { ChannelOwners } from './channel-owners.js';
 import type { AsyncESLClient, AsyncESLClientOptions, BgapiOptions } from './client.js';
 import type { BackgroundJobResult } from './background-jobs.js';
 import type { EventSubscriptionFormat } from './commands.js';
@@ -101,9 +102,6 @@ export interface EslPoolEvents {
   error: [error: Error, node?: EslNode];
 }
 
-/** Calls remembered by owner; the oldest are forgotten past this many. */
-const MAX_OWNED_CALLS = 100_000;
-
 /**
  * One inbound {@link AsyncESLClient} per FreeSWITCH node, kept connected (each node
  * reconnects on its own), with routing and per-node originate limits.
@@ -125,8 +123,7 @@ export class EslPool extends EventEmitter<EslPoolEvents> {
   readonly #defaults: Omit<AsyncESLClientOptions, 'logger'> & EslEndpoint;
   private readonly byName = new Map<string, EslNode>();
   private readonly byEndpoint = new Map<string, EslNode>();
-  /** Channel uuid → node name. */
-  private readonly owners = new Map<string, string>();
+  private readonly owners = new ChannelOwners();
   private readonly subscriptions: { names: string[]; format: EventSubscriptionFormat | undefined }[] = [];
   private readonly logger: Logger;
   private roundRobin = 0;
@@ -254,7 +251,7 @@ export class EslPool extends EventEmitter<EslPoolEvents> {
 
   /** Records that a channel lives on a node (e.g. an outbound call, by {@link EslPool.nodeForChannel}). */
   adopt(uuid: string, node: EslNode | string): void {
-    this.remember(uuid, typeof node === 'string' ? node : node.name);
+    this.owners.remember(uuid, typeof node === 'string' ? node : node.name);
   }
 
   /**
@@ -268,7 +265,7 @@ export class EslPool extends EventEmitter<EslPoolEvents> {
     const answers = await Promise.all(ready.map((n) => n.client.uuidExists(uuid, { signal }).catch(() => false)));
     const owner = ready[answers.indexOf(true)];
     if (!owner) throw new EslNoNodeError(`no connected FreeSWITCH node has channel ${uuid}`, uuid);
-    this.remember(uuid, owner.name);
+    this.owners.remember(uuid, owner.name);
     return owner;
   }
 
@@ -309,7 +306,7 @@ export class EslPool extends EventEmitter<EslPoolEvents> {
     return node.limiter.run(
       async () => {
         node.noteOriginate();
-        this.remember(uuid, node.name);
+        this.owners.remember(uuid, node.name);
         const started = performance.now();
         try {
           await node.ready(originate.signal);
@@ -317,7 +314,7 @@ export class EslPool extends EventEmitter<EslPoolEvents> {
           this.emit('originate', { node: node.name, uuid, durationMs: performance.now() - started, ok: true });
           return { uuid, node: node.name };
         } catch (error) {
-          this.owners.delete(uuid);
+          this.owners.forget(uuid);
           const cause = (error as { hangupCause?: string }).hangupCause ?? (error as { code?: string }).code;
           this.emit('originate', { node: node.name, uuid, durationMs: performance.now() - started, ok: false, cause });
           throw error;
@@ -371,12 +368,6 @@ export class EslPool extends EventEmitter<EslPoolEvents> {
     }
   }
 
-  private remember(uuid: string, node: string): void {
-    this.owners.delete(uuid);
-    this.owners.set(uuid, node);
-    if (this.owners.size > MAX_OWNED_CALLS) this.owners.delete(this.owners.keys().next().value!);
-  }
-
   private wire(node: EslNode): void {
     node.on('ready', () => {
       for (const s of this.subscriptions) node.client.subscribe(s.names, s.format).catch((e: Error) => this.onError(e, node));
@@ -387,11 +378,7 @@ export class EslPool extends EventEmitter<EslPoolEvents> {
     node.on('reconnecting', (attempt) => this.emit('nodeReconnecting', node, attempt));
     node.on('error', (error) => this.onError(error, node));
     node.on('event', (event) => {
-      const uuid = event.uuid;
-      if (uuid !== undefined) {
-        if (event.name === 'CHANNEL_CREATE') this.remember(uuid, node.name);
-        else if (event.name === 'CHANNEL_DESTROY') this.owners.delete(uuid);
-      }
+      this.owners.onEvent(event, node.name);
       this.emit('event', event, node);
     });
   }

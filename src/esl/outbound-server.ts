@@ -1,12 +1,10 @@
 import { type AddressInfo, type Server, type Socket, createServer } from 'node:net';
 import { EventEmitter } from 'eventemitter3';
-import { CallEndedError, CallHandlerError, ConfigError, EslConnectionError } from '../errors.js';
+import { CallEndedError, CallHandlerError, EslConnectionError } from '../errors.js';
 import { loadConfig } from '../config/env.js';
 import { reportError } from '../error-reporting.js';
-import { ThrottledLog } from '../log-throttle.js';
 import { type Logger, defaultLogger } from '../logger.js';
-import { DEFAULT_MAX_HANDSHAKE_BYTES, DEFAULT_MAX_PENDING_HANDSHAKE_BYTES, HandshakeBudget } from './handshake-budget.js';
-import { compileAllowList } from './ip-allowlist.js';
+import { OutboundAdmission } from './outbound-admission.js';
 import { OutboundCall } from './outbound-call.js';
 import type { OutboundCallHandler, OutboundServerEvents, OutboundServerOptions, OutboundServerStats } from './outbound-server-options.js';
 import { type OutboundShutdownOptions, type OutboundShutdownReport, deadline, handBackCalls } from './outbound-shutdown.js';
@@ -46,13 +44,11 @@ export class OutboundServer extends EventEmitter<OutboundServerEvents> {
   private readonly server: Server;
   private readonly sockets = new Set<Socket>();
   private readonly calls = new Set<OutboundCall>();
-  private readonly allowed: (address: string | undefined) => boolean;
   private readonly logger: Logger;
   private readonly host: string;
   private readonly port: number;
   private readonly maxConnections: number;
-  private readonly handshakeBudget: HandshakeBudget;
-  private readonly refusals: { overLimit: ThrottledLog; notAllowed: ThrottledLog; handshake: ThrottledLog; tooMuch: ThrottledLog };
+  private readonly admission: OutboundAdmission;
   private closing: Promise<void> | undefined;
   private shuttingDown: Promise<OutboundShutdownReport> | undefined;
 
@@ -67,26 +63,10 @@ export class OutboundServer extends EventEmitter<OutboundServerEvents> {
     this.host = options.host ?? env!.host;
     this.port = options.port ?? env!.port;
     this.maxConnections = options.maxConnections ?? env!.maxConnections;
-    this.allowed = compileAllowList(options.allow);
-    this.handshakeBudget = new HandshakeBudget(
-      positive(options.maxHandshakeBytes ?? DEFAULT_MAX_HANDSHAKE_BYTES, 'maxHandshakeBytes'),
-      positive(options.maxPendingHandshakeBytes ?? DEFAULT_MAX_PENDING_HANDSHAKE_BYTES, 'maxPendingHandshakeBytes'),
-    );
-    const refusal = (message: string): ThrottledLog =>
-      new ThrottledLog(this.logger, { level: 'warn', message, intervalMs: options.refusalLogIntervalMs });
-    this.refusals = {
-      overLimit: refusal('outbound connection over maxConnections: closed (FreeSWITCH continues the dialplan after `socket`)'),
-      notAllowed: refusal('outbound connection from a peer outside `allow`: closed'),
-      handshake: refusal('outbound handshake failed: connection closed'),
-      tooMuch: refusal('outbound peer sent too much before its handshake: closed'),
-    };
+    this.admission = new OutboundAdmission(options, this.logger, this.stats, (info) => this.emit('rejected', info));
     this.server = createServer({ noDelay: true }, (socket) => this.accept(socket));
     this.server.maxConnections = this.maxConnections;
-    this.server.on('drop', (info) => {
-      this.stats.rejectedOverLimit++;
-      this.refusals.overLimit.log({ remoteAddress: info?.remoteAddress, maxConnections: this.maxConnections });
-      this.emit('rejected', { reason: 'max-connections', remoteAddress: info?.remoteAddress });
-    });
+    this.server.on('drop', (info) => this.admission.dropped(info?.remoteAddress, this.maxConnections));
     this.server.on('error', (error) => reportError(this, error, this.logger, { host: this.host, port: this.port }));
   }
 
@@ -97,12 +77,12 @@ export class OutboundServer extends EventEmitter<OutboundServerEvents> {
 
   /** Bytes held by peers still in their handshake (bounded by `maxPendingHandshakeBytes`). */
   get pendingHandshakeBytes(): number {
-    return this.handshakeBudget.pendingBytes;
+    return this.admission.budget.pendingBytes;
   }
 
   /** The most bytes peers in their handshake have held at once since the server was created. */
   get pendingHandshakeBytesPeak(): number {
-    return this.handshakeBudget.peakBytes;
+    return this.admission.budget.peakBytes;
   }
 
   /** The calls in progress. */
@@ -179,7 +159,7 @@ export class OutboundServer extends EventEmitter<OutboundServerEvents> {
     grace.cancel();
     for (const socket of this.sockets) socket.destroy();
     await serverClosed;
-    for (const log of Object.values(this.refusals)) log.flush();
+    this.admission.flush();
     const report = { finished, ...handedBack };
     this.logger.info(report, 'outbound server shut down');
     return report;
@@ -199,28 +179,16 @@ export class OutboundServer extends EventEmitter<OutboundServerEvents> {
     }
     for (const socket of this.sockets) socket.destroy();
     await serverClosed;
-    for (const log of Object.values(this.refusals)) log.flush();
+    this.admission.flush();
     this.emit('close');
   }
 
   private accept(socket: Socket): void {
     const remoteAddress = socket.remoteAddress;
     socket.on('error', () => {});
-    if (this.closing) {
-      socket.destroy();
-      this.emit('rejected', { reason: 'closing', remoteAddress });
-      return;
-    }
-    if (!this.allowed(remoteAddress)) {
-      // Before any data listener is attached: not a byte of this peer is read.
-      socket.destroy();
-      this.stats.rejectedNotAllowed++;
-      this.refusals.notAllowed.log({ remoteAddress });
-      this.emit('rejected', { reason: 'not-allowed', remoteAddress });
-      return;
-    }
+    if (!this.admission.admit(socket, remoteAddress, this.closing !== undefined)) return;
     this.sockets.add(socket);
-    const allowance = this.handshakeBudget.open();
+    const allowance = this.admission.budget.open();
     socket.once('close', () => {
       this.sockets.delete(socket);
       allowance.release();
@@ -233,19 +201,7 @@ export class OutboundServer extends EventEmitter<OutboundServerEvents> {
       },
       (error: Error) => {
         allowance.release();
-        if (allowance.exceeded) {
-          const tooLarge = allowance.exceeded === 'connection';
-          if (tooLarge) this.stats.rejectedHandshakeTooLarge++;
-          else this.stats.rejectedHandshakeMemory++;
-          this.refusals.tooMuch.log({ remoteAddress, err: allowance.error?.message });
-          call.destroy();
-          this.emit('rejected', { reason: tooLarge ? 'handshake-too-large' : 'handshake-memory', remoteAddress, error: allowance.error ?? error });
-          return;
-        }
-        this.stats.handshakeFailures++;
-        this.refusals.handshake.log({ remoteAddress, err: error.message });
-        call.destroy();
-        this.emit('rejected', { reason: 'handshake-failed', remoteAddress, error });
+        this.admission.handshakeFailed(call, allowance, remoteAddress, error);
       },
     );
   }
@@ -293,11 +249,6 @@ export class OutboundServer extends EventEmitter<OutboundServerEvents> {
       call.hangup(this.options.handlerErrorCause ?? 'NORMAL_TEMPORARY_FAILURE').catch(() => call.destroy());
     }
   }
-}
-
-function positive(value: number, name: string): number {
-  if (!(value > 0)) throw new ConfigError(`${name} must be a positive number of bytes, got ${value}`, name, String(value));
-  return value;
 }
 
 /** Creates an {@link OutboundServer}; call `listen()` to start it. */

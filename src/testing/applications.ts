@@ -1,7 +1,7 @@
 /**
  * Built-in simulated applications: `answer`, `set`, `export`, `unset`, `sleep`, `echo`,
- * `transfer`, `endless_playback` (until broken), and `playback` (as long as what it plays: see
- * {@link playbackApplication}).
+ * `transfer`, `endless_playback` (until broken), `verbose_events`, and `playback` (as long as
+ * what it plays: see {@link playbackApplication}).
  *
  * @module
  */
@@ -28,6 +28,10 @@ export const BUILTIN_APPLICATIONS: Readonly<Record<string, ApplicationHandler>> 
   transfer: ({ channel, data, core }) => {
     const [exten = '', dialplan, context] = data.split(' ').filter((w) => w !== '');
     transfer(core, channel, exten, dialplan, context ?? channel.profile.context);
+  },
+  // mod_dptools' verbose_events_function: sets CF_VERBOSE_EVENTS (its data is not read).
+  verbose_events: ({ channel }) => {
+    channel.verboseEvents = true;
   },
   playback: playbackApplication(),
 };

@@ -49,6 +49,7 @@ export {
   canonicalEventName,
   EVENT_NAMES,
   EventFactory,
+  EVENTS_WITH_VARIABLES,
   type HeaderPairs,
   type SwitchIdentity,
 } from './event-templates.js';

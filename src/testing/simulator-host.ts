@@ -104,7 +104,14 @@ export class SimulatorHost implements CommandHost {
   /** Hands an event to every connection that wants it. */
   fanOut(event: SimulatedEvent): void {
     this.notify(event);
-    for (const l of this.sessions) l.offer(event);
+    const destroyed = event.name === 'CHANNEL_DESTROY' ? headerOf(event.headers, 'Unique-ID') : undefined;
+    for (const l of this.sessions) {
+      // A connection controlling the channel (outbound, or `myevents <uuid>`) holds the session's
+      // read lock until it ends (listener_run); the session is destroyed only then, so it never
+      // sees that CHANNEL_DESTROY — the recordings end with the linger notice.
+      if (destroyed !== undefined && l.sessionUuid === destroyed) continue;
+      l.offer(event);
+    }
     if (event.name === 'CHANNEL_HANGUP' || event.name === 'CHANNEL_HANGUP_COMPLETE') this.sessionDown(event);
   }
 

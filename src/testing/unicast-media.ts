@@ -152,8 +152,8 @@ export class SimulatedUnicast {
 
   /** The park loop reads one frame from the caller and sends it, if the channel is parked. */
   private sendFrame(): void {
-    const top = this.channel.currentApp;
-    if (this.channel.isDown || top === undefined || (top.name !== 'park' && top.name !== 'socket')) return;
+    // Only switch_ivr_park's loop reads and sends frames: nothing while an application runs inside it.
+    if (this.channel.isDown || this.channel.currentApp?.parked !== true) return;
     const frame = this.options.echo?.() ? this.echoFrame() : this.nextFrame();
     this.sent++;
     if (this.options.record) this.sentFrames.push({ data: frame, at: performance.now() });

@@ -174,7 +174,8 @@ export class SwitchCore {
     this.channelEvent('CHANNEL_ANSWER', channel);
     // The call state follows the answer (the recorded CHANNEL_ANSWER still says RINGING / DOWN).
     if (!aLeg) channel.callState = 'ACTIVE';
-    if (channel.variables.get('loopback_leg') === 'B') channel.setVariable('endpoint_disposition', 'ANSWER');
+    // switch_channel_perform_mark_answered, after the event, for every channel.
+    channel.setVariable('endpoint_disposition', 'ANSWER');
   }
 
   /** Runs `steps` on a channel, one after the other; the channel hangs up when they end. */

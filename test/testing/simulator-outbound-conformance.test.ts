@@ -9,7 +9,7 @@
 import { type Socket as UdpSocket, createSocket } from 'node:dgram';
 import { type AddressInfo, type Server, type Socket, createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type Dialplan, FreeSwitchSimulator, type FreeSwitchSimulatorOptions } from '../../src/testing/index.js';
+import { type Dialplan, FreeSwitchSimulator, type FreeSwitchSimulatorOptions, SimulatedChannel, writeCdrVariables } from '../../src/testing/index.js';
 import { type Capture, loadCapture } from '../helpers/fixtures.js';
 import { freeUdpRange } from '../helpers/udp.js';
 import { compareRawFrame, eventParts, headerLines, type RawHeader, UUID, UuidNames } from './capture-compare.js';
@@ -315,5 +315,153 @@ describe('the simulator plays the recorded outbound conversations: every frame, 
     expect(session.received.map((d) => [d.data.toString('base64'), d.from])).toEqual(
       unicast.sentToFreeswitch.map((b64) => [b64, `127.0.0.1:${base + 1}`]),
     );
+  });
+
+  it('outbound-extras: myevents before connect (never answered, yet in effect), a long argument as a body, the application leaving without hanging up', async () => {
+    const capture = loadCapture('outbound-extras') as Capture & { controlConnectionSummary: { events: Record<string, string>[] } };
+    const call = new RecordedCall(capture);
+    const { app, appPort, sim, control } = await setup(call);
+    expect((await control.command('event plain CHANNEL_EXECUTE_COMPLETE CHANNEL_HANGUP_COMPLETE\n\n')).head).toContain('+OK event listener enabled plain');
+    control.write(originateLine(call, '&endless_playback(tone_stream://%(1000,0,440))'));
+    const outbound = RawEslClient.wrap(await app.connected);
+    cleanups.push(() => outbound.destroy());
+    await play('outbound-extras', call, outbound, sim, { appPort, chosen: chosenUuids(call) });
+    // The application closes the socket without hanging up: the dialplan has nothing after
+    // `socket`, so FreeSWITCH hangs the call up (and the loopback's other leg with it).
+    outbound.socket.end();
+    const wanted = capture.controlConnectionSummary.events;
+    const seen: Record<string, string>[] = [];
+    while (seen.length < wanted.length) {
+      const [frame] = await control.frames(1, 5000);
+      const parts = eventParts(frame!);
+      if (parts === undefined) continue; // the originate's api/response
+      const h = new Map(parts.headers.map(([k, v]) => [k, decodeURIComponent(v)]));
+      seen.push({
+        event: h.get('Event-Name')!,
+        ...(h.has('Application') && { application: h.get('Application')! }),
+        ...(h.has('Hangup-Cause') && { hangupCause: h.get('Hangup-Cause')! }),
+      });
+    }
+    expect(seen).toEqual(wanted);
+    await expect(control.frames(1, 50)).rejects.toThrow(/within/);
+    expect(sim.channels.size).toBe(0);
+  });
+
+  it.each(['outbound-sip-pcmu-native', 'outbound-sip-pcmu-l16'])('%s (a SIP call: PCMU, sofia channel data, comfort noise)', async (name) => {
+    const capture = loadCapture(name);
+    const call = new RecordedCall(capture);
+    const unicast = (capture as Capture & { unicast: RecordedUnicast }).unicast;
+    const sofia = sofiaModel(call);
+    const base = await freeUdpRange(2);
+    const ports = new Map([[unicast.freeswitchBinds, base], [unicast.weListen, base + 1]]);
+    const peer = new UnicastPeer();
+    await peer.bind(base + 1);
+    cleanups.push(() => peer.close());
+    const { app, appPort, sim } = await setup(call, {
+      before: sofia.invite,
+      applications: { answer: sofia.answer },
+      onConnection: () => sofia.connected(sim.channels.get(call.uuid)!),
+    });
+    sim.on('event', (event) => sofia.onEvent(sim, event.name, event.headers));
+    sim.placeCall({
+      destination: call.header('Caller-Destination-Number'),
+      uuid: call.uuid,
+      name: call.header('Channel-Name'),
+      callerIdNumber: call.header('Caller-Caller-ID-Number'),
+      callerIdName: call.header('Caller-Caller-ID-Name'),
+      codec: call.variable('read_codec'),
+    });
+    const outbound = RawEslClient.wrap(await app.connected);
+    cleanups.push(() => outbound.destroy());
+    let streaming = false;
+    await play(name, call, outbound, sim, {
+      appPort,
+      ports,
+      chosen: chosenUuids(call),
+      onEmpty: async () => {
+        if (streaming) await peer.count(20);
+      },
+      beforeSend: async (text) => {
+        if (text.includes('call-command: unicast')) streaming = true;
+      },
+    });
+    compareDatagrams(peer.received, unicast, base);
+  });
+});
+
+/**
+ * What mod_sofia adds to a SIP channel, which the simulator does not model, taken from the
+ * recording: the INVITE's variables (before the dialplan), the media negotiated at `answer`
+ * (early media first), the dialog's tags once the 200 OK is acknowledged (after `socket`
+ * connected), and the RTP statistics at hangup (`sofia_on_hangup`, `switch_core_media_set_stats`,
+ * after the CDR variables).
+ */
+function sofiaModel(call: RecordedCall) {
+  const vars = call.variables;
+  const index = (name: string): number => vars.findIndex(([k]) => k === name);
+  const invite = vars.slice(0, index('DP_MATCH'));
+  const media = vars.slice(index('absolute_codec_string') + 1, index('endpoint_disposition'));
+  const dialog = vars.slice(index('socket_host') + 1);
+  const complete = call.capture.steps
+    .flatMap((s) => (s.recv === undefined ? [] : splitFrames(s.recv)))
+    .map((f) => eventParts(f))
+    .find((e) => e?.headers.some(([k, v]) => k === 'Event-Name' && v === 'CHANNEL_HANGUP_COMPLETE'))!;
+  const completeVars = complete.headers.filter(([k]) => k.startsWith('variable_')).map(([k, v]): [string, string] => [k.slice(9), decodeURIComponent(v)]);
+  const hangup = completeVars.slice(completeVars.findIndex(([k]) => k === 'flow_billusec') + 1);
+  const setAll = (channel: { setVariable(k: string, v: string): void }, list: [string, string][]): void => {
+    for (const [k, v] of list) channel.setVariable(k, v);
+  };
+  return {
+    invite: (channel: Parameters<Dialplan>[0]['channel']): void => {
+      const sessionId = channel!.variables.get('session_id')!;
+      channel!.variables.clear();
+      setAll(channel!, invite.map(([k, v]): [string, string] => [k, k === 'session_id' ? sessionId : v]));
+    },
+    answer: (({ channel, core }) => {
+      setAll(channel, media);
+      channel.progressMediaMicros = Date.now() * 1000;
+      core.answer(channel);
+    }) satisfies NonNullable<FreeSwitchSimulatorOptions['applications']>[string],
+    connected: (channel: { setVariable(k: string, v: string): void }): void => setAll(channel, dialog),
+    onEvent: (sim: FreeSwitchSimulator, name: string, headers: [string, string][]): void => {
+      const state = headers.find(([k]) => k === 'Channel-State')?.[1];
+      const uuid = headers.find(([k]) => k === 'Unique-ID')?.[1];
+      if (name === 'CHANNEL_STATE' && state === 'CS_REPORTING' && uuid === call.uuid) setAll(sim.channels.get(uuid)!, hangup);
+    },
+  };
+}
+
+describe('CHANNEL_HANGUP_COMPLETE variables computed from the recorded times equal the recorded ones', () => {
+  it.each(['outbound-unicast-native', 'outbound-unicast-l16', 'outbound-sip-pcmu-native', 'outbound-sip-pcmu-l16'])('%s', (name) => {
+    const call = new RecordedCall(loadCapture(name));
+    const complete = call.capture.steps
+      .flatMap((s) => (s.recv === undefined ? [] : splitFrames(s.recv)))
+      .map((f) => eventParts(f))
+      .find((e) => e?.headers.some(([k, v]) => k === 'Event-Name' && v === 'CHANNEL_HANGUP_COMPLETE'))!;
+    const recorded = complete.headers.filter(([k]) => k.startsWith('variable_')).map(([k, v]): [string, string] => [k.slice(9), decodeURIComponent(v)]);
+    const get = (k: string): string => recorded.find(([n]) => n === k)![1];
+    const channel = new SimulatedChannel({
+      uuid: call.uuid,
+      name: call.header('Channel-Name'),
+      direction: 'inbound',
+      profile: { destinationNumber: '8000', callerIdName: call.header('Caller-Caller-ID-Name'), callerIdNumber: call.header('Caller-Caller-ID-Number') },
+      sessionId: 1,
+    });
+    Object.assign(channel, { createdMicros: Number(get('start_uepoch')) });
+    channel.answeredMicros = Number(get('answer_uepoch'));
+    channel.progressMediaMicros = Number(get('progress_media_uepoch'));
+    channel.hangupMicros = Number(get('end_uepoch'));
+    channel.hangupCause = get('hangup_cause');
+    if (get('digits_dialed') !== 'none') channel.dtmfLog.push(...get('digits_dialed'));
+    channel.setVariable('current_application', get('last_app'));
+    if (recorded.some(([k]) => k === 'is_loopback')) channel.setVariable('loopback_leg', 'B');
+    writeCdrVariables(channel);
+    const from = recorded.findIndex(([k]) => k === 'hangup_cause');
+    const to = recorded.findIndex(([k]) => k === 'flow_billusec');
+    const cdr = [...recorded.slice(from, to + 1), ...recorded.filter(([k]) => k === 'is_loopback')];
+    const ours = [...channel.variables].filter(([k]) => cdr.some(([n]) => n === k));
+    // Local stamps depend on this machine's time zone: their shape is compared by the replays.
+    const comparable = (list: [string, string][]): [string, string][] => list.map(([k, v]) => [k, k.endsWith('_stamp') ? '' : v]);
+    expect(comparable(ours)).toEqual(comparable(cdr));
   });
 });

@@ -36,6 +36,20 @@ export interface Side {
   rewrite?: (text: string) => string;
 }
 
+/** Both sides of a conversation, and header names whose values this conversation cannot repeat. */
+export interface Sides {
+  ours: Side;
+  recorded: Side;
+  /** E.g. `playback_*` of a tone a `uuid_break` cut at some point. */
+  volatile?: RegExp;
+}
+
+/** Fresh sides for a conversation: uuids the client chose are compared as they are. */
+export function sidesFor(chosen: ReadonlySet<string>, options: Omit<Sides, 'ours' | 'recorded'> & { rewriteOurs?: (text: string) => string } = {}): Sides {
+  const { rewriteOurs, ...rest } = options;
+  return { ours: { uuids: new UuidNames(chosen), ...(rewriteOurs && { rewrite: rewriteOurs }) }, recorded: { uuids: new UuidNames(chosen) }, ...rest };
+}
+
 /** Header name and raw value, in wire order. */
 export type RawHeader = [name: string, value: string];
 
@@ -71,8 +85,8 @@ const VOLATILE =
 const GMT = /^[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT$/;
 
 /** A header value as far as two runs can agree on it. */
-export function comparableValue(name: string, value: string, side: Side): string {
-  if (VOLATILE.test(name)) return '<volatile>';
+export function comparableValue(name: string, value: string, side: Side, volatile?: RegExp): string {
+  if (VOLATILE.test(name) || volatile?.test(name)) return '<volatile>';
   if (CLOCK.test(name)) return value === '0' ? '0' : '<time>';
   if (STAMP.test(name)) return value.replace(/\d/g, '9');
   if (name === 'Event-Date-GMT') return GMT.test(decodeURIComponent(value)) ? '<gmt>' : value;
@@ -84,7 +98,7 @@ export function comparableValue(name: string, value: string, side: Side): string
  * channel data every header name in order and every comparable value; anything else byte for
  * byte once uuids are named.
  */
-export function compareRawFrame(ours: RawFrame, recorded: RawFrame, sides: { ours: Side; recorded: Side }, where: string): void {
+export function compareRawFrame(ours: RawFrame, recorded: RawFrame, sides: Sides, where: string): void {
   expect(ours.type, `${where}: content type`).toBe(recorded.type);
   const rewrite = (frame: RawFrame, side: Side): RawFrame => {
     if (!side.rewrite) return frame;
@@ -103,7 +117,7 @@ export function compareRawFrame(ours: RawFrame, recorded: RawFrame, sides: { our
   expect(actual, `${where}: an event`).toBeDefined();
   const name = expected.headers.find(([k]) => k === 'Event-Name')?.[1] ?? '?';
   expect(actual!.headers.map(([k]) => k), `${where} ${name}: header names and order`).toEqual(expected.headers.map(([k]) => k));
-  const values = (list: RawHeader[], side: Side): string[] => list.map(([k, v]) => `${k}: ${comparableValue(k, v, side)}`);
+  const values = (list: RawHeader[], side: Side): string[] => list.map(([k, v]) => `${k}: ${comparableValue(k, v, side, sides.volatile)}`);
   expect(values(actual!.headers, sides.ours), `${where} ${name}: header values`).toEqual(values(expected.headers, sides.recorded));
   expect(sides.ours.uuids.apply(actual!.body), `${where} ${name}: body`).toBe(sides.recorded.uuids.apply(expected.body));
 }

@@ -12,7 +12,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { type Dialplan, FreeSwitchSimulator, type FreeSwitchSimulatorOptions, SimulatedChannel, writeCdrVariables } from '../../src/testing/index.js';
 import { type Capture, loadCapture } from '../helpers/fixtures.js';
 import { freeUdpRange } from '../helpers/udp.js';
-import { compareRawFrame, eventParts, headerLines, type RawHeader, UUID, UuidNames } from './capture-compare.js';
+import { compareRawFrame, eventParts, headerLines, type RawHeader, sidesFor, UUID } from './capture-compare.js';
 import { RawEslClient, type RawFrame, splitFrames } from './raw-esl.js';
 
 /** What a recording tells about its call: the channel data of the `connect` reply. */
@@ -186,10 +186,8 @@ async function play(
   sim: FreeSwitchSimulator,
   ctx: { appPort: number; ports?: Map<number, number>; chosen: Set<string>; onEmpty?: (index: number) => Promise<void>; beforeSend?: (text: string) => Promise<void> },
 ): Promise<{ uuid: string }> {
-  const sides = {
-    ours: { uuids: new UuidNames(ctx.chosen), rewrite: (t: string) => t.replaceAll(`127.0.0.1%3A${ctx.appPort}%20`, '127.0.0.1%3A8022%20') },
-    recorded: { uuids: new UuidNames(ctx.chosen) },
-  };
+  // Our `socket` data names this run's port where the recording has 8022.
+  const sides = sidesFor(ctx.chosen, { rewriteOurs: (t) => t.replaceAll(`127.0.0.1%3A${ctx.appPort}%20`, '127.0.0.1%3A8022%20') });
   let uuid = '';
   let previous: 'send' | 'recv' = 'send';
   for (const [index, step] of call.capture.steps.entries()) {

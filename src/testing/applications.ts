@@ -1,7 +1,7 @@
 /**
  * Built-in simulated applications: `answer`, `set`, `export`, `unset`, `sleep`, `echo`,
- * `transfer`, `endless_playback` (until broken), and `playback` (as long as what it plays: see
- * {@link playbackApplication}).
+ * `transfer`, `endless_playback` (until the call ends: a break only restarts its file),
+ * `verbose_events`, and `playback` (as long as what it plays: see {@link playbackApplication}).
  *
  * @module
  */
@@ -23,11 +23,18 @@ export const BUILTIN_APPLICATIONS: Readonly<Record<string, ApplicationHandler>> 
   unset: ({ channel, data }) => channel.setVariable(data, undefined),
   sleep: ({ data }) => ({ durationMs: Number(data) || 0 }),
   echo: () => ({ durationMs: Infinity }),
-  endless_playback: () => ({ durationMs: Infinity, response: 'FILE PLAYED' }),
+  // mod_dptools' endless_playback_function: plays its file again and again while the channel is
+  // up; a break only restarts the file, so only a hangup ends it (PLAYBACK ERROR). The simulator
+  // fires no PLAYBACK_START/STOP for it.
+  endless_playback: () => ({ durationMs: Infinity, onBreak: () => false, onEnd: (how) => (how === 'hangup' ? 'PLAYBACK ERROR' : 'FILE PLAYED') }),
   // `transfer <exten> [<dialplan> [<context>]]`: into the dialplan anew (what follows it never runs).
   transfer: ({ channel, data, core }) => {
     const [exten = '', dialplan, context] = data.split(' ').filter((w) => w !== '');
     transfer(core, channel, exten, dialplan, context ?? channel.profile.context);
+  },
+  // mod_dptools' verbose_events_function: sets CF_VERBOSE_EVENTS (its data is not read).
+  verbose_events: ({ channel }) => {
+    channel.verboseEvents = true;
   },
   playback: playbackApplication(),
 };

@@ -72,6 +72,8 @@ export class CaptureReplayServer extends EventEmitter<CaptureReplayEvents> {
   playedCount = 0;
   private server: Server | undefined;
   private readonly sockets = new Set<Socket>();
+  /** Pending {@link CaptureReplayServer.whenPlayed} calls: `stop()` ends them. */
+  private readonly waiters = new Set<(error?: Error) => void>();
   private bound = { host: '127.0.0.1', port: 0 };
 
   constructor(
@@ -91,40 +93,55 @@ export class CaptureReplayServer extends EventEmitter<CaptureReplayEvents> {
     return this.bound.port;
   }
 
-  /** Starts listening. */
+  /** Starts listening (once: a second call answers the same address). */
   async start(): Promise<{ host: string; port: number }> {
+    if (this.server) return { ...this.bound };
     const host = this.options.host ?? '127.0.0.1';
     const server = createServer((socket) => this.serve(socket));
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(this.options.port ?? 0, host, () => resolve());
+      server.listen(this.options.port ?? 0, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
     });
     this.server = server;
     this.bound = { host, port: (server.address() as AddressInfo).port };
     return { ...this.bound };
   }
 
-  /** Stops listening and closes every connection. */
+  /**
+   * Stops listening, closes every connection, and rejects every {@link CaptureReplayServer.whenPlayed}
+   * still waiting. Resolves once the listening socket and every connection are closed: nothing
+   * the server opened (socket or timer) is left to keep the process alive.
+   */
   async stop(): Promise<void> {
+    for (const end of [...this.waiters]) end(new Error('the replay server stopped before a connection played the recording to its end'));
     for (const s of this.sockets) s.destroy();
     const server = this.server;
     this.server = undefined;
+    // close() calls back once every connection it accepted has closed too.
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 
-  /** Resolves once a connection has played the whole recording (at once if one has). */
+  /**
+   * Resolves once a connection has played the whole recording (at once if one has); rejects after
+   * `timeoutMs`, or when the server stops first.
+   */
   whenPlayed(timeoutMs = 5000): Promise<void> {
     if (this.playedCount > 0) return Promise.resolve();
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.off('played', done);
-        reject(new Error(`recording not played to its end within ${timeoutMs} ms`));
-      }, timeoutMs);
-      const done = (): void => {
+      const end = (error?: Error): void => {
         clearTimeout(timer);
-        resolve();
+        this.off('played', played);
+        this.waiters.delete(end);
+        if (error) reject(error);
+        else resolve();
       };
-      this.once('played', done);
+      const played = (): void => end();
+      const timer = setTimeout(() => end(new Error(`recording not played to its end within ${timeoutMs} ms`)), timeoutMs);
+      this.waiters.add(end);
+      this.on('played', played);
     });
   }
 

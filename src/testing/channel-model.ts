@@ -56,6 +56,11 @@ export interface RunningApp {
   uuid: string;
   /** Completes a timed application (a timer of the switch's clock). */
   timer?: unknown;
+  /**
+   * In `switch_ivr_park`'s loop (a `park`, or an async `socket` once connected): the channel is
+   * controlled; `CHANNEL_UNPARK` fires when it ends.
+   */
+  parked?: boolean;
   /** Started by a `sendmsg` / `uuid_broadcast`: its `current_loop` / `total_loops` (unset when it ends). */
   loop?: { index: number; total: number };
   /** Called when it ends (normally, broken, or by a hangup); returns its `Application-Response`. */
@@ -135,6 +140,10 @@ export class SimulatedChannel {
   destroyed = false;
   /** What the far end says once answered (a called phone's voice, 8 kHz PCM): its `unicast` plays it. */
   farEndAudio: Int16Array | undefined;
+  /** The digits the channel received, in order (`digits_dialed` at hangup). */
+  readonly dtmfLog: string[] = [];
+  /** `CF_VERBOSE_EVENTS` (the `verbose_events` application): every event carries the variables. */
+  verboseEvents = false;
 
   constructor(init: ChannelInit) {
     this.uuid = init.uuid;

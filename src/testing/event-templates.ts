@@ -49,6 +49,19 @@ export const CALLING_SITES: Readonly<Record<string, CallingSite>> = {
   SENDEVENT: site('mod_event_socket.c', 'parse_command', 2283),
 };
 
+/**
+ * The events that carry the channel's variables (`switch_channel_event_set_extended_data`):
+ * others — `CHANNEL_STATE`, `CHANNEL_CALLSTATE`, `DTMF` — carry the channel's basic data and
+ * caller profile only, unless the channel asked for verbose events (`verbose_events`).
+ */
+export const EVENTS_WITH_VARIABLES: ReadonlySet<string> = new Set([
+  'CHANNEL_CREATE', 'CHANNEL_ORIGINATE', 'CHANNEL_UUID', 'CHANNEL_ANSWER', 'CHANNEL_PARK', 'CHANNEL_UNPARK',
+  'CHANNEL_BRIDGE', 'CHANNEL_UNBRIDGE', 'CHANNEL_PROGRESS', 'CHANNEL_PROGRESS_MEDIA', 'CHANNEL_HANGUP',
+  'CHANNEL_HANGUP_COMPLETE', 'REQUEST_PARAMS', 'CHANNEL_DATA', 'CHANNEL_EXECUTE', 'CHANNEL_EXECUTE_COMPLETE',
+  'CHANNEL_DESTROY', 'SESSION_HEARTBEAT', 'API', 'RECORD_START', 'RECORD_STOP', 'PLAYBACK_START', 'PLAYBACK_STOP',
+  'CALL_UPDATE', 'MEDIA_BUG_START', 'MEDIA_BUG_STOP', 'CHANNEL_HOLD', 'CHANNEL_UNHOLD', 'TEXT', 'CUSTOM',
+]);
+
 /** The site of events the simulator is asked to fire with no site of their own. */
 export const DEFAULT_CALLING_SITE: CallingSite = site('switch_event.c', 'switch_event_fire_detailed', 2015);
 

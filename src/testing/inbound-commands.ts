@@ -93,7 +93,14 @@ export function handleCommand(host: CommandHost, l: SimulatedListener, command: 
   if (l.sessionUuid !== undefined && has('resume')) return reply(l, '+OK');
   if (l.sessionUuid !== undefined || has('myevents ')) {
     const channel = l.sessionUuid === undefined ? undefined : host.core.channels.get(l.sessionUuid);
-    if (has('connect')) return l.write(channelDataReply(host.core, channel, l.outbound ?? { async: true, full: false }));
+    if (has('connect')) {
+      const first = !l.connected;
+      l.connected = true;
+      l.write(channelDataReply(host.core, channel, l.outbound ?? { async: true, full: false }));
+      // socket_function was waiting for LFLAG_CONNECTED: it parks now (its CHANNEL_PARK follows the reply).
+      if (first) l.onConnect?.();
+      return;
+    }
     if (has('getvar')) {
       const space = cmd.indexOf(' ');
       return reply(l, space === -1 ? '' : (channel?.variables.get(cmd.slice(space + 1)) ?? ''));

@@ -49,6 +49,7 @@ export {
   canonicalEventName,
   EVENT_NAMES,
   EventFactory,
+  EVENTS_WITH_VARIABLES,
   type HeaderPairs,
   type SwitchIdentity,
 } from './event-templates.js';
@@ -71,7 +72,7 @@ export {
   SwitchCore,
   type SwitchCoreOptions,
 } from './switch-core.js';
-export { parseSocketTarget, type SocketAttach, socketApplication, type SocketTarget } from './outbound-socket.js';
+export { DEFAULT_SOCKET_PORT, parseSocketTarget, parseSocketTargets, type SocketAttach, socketApplication, type SocketTarget } from './outbound-socket.js';
 export { type ReceivedDatagram, SimulatedUnicast, type SimulatedUnicastOptions, type UnicastParams, unicastParams } from './unicast-media.js';
 export {
   type SimulatedAudioStreamOptions,

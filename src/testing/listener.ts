@@ -114,6 +114,10 @@ export class SimulatedListener {
   firstCommandRead = false;
   /** Replies are swallowed (the first command of an outbound connection). */
   muted = false;
+  /** `LFLAG_CONNECTED`: an outbound connection's `connect` has been read. */
+  connected = false;
+  /** Runs once, when `connect` is read (the async `socket` application then parks the channel). */
+  onConnect: (() => void) | undefined;
   /** `linger [n]`: seconds, -1 for "until the client closes"; `undefined` when not lingering. */
   lingerSeconds: number | undefined;
   /** The socket is gone or going. */

@@ -104,7 +104,14 @@ export class SimulatorHost implements CommandHost {
   /** Hands an event to every connection that wants it. */
   fanOut(event: SimulatedEvent): void {
     this.notify(event);
-    for (const l of this.sessions) l.offer(event);
+    const destroyed = event.name === 'CHANNEL_DESTROY' ? headerOf(event.headers, 'Unique-ID') : undefined;
+    for (const l of this.sessions) {
+      // A connection controlling the channel (outbound, or `myevents <uuid>`) holds the session's
+      // read lock until it ends (listener_run); the session is destroyed only then, so it never
+      // sees that CHANNEL_DESTROY — the recordings end with the linger notice.
+      if (destroyed !== undefined && l.sessionUuid === destroyed) continue;
+      l.offer(event);
+    }
     if (event.name === 'CHANNEL_HANGUP' || event.name === 'CHANNEL_HANGUP_COMPLETE') this.sessionDown(event);
   }
 
@@ -121,7 +128,8 @@ export class SimulatorHost implements CommandHost {
    * A connection controlling a channel (`myevents <uuid>`, outbound) when it goes down: without
    * `linger`, FreeSWITCH leaves the read loop at once (`CHANNEL_HANGUP` is the last event that
    * makes it out) and says goodbye; with `linger`, the events flow until
-   * `CHANNEL_HANGUP_COMPLETE`, then the linger notice, then the socket closes after the delay.
+   * `CHANNEL_HANGUP_COMPLETE`, then the linger notice, then after the delay the disconnect
+   * notice and the socket closes.
    */
   private sessionDown(event: SimulatedEvent): void {
     const uuid = headerOf(event.headers, 'Unique-ID');
@@ -134,7 +142,10 @@ export class SimulatorHost implements CommandHost {
         l.sessionEnded = true;
         const name = headerOf(event.headers, 'Channel-Name') ?? '';
         l.writeQueued(lingerNoticeFrame({ uuid, name, lingerSeconds: l.lingerSeconds }));
-        if (l.lingerSeconds >= 0) l.later(l.lingerSeconds * 1000, () => l.close());
+        // read_packet gives up once the linger time is over; listener_run then says goodbye
+        // (send_disconnect: `Content-Disposition: disconnect`, "Disconnected, goodbye.") and closes.
+        // `linger` without a number (-1) waits for the client.
+        if (l.lingerSeconds !== -1) l.later(Math.max(0, l.lingerSeconds) * 1000, () => l.close({ notice: true }));
       }
     }
   }

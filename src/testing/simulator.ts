@@ -281,6 +281,15 @@ export class FreeSwitchSimulator extends EventEmitter<FreeSwitchSimulatorEvents>
     return placeInboundCall(this.core, { destination: '8000', ...options, uuid, steps });
   }
 
+  /**
+   * What the caller says on a channel (8 kHz PCM): `unicast` sends it from its first frame, then
+   * comfort noise. {@link FreeSwitchSimulator.callSocket}'s `callerAudio` option does the same for
+   * the call it places; this sets it for any channel (an `originate`d loopback leg, a placed call).
+   */
+  setCallerAudio(uuid: string, audio: Int16Array): void {
+    this.callerAudio.set(uuid, audio);
+  }
+
   /** The `unicast` session of a channel (what FreeSWITCH sent and received), once started. */
   unicast(uuid: string): SimulatedUnicast | undefined {
     return this.unicasts.get(uuid);
@@ -377,7 +386,7 @@ export class FreeSwitchSimulator extends EventEmitter<FreeSwitchSimulatorEvents>
   }
 
   /** Serves a connection the `socket` application opened: already authenticated, controlling `channel`. */
-  private attachOutbound(socket: Socket, channel: SimulatedChannel, target: SocketTarget, onClose: () => void): void {
+  private attachOutbound(socket: Socket, channel: SimulatedChannel, target: SocketTarget, onClose: () => void, onConnect?: () => void): void {
     this.dialing.delete(socket);
     if (this.stopped) {
       socket.destroy();
@@ -388,6 +397,7 @@ export class FreeSwitchSimulator extends EventEmitter<FreeSwitchSimulatorEvents>
     l.authed = true;
     l.outbound = { async: target.async, full: target.full };
     l.sessionUuid = channel.uuid;
+    l.onConnect = onConnect;
     // read_packet(listener, &ievent, 25): no first command within 25 s and the socket is dropped.
     l.later(this.options.authTimeoutMs ?? 25_000, () => {
       if (!l.firstCommandRead) l.close();

@@ -10,7 +10,15 @@ import { BUILTIN_APPLICATIONS } from './applications.js';
 import type { UnicastParams } from './unicast-media.js';
 import { type ChannelInit, type RunningApp, SimulatedChannel } from './channel-model.js';
 import { writeCdrVariables } from './channel-records.js';
-import { type CallingSite, CALLING_SITES, EventFactory, type HeaderPairs, type SwitchIdentity } from './event-templates.js';
+import {
+  type CallingSite,
+  CALLING_SITES,
+  EventFactory,
+  EVENTS_WITH_VARIABLES,
+  type HeaderPairs,
+  nowMicros,
+  type SwitchIdentity,
+} from './event-templates.js';
 import { type ClockTimer, realClock, type SimulatorClock } from './simulator-clock.js';
 
 /** An event the simulated switch fires: headers in wire order and an optional body. */
@@ -136,9 +144,14 @@ export class SwitchCore {
     return event;
   }
 
-  /** Fires a channel event: base headers, `top`, the channel's data, `bottom`. */
+  /**
+   * Fires a channel event: base headers, `top`, the channel's data, `bottom`. The channel's
+   * variables are in it when the event is one of {@link EVENTS_WITH_VARIABLES} or the channel
+   * asked for verbose events (unless `variables` says otherwise).
+   */
   channelEvent(name: string, channel: SimulatedChannel, parts: { top?: HeaderPairs; bottom?: HeaderPairs; variables?: boolean } = {}): void {
-    this.fire(name, [...(parts.top ?? []), ...channel.eventHeaders(parts.variables ?? true), ...(parts.bottom ?? [])]);
+    const variables = parts.variables ?? (channel.verboseEvents || EVENTS_WITH_VARIABLES.has(name));
+    this.fire(name, [...(parts.top ?? []), ...channel.eventHeaders(variables), ...(parts.bottom ?? [])]);
   }
 
   /** Adds a channel and fires `CHANNEL_CREATE`. */
@@ -155,13 +168,14 @@ export class SwitchCore {
     if (channel.answered || channel.isDown) return;
     const partner = channel.partner === undefined ? undefined : this.channels.get(channel.partner);
     if (partner && channel.variables.get('loopback_leg') === 'B' && !partner.answered) this.answer(partner);
-    channel.answeredMicros = Date.now() * 1000;
+    channel.answeredMicros = nowMicros();
     const aLeg = channel.variables.get('loopback_leg') === 'A';
     if (aLeg) channel.runningState = channel.state = 'CS_CONSUME_MEDIA';
     this.channelEvent('CHANNEL_ANSWER', channel);
     // The call state follows the answer (the recorded CHANNEL_ANSWER still says RINGING / DOWN).
     if (!aLeg) channel.callState = 'ACTIVE';
-    if (channel.variables.get('loopback_leg') === 'B') channel.setVariable('endpoint_disposition', 'ANSWER');
+    // switch_channel_perform_mark_answered, after the event, for every channel.
+    channel.setVariable('endpoint_disposition', 'ANSWER');
   }
 
   /** Runs `steps` on a channel, one after the other; the channel hangs up when they end. */
@@ -213,8 +227,9 @@ export class SwitchCore {
    */
   receiveDtmf(channel: SimulatedChannel, digit: string, durationSamples = 2000): void {
     if (channel.isDown) return;
+    // switch_channel_dequeue_dtmf logs the digit (digits_dialed) as it fires the event.
+    channel.dtmfLog.push(digit);
     this.channelEvent('DTMF', channel, {
-      variables: false,
       bottom: [['DTMF-Digit', digit], ['DTMF-Duration', String(durationSamples)], ['DTMF-Source', 'UNKNOWN']],
     });
     const app = this.innermost(channel);
@@ -229,10 +244,23 @@ export class SwitchCore {
     return true;
   }
 
+  /**
+   * `switch_ivr_park` for the running application `appUuid` (`park`, or an async `socket` once its
+   * connection said `connect`): refused (`false`) when the channel is already controlled —
+   * "Cannot park channels that are under control already" — otherwise `CHANNEL_PARK` fires and
+   * the application holds the channel until it ends, when `CHANNEL_UNPARK` fires just before its
+   * `CHANNEL_EXECUTE_COMPLETE` (applications run inside the park end first).
+   */
+  park(channel: SimulatedChannel, appUuid: string): boolean {
+    const app = channel.running.find((a) => a.uuid === appUuid);
+    if (app === undefined || channel.isDown || channel.running.some((a) => a.parked)) return false;
+    app.parked = true;
+    this.channelEvent('CHANNEL_PARK', channel);
+    return true;
+  }
+
   /** Leaves `park` (and whatever runs in it) without hanging up: transfer, bridge. */
   unpark(channel: SimulatedChannel): void {
-    const parked = channel.running.some((a) => a.name === 'park');
-    if (parked) this.channelEvent('CHANNEL_UNPARK', channel);
     for (const app of [...channel.running].reverse()) this.complete(channel, app, 'break', false);
   }
 
@@ -244,7 +272,6 @@ export class SwitchCore {
     const follow = partner !== undefined && !partner.isDown ? partner : undefined;
     if (follow) {
       follow.hangupCause = cause;
-      follow.hangupMicros = Date.now() * 1000;
       follow.state = 'CS_HANGUP';
       this.channelEvent('CHANNEL_HANGUP', follow);
     }
@@ -299,28 +326,29 @@ export class SwitchCore {
   }
 
   private start(channel: SimulatedChannel, app: RunningApp): void {
-    // switch_ivr_park refuses a channel that is already controlled ("Cannot park channels that are
-    // under control already"): a park inside a park, or inside an async `socket` (which parks the
-    // channel itself), completes at once — outbound-unicast-native.json shows it.
-    const nestedPark = app.name === 'park' && channel.running.some(parks);
     channel.running.push(app);
     if (app.loop) {
       channel.setVariable('current_loop', String(app.loop.index));
       channel.setVariable('total_loops', String(app.loop.total));
     }
+    // switch_core_session_exec: the application, its data, no response yet (an earlier
+    // application's response is gone: `set` after a playback completes with `_none_`), the
+    // CHANNEL_EXECUTE event, then the application's name once more (so it moves after its data).
     channel.setVariable('current_application', app.name);
     channel.setVariable('current_application_data', app.data || undefined);
+    channel.setVariable('current_application_response', undefined);
     const appHeaders: HeaderPairs = [['Application', app.name]];
     if (app.data) appHeaders.push(['Application-Data', app.data]);
     this.channelEvent('CHANNEL_EXECUTE', channel, { bottom: [...appHeaders, ['Application-UUID', app.uuid]] });
-    // switch_core_session_exec sets both again before the application runs (the order shows it).
-    channel.setVariable('current_application_data', app.data || undefined);
     channel.setVariable('current_application', app.name);
     if (app.name === 'hangup') return this.hangup(channel, app.data || 'NORMAL_CLEARING');
     if (app.name === 'park') {
-      if (nestedPark) return this.complete(channel, app, 'done');
+      // switch_ivr_park refuses a channel that is already controlled: a park inside a park, or
+      // inside an async `socket` (which parks the channel itself), completes at once —
+      // outbound-unicast-native.json shows it.
       channel.runningState = channel.state = 'CS_EXECUTE';
-      return this.channelEvent('CHANNEL_PARK', channel);
+      if (!this.park(channel, app.uuid)) this.complete(channel, app, 'done');
+      return;
     }
     const result = this.applications[app.name]?.({ channel, data: app.data, core: this, appUuid: app.uuid }) ?? {};
     app.onEnd = (how) => result.onEnd?.(how) ?? (how === 'done' ? result.response : undefined);
@@ -337,6 +365,8 @@ export class SwitchCore {
     if (i === -1) return;
     channel.running.splice(i, 1);
     this.cancel(app.timer);
+    // switch_ivr_park fires CHANNEL_UNPARK as it returns, before the application completes.
+    if (app.parked) this.channelEvent('CHANNEL_UNPARK', channel);
     const response = app.onEnd?.(how);
     if (response !== undefined) channel.setVariable('current_application_response', response);
     const bottom: HeaderPairs = [['Application', app.name]];
@@ -371,7 +401,6 @@ export class SwitchCore {
 
   private stopApps(channel: SimulatedChannel): void {
     channel.pending.length = 0;
-    if (channel.running.some((a) => a.name === 'park')) this.channelEvent('CHANNEL_UNPARK', channel);
     for (const app of [...channel.running].reverse()) this.complete(channel, app, 'hangup', false);
   }
 
@@ -382,7 +411,6 @@ export class SwitchCore {
 
   private beginHangup(channel: SimulatedChannel, cause: string): void {
     channel.hangupCause = cause;
-    channel.hangupMicros = Date.now() * 1000;
     channel.state = 'CS_HANGUP';
     this.channelEvent('CHANNEL_HANGUP', channel);
     this.stopApps(channel);
@@ -390,6 +418,9 @@ export class SwitchCore {
   }
 
   private finishHangup(channel: SimulatedChannel): void {
+    // switch_core_session_hangup_state stamps the hangup time (the events up to CHANNEL_STATE
+    // CS_HANGUP still say Caller-Channel-Hangup-Time: 0), then the CDR variables, then HANGUP.
+    channel.hangupMicros = nowMicros();
     channel.callState = 'HANGUP';
     writeCdrVariables(channel);
     this.setState(channel, 'CS_REPORTING');

@@ -4,9 +4,10 @@
  *
  * - FreeSWITCH binds `local-ip:local-port` and sends the caller's audio to
  *   `remote-ip:remote-port` while the channel is parked (nothing runs on top of the park).
- * - Without `flags: native` every datagram is 320 bytes of L16 little-endian at 8 kHz; with it,
+ * - Without `flags: native` every datagram is 20 ms of L16 little-endian at the channel's rate
+ *   (320 bytes at 8 kHz: `conninfo->read_codec` is L16 at `actual_samples_per_second`); with it,
  *   the channel's codec (160 bytes of µ-law on PCMU) — but a comfort-noise frame (the caller is
- *   silent) is 320 bytes of `0xFF` in both modes.
+ *   silent) is `decoded_bytes_per_packet` of `0xFF` in both modes (320 bytes at 8 kHz).
  * - It accepts datagrams from any source and plays them to the caller; a zero-length datagram
  *   stops its receive thread.
  *
@@ -15,6 +16,8 @@
 import { type Socket, createSocket } from 'node:dgram';
 import { alawEncode, ulawEncode } from '../media/g711.js';
 import { pcmToLE } from '../media/pcm.js';
+import { Resampler } from '../media/resampler.js';
+import type { SampleRate } from '../realtime/audio-format.js';
 import type { SimulatedChannel } from './channel-model.js';
 
 /** The headers of a `sendmsg` with `call-command: unicast`. */
@@ -46,8 +49,8 @@ export interface SimulatedUnicastOptions {
   record?: boolean;
 }
 
-const FRAME_SAMPLES = 160;
-const CNG_FRAME = Buffer.alloc(320, 0xff);
+/** Rates the caller's 8 kHz voice can be brought to; a channel at another rate gets it at 8 kHz. */
+const RATES: readonly number[] = [8000, 16000, 24000, 48000] satisfies SampleRate[];
 
 /** Reads `unicast` headers the way `switch_ivr_parse_event` does (defaults included). */
 export function unicastParams(get: (name: string) => string | undefined): UnicastParams {
@@ -76,6 +79,10 @@ export class SimulatedUnicast {
   private readonly socket: Socket;
   private timer: NodeJS.Timeout | undefined;
   private position = 0;
+  /** The channel's read rate and comfort-noise frame, fixed by the first frame (the park loop reads `read_impl` once). */
+  private impl: { rate: number; cng: Buffer } | undefined;
+  /** The voice resampled to the channel's rate, and what it was made from. */
+  private resampled: { source: Int16Array; voice: Int16Array } | undefined;
   private closed = false;
   private readonly waiters = new Set<() => void>();
 
@@ -152,8 +159,8 @@ export class SimulatedUnicast {
 
   /** The park loop reads one frame from the caller and sends it, if the channel is parked. */
   private sendFrame(): void {
-    const top = this.channel.currentApp;
-    if (this.channel.isDown || top === undefined || (top.name !== 'park' && top.name !== 'socket')) return;
+    // Only switch_ivr_park's loop reads and sends frames: nothing while an application runs inside it.
+    if (this.channel.isDown || this.channel.currentApp?.parked !== true) return;
     const frame = this.options.echo?.() ? this.echoFrame() : this.nextFrame();
     this.sent++;
     if (this.options.record) this.sentFrames.push({ data: frame, at: performance.now() });
@@ -163,20 +170,42 @@ export class SimulatedUnicast {
   /** The oldest received frame not yet echoed (comfort noise when there is none). */
   private echoFrame(): Buffer {
     const next = this.received[this.echoed];
-    if (next === undefined) return CNG_FRAME;
+    if (next === undefined) return this.readImpl().cng;
     this.echoed++;
     return next.data;
   }
 
   private nextFrame(): Buffer {
-    const audio = this.callerAudio ?? this.channel.farEndAudio;
-    if (audio === undefined || this.position >= audio.length) return CNG_FRAME;
-    const samples = new Int16Array(FRAME_SAMPLES);
-    samples.set(audio.subarray(this.position, this.position + FRAME_SAMPLES));
-    this.position += FRAME_SAMPLES;
+    const { rate, cng } = this.readImpl();
+    const voice = this.voiceAt(rate);
+    const perFrame = rate / 50;
+    if (voice === undefined || this.position >= voice.length) return cng;
+    const samples = new Int16Array(perFrame);
+    samples.set(voice.subarray(this.position, this.position + perFrame));
+    this.position += perFrame;
     const codec = this.channel.variables.get('read_codec') ?? 'L16';
-    if (this.params.native && codec === 'PCMU') return Buffer.from(ulawEncode(samples));
-    if (this.params.native && codec === 'PCMA') return Buffer.from(alawEncode(samples));
+    if (this.params.native && rate === 8000 && codec === 'PCMU') return Buffer.from(ulawEncode(samples));
+    if (this.params.native && rate === 8000 && codec === 'PCMA') return Buffer.from(alawEncode(samples));
     return pcmToLE(samples);
+  }
+
+  /** The park loop's `read_impl`, read once: the channel's rate (20 ms frames) and its comfort-noise frame. */
+  private readImpl(): { rate: number; cng: Buffer } {
+    if (this.impl === undefined) {
+      const asked = Number(this.channel.variables.get('read_rate')) || 8000;
+      const rate = RATES.includes(asked) ? asked : 8000;
+      this.impl = { rate, cng: Buffer.alloc((rate / 50) * 2, 0xff) };
+    }
+    return this.impl;
+  }
+
+  /** The caller's voice (or the far end's, once answered), brought from 8 kHz to the channel's rate. */
+  private voiceAt(rate: number): Int16Array | undefined {
+    const source = this.callerAudio ?? this.channel.farEndAudio;
+    if (source === undefined || rate === 8000) return source;
+    if (this.resampled?.source !== source) {
+      this.resampled = { source, voice: Int16Array.from(new Resampler({ from: 8000, to: rate as SampleRate }).process(source)) };
+    }
+    return this.resampled.voice;
   }
 }

@@ -57,6 +57,11 @@ export class RawEslClient {
     return new RawEslClient(socket);
   }
 
+  /** Reads frames off a socket something else opened (the application side of an outbound connection). */
+  static wrap(socket: Socket): RawEslClient {
+    return new RawEslClient(socket);
+  }
+
   write(text: string): void {
     this.socket.write(text);
   }

@@ -162,7 +162,7 @@ describe('a connection controlling a channel (myevents <uuid>)', () => {
     await r.whenClosed();
   });
 
-  it('with linger: every event up to CHANNEL_HANGUP_COMPLETE, the linger notice, then the socket closes', async () => {
+  it('with linger: every event up to CHANNEL_HANGUP_COMPLETE, the linger notice, then when the time is over goodbye and the socket closes', async () => {
     await setup();
     const a = sim!.placeCall({ destination: '8000' });
     const r = await raw(`myevents ${a.uuid}`, 'linger 0');
@@ -174,6 +174,12 @@ describe('a connection controlling a channel (myevents <uuid>)', () => {
     ]);
     expect(frames[6]!.head).toBe(
       `Content-Type: text/disconnect-notice\nControlled-Session-UUID: ${a.uuid}\nContent-Disposition: linger\nChannel-Name: ${a.name}\nLinger-Time: 0\nContent-Length: 0`,
+    );
+    // listener_run's send_disconnect once read_packet gives up on the linger time.
+    const [goodbye] = await r.frames(1);
+    expect(goodbye!.bytes).toBe(
+      `Content-Type: text/disconnect-notice\nControlled-Session-UUID: ${a.uuid}\nContent-Disposition: disconnect\nContent-Length: 67\n\n` +
+        'Disconnected, goodbye.\nSee you at ClueCon! http://www.cluecon.com/\n',
     );
     await r.whenClosed();
   });

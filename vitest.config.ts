@@ -16,6 +16,8 @@ export default defineConfig({
     testTimeout: 15_000,
     hookTimeout: 15_000,
     pool: 'forks',
+    // Most tests wait on real time (20 ms audio, timers), not the CPU: more workers than cores keep the suite short.
+    maxWorkers: 4,
     typecheck: { enabled: true, include: ['test/**/*.test-d.ts'], tsconfig: './tsconfig.test.json' },
   },
 });

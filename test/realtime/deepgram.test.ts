@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError, ProviderError } from '../../src/errors.js';
+import { silentLogger } from '../../src/logger.js';
 import { type AudioFormat, AudioFormats } from '../../src/realtime/audio-format.js';
 import type { ProviderAudio, ProviderToolCall, ToolDefinition } from '../../src/realtime/provider.js';
 import { type DeepgramVoiceAgentOptions, DeepgramVoiceAgentProvider } from '../../src/realtime/providers/deepgram.js';
@@ -21,7 +22,7 @@ const tools: ToolDefinition[] = [
 
 async function connected(options: DeepgramVoiceAgentOptions = {}, callFormat: AudioFormat = AudioFormats.MULAW_8K, mock: DeepgramMockOptions = {}): Promise<DeepgramVoiceAgentProvider> {
   server = new DeepgramMockServer(mock);
-  provider = new DeepgramVoiceAgentProvider({ apiKey: 'dg-test', url: await server.ready(), ...options });
+  provider = new DeepgramVoiceAgentProvider({ apiKey: 'dg-test', url: await server.ready(), logger: silentLogger, ...options });
   await provider.connect({ instructions: 'Be brief.', voice: 'aura-2-luna-en', language: 'pt-BR', tools, callFormat });
   return provider;
 }

@@ -11,6 +11,7 @@ export { BUILTIN_APPLICATIONS, playbackMs } from './applications.js';
 export { playbackApplication, playbackTerminators } from './playback.js';
 export { DEFAULT_PLAYBACK_MS, type PlaybackOptions, playbackPlan, type PlaybackSegment } from './playback-plan.js';
 export { type WavLength, wavLength } from './wav-duration.js';
+export { wavSamples } from './wav-samples.js';
 export {
   type ApiAnswer,
   type ApiResult,

@@ -12,7 +12,8 @@ export default defineConfig({
     ],
   },
   test: {
-    include: ['test/**/*.test.ts'],
+    // The guides' vitest examples (docs/testing.md, docs/writing-a-provider.md) are tests too.
+    include: ['test/**/*.test.ts', 'docs/snippets/**/*.test.ts'],
     testTimeout: 15_000,
     hookTimeout: 15_000,
     pool: 'forks',

@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { type AddressInfo, createServer } from 'node:net';
-import { join } from 'node:path';
+import { join, posix } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ProviderError } from '../../src/errors.js';
 import { ScriptedProvider } from '../../src/realtime/providers/scripted.js';
@@ -16,7 +16,10 @@ import { ROOT, markdownSnippets, snippetFiles } from '../helpers/snippets.js';
  * `loadConfig()`), every cloud provider is replaced by a `ScriptedProvider` (no key, no
  * network), and what a snippet opens is closed after each test.
  *
- * A new snippet needs an entry in `RUNS` (a scenario) or in `TYPECHECK_ONLY` (why it cannot run).
+ * A new snippet needs an entry in `RUNS` (a scenario) or in `TYPECHECK_ONLY` (why it cannot run),
+ * unless it is a vitest file (`*.test.ts`, run by the suite itself: vitest.config.ts includes
+ * docs/snippets) or a module such a file imports. A block may also show a file under `examples/`
+ * (the getting-started examples, run as processes by test/examples/getting-started.test.ts).
  */
 
 /** What the scenarios control inside the mocked package, and what they must close. */
@@ -126,6 +129,16 @@ let connections: SimulatedListener[];
 function hangupsOf(uuid: string): string[] {
   const ids = new Set(connections.filter((l) => l.sessionUuid === uuid).map((l) => l.id));
   return sim.commands.filter((c) => (ids.has(c.connectionId) && c.headers['call-command'] === 'hangup') || c.line.startsWith(`api uuid_kill ${uuid}`)).map((c) => c.line);
+}
+
+/** Snippets vitest runs itself (`*.test.ts`), and the snippet modules those import. */
+function runByVitest(): Set<string> {
+  const tests = snippetFiles().filter((f) => f.endsWith('.test.ts'));
+  const run = new Set(tests);
+  for (const test of tests) {
+    for (const m of readFileSync(join(ROOT, test), 'utf8').matchAll(/from '(\.{1,2}\/[^']+)\.js'/g)) run.add(posix.join(posix.dirname(test), `${m[1]}.ts`));
+  }
+  return run;
 }
 
 /** The scenarios, by snippet file. */
@@ -310,17 +323,22 @@ describe('documentation snippets', () => {
     expect(blocks.length).toBeGreaterThanOrEqual(4);
     for (const block of blocks) {
       const where = `${block.markdown}:${block.line}`;
-      expect(block.path, `${where}: add <!-- snippet: docs/snippets/<name>.ts --> before the block`).toMatch(/^docs\/snippets\/.+\.ts$/);
+      expect(block.path, `${where}: add <!-- snippet: docs/snippets/<name>.ts --> before the block`).toMatch(/^(docs\/snippets|examples)\/.+\.ts$/);
       expect(block.code, `${where} differs from ${block.path}`).toBe(readFileSync(join(ROOT, block.path!), 'utf8'));
     }
   });
 
   it('every snippet file is shown in the documentation, and either runs here or says why it cannot', () => {
     const shown = new Set(markdownSnippets().map((b) => b.path));
+    const byVitest = runByVitest();
     for (const file of snippetFiles()) {
       expect(shown.has(file), `${file} is not shown in any markdown file`).toBe(true);
-      expect(file in RUNS || file in TYPECHECK_ONLY, `${file}: add a scenario to RUNS or a reason to TYPECHECK_ONLY`).toBe(true);
+      expect(file in RUNS || file in TYPECHECK_ONLY || byVitest.has(file), `${file}: add a scenario to RUNS or a reason to TYPECHECK_ONLY`).toBe(true);
     }
+  });
+
+  it('vitest runs the snippets that are test files', () => {
+    expect(readFileSync(join(ROOT, 'vitest.config.ts'), 'utf8')).toContain("'docs/snippets/**/*.test.ts'");
   });
 
   it('npm run typecheck compiles them', () => {

@@ -10,6 +10,7 @@ const provider = () =>
       });
 
 const server = createOutboundServer(loadConfig().server, async (call) => {
+  await call.answer();
   const session = new RealtimeSession({
     call,
     provider: provider(),

@@ -12,7 +12,7 @@ import { defaultOriginateRule, type OriginateRule, type PlaceCallOptions, placeI
 import type { SimulatedChannel } from './channel-model.js';
 import { canonicalEventName, type HeaderPairs } from './event-templates.js';
 import { CommandReader } from './command-reader.js';
-import { type QueuedCommand, type ReceivedCommand, SimulatedListener } from './listener.js';
+import { headerOf, type QueuedCommand, type ReceivedCommand, SimulatedListener } from './listener.js';
 import type { ManualClock } from './simulator-clock.js';
 import { SimulatorHost } from './simulator-host.js';
 import type { CommandHook, FreeSwitchSimulatorEvents, FreeSwitchSimulatorOptions } from './simulator-options.js';
@@ -70,7 +70,8 @@ const DEFAULT_MODULES = [
  * Test hooks: {@link FreeSwitchSimulator.onCommand}, {@link FreeSwitchSimulator.holdReplies},
  * {@link FreeSwitchSimulator.setCommandDelay}, {@link FreeSwitchSimulator.injectRaw},
  * {@link FreeSwitchSimulator.dropConnections}, {@link FreeSwitchSimulator.emitEvent},
- * {@link FreeSwitchSimulator.commands}, and `stop()`/`start()` on the same port (a restart).
+ * {@link FreeSwitchSimulator.commands}, {@link FreeSwitchSimulator.waitForCommand},
+ * {@link FreeSwitchSimulator.waitForEvent}, and `stop()`/`start()` on the same port (a restart).
  */
 export class FreeSwitchSimulator extends EventEmitter<FreeSwitchSimulatorEvents> {
   /** Every command received, in order, across connections and restarts. */
@@ -347,6 +348,28 @@ export class FreeSwitchSimulator extends EventEmitter<FreeSwitchSimulatorEvents>
         reject(new Error(`no matching command within ${timeoutMs} ms`));
       }, timeoutMs);
       this.on('command', onCommand);
+    });
+  }
+
+  /**
+   * Resolves with the next event named `name` (`PLAYBACK_START`, `CHANNEL_UNPARK`, ...) the switch
+   * fires — on channel `uuid` when given — whether or not a connection subscribed to it; rejects
+   * after `timeoutMs`. Events are not kept: call it before what fires the event. A command is
+   * received before it runs ({@link FreeSwitchSimulator.waitForCommand}); this waits for its effect.
+   */
+  waitForEvent(name: string, uuid?: string, timeoutMs = 5000): Promise<SimulatedEvent> {
+    return new Promise((resolve, reject) => {
+      const onEvent = (event: SimulatedEvent): void => {
+        if (event.name !== name || (uuid !== undefined && headerOf(event.headers, 'Unique-ID') !== uuid)) return;
+        clearTimeout(timer);
+        this.off('event', onEvent);
+        resolve(event);
+      };
+      const timer = setTimeout(() => {
+        this.off('event', onEvent);
+        reject(new Error(`no ${name} event${uuid === undefined ? '' : ` on ${uuid}`} within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.on('event', onEvent);
     });
   }
 

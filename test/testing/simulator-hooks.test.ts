@@ -38,6 +38,22 @@ afterEach(async () => {
 });
 
 describe('test hooks', () => {
+  it('waitForEvent: the next event of that name on that channel, not one on another; a timeout rejects; no listener left', async () => {
+    const listeners = sim.listenerCount('event');
+    const a = sim.placeCall({ destination: '9000' });
+    const b = sim.placeCall({ destination: '9001' });
+    const onB = sim.waitForEvent('CHANNEL_HANGUP', b.uuid);
+    const any = sim.waitForEvent('CHANNEL_HANGUP');
+    sim.hangup(a.uuid, 'USER_BUSY');
+    expect((await any).headers).toContainEqual(['Unique-ID', a.uuid]);
+    sim.hangup(b.uuid, 'NO_ANSWER');
+    const event = await onB;
+    expect(event.headers).toContainEqual(['Unique-ID', b.uuid]);
+    expect(event.headers).toContainEqual(['Hangup-Cause', 'NO_ANSWER']);
+    await expect(sim.waitForEvent('PLAYBACK_START', a.uuid, 20)).rejects.toThrow(`no PLAYBACK_START event on ${a.uuid} within 20 ms`);
+    expect(sim.listenerCount('event')).toBe(listeners);
+  });
+
   it('holdReplies: nothing goes out while held; on release the queued events first, then the commands in order', async () => {
     const r = await raw('event plain CUSTOM h::x');
     sim.holdReplies(true);

@@ -9,6 +9,7 @@
  * @packageDocumentation
  */
 export * from './errors.js';
+export { type ErrorEmitter, reportError } from './error-reporting.js';
 export { type ConsoleLoggerOptions, consoleLogger, defaultLogger, type LogFn, type Logger, type LoggerLevel, redactCommand, silentLogger } from './logger.js';
 export * from './esl/index.js';
 export * from './config/index.js';

@@ -131,12 +131,11 @@ function hangupsOf(uuid: string): string[] {
   return sim.commands.filter((c) => (ids.has(c.connectionId) && c.headers['call-command'] === 'hangup') || c.line.startsWith(`api uuid_kill ${uuid}`)).map((c) => c.line);
 }
 
-/** Snippets vitest runs itself (`*.test.ts`), and the snippet modules those import. */
+/** Snippets vitest runs itself (`*.test.ts`), and the snippet modules those import, directly or not. */
 function runByVitest(): Set<string> {
-  const tests = snippetFiles().filter((f) => f.endsWith('.test.ts'));
-  const run = new Set(tests);
-  for (const test of tests) {
-    for (const m of readFileSync(join(ROOT, test), 'utf8').matchAll(/from '(\.{1,2}\/[^']+)\.js'/g)) run.add(posix.join(posix.dirname(test), `${m[1]}.ts`));
+  const run = new Set(snippetFiles().filter((f) => f.endsWith('.test.ts')));
+  for (const file of run) {
+    for (const m of readFileSync(join(ROOT, file), 'utf8').matchAll(/from '(\.{1,2}\/[^']+)\.js'/g)) run.add(posix.join(posix.dirname(file), `${m[1]}.ts`));
   }
   return run;
 }

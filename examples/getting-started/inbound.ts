@@ -10,6 +10,7 @@ client.on('CHANNEL_ANSWER', (e) => console.log('answered', e.get('Channel-Name')
 client.on('CHANNEL_HANGUP_COMPLETE', (e) => console.log('hung up', e.get('Channel-Name'), e.hangupCause));
 
 const uuid = await client.originate({ dialString: process.env.DIAL ?? 'loopback/9664', app: 'park' });
+const hungUp = client.waitForEvent({ names: ['CHANNEL_HANGUP_COMPLETE'], uuid, timeout: 10_000 }); // before the kill
 await client.uuidKill(uuid);                                     // hang it up again
-await client.waitForEvent({ names: ['CHANNEL_HANGUP_COMPLETE'], uuid });
+await hungUp;
 await client.close();

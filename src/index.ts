@@ -8,6 +8,9 @@
  *
  * @packageDocumentation
  */
+import { setDefaultConfig } from './config/defaults.js';
+import { loadConfig } from './config/env.js';
+
 export * from './errors.js';
 export { type ErrorEmitter, reportError } from './error-reporting.js';
 export { type ConsoleLoggerOptions, consoleLogger, defaultLogger, type LogFn, type Logger, type LoggerLevel, redactCommand, silentLogger } from './logger.js';
@@ -17,3 +20,8 @@ export * from './media/index.js';
 export * from './realtime/index.js';
 export * from './process/index.js';
 export * from './observability/index.js';
+
+// The edge: the layers below read no environment; their defaults (ESL_SERVER_*, RTP_*,
+// AUDIO_MODE, ...) come from here, read when a default is needed (an invalid variable throws
+// there, never at import). See docs/architecture.md.
+setDefaultConfig(() => loadConfig());

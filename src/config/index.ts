@@ -11,20 +11,18 @@ export {
   getEslForDomain,
   getEslPool,
 } from './client-pool.js';
+export { type Env, DEFAULTS, loadConfig, type LoadConfigOptions } from './env.js';
+export { BUILT_IN_CONFIG, type DefaultConfigSource, getDefaultConfig, setDefaultConfig } from './defaults.js';
 export {
   AUDIO_MODES,
   type AudioMode,
-  type Env,
-  DEFAULTS,
   type EslSettings,
   type JitterSettings,
-  loadConfig,
-  type LoadConfigOptions,
   type OutboundServerSettings,
   type RtpSettings,
   type VoiceAiConfig,
   type WebSocketSettings,
-} from './env.js';
+} from './settings.js';
 export {
   endpointKey,
   type EslEndpoint,

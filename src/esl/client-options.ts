@@ -1,6 +1,7 @@
 /**
  * The settings of {@link AsyncESLClient}: what a user may pass, and the defaults filled in
- * (they match `loadConfig()`'s).
+ * (the documented constants, those of `ESL_*` unset: the client never reads the environment;
+ * pass it `loadConfig().esl`).
  *
  * @module
  */
@@ -8,7 +9,7 @@ import type { Logger } from '../logger.js';
 import { DEFAULT_MAX_COMMAND_BYTES } from './commands.js';
 import type { FrameParserOptions } from './frame-parser.js';
 
-/** Options of {@link AsyncESLClient}. Defaults match `loadConfig()`'s. */
+/** Options of {@link AsyncESLClient}. Defaults are those of the `ESL_*` variables unset; pass `loadConfig().esl` for the environment's. */
 export interface AsyncESLClientOptions extends FrameParserOptions {
   /** FreeSWITCH host (`ESL_HOST`). Default `127.0.0.1`. */
   host?: string;
@@ -67,7 +68,7 @@ export interface BgapiOptions {
 export type ResolvedClientOptions = Required<Omit<AsyncESLClientOptions, 'user' | 'logger' | 'password' | keyof FrameParserOptions>> &
   Pick<AsyncESLClientOptions, 'user' | keyof FrameParserOptions>;
 
-/** Fills in the defaults (those of `loadConfig()`), leaving out the password and the logger. */
+/** Fills in the defaults (those of `ESL_*` unset), leaving out the password and the logger. */
 export function resolveClientOptions(options: AsyncESLClientOptions): ResolvedClientOptions {
   return {
     host: options.host ?? '127.0.0.1',

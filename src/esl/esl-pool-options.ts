@@ -16,7 +16,7 @@ export interface EslPoolOptions {
   /**
    * Client settings every node starts from (timeouts, reconnect policy), and the default
    * endpoint — the node of tenants without their own FreeSWITCH, and of {@link EslPool.getDefault}.
-   * Default: `loadConfig().esl`.
+   * Default: the process defaults' `esl` ({@link getDefaultConfig}: `ESL_*`).
    */
   defaults?: Omit<AsyncESLClientOptions, 'logger'> & Partial<EslEndpoint>;
   /** The FreeSWITCH nodes, by name. Nodes of tenants on their own FreeSWITCH are added on first use. */

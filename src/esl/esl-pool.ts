@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { inspect } from 'node:util';
 import { EventEmitter } from 'eventemitter3';
-import { loadConfig } from '../config/env.js';
+import { getDefaultConfig } from '../config/defaults.js';
 import { withoutPassword } from '../config/redact.js';
 import { type EslEndpoint, endpointKey, resolveEndpoint } from '../config/tenants.js';
 import { ConfigError, EslNoNodeError } from '../errors.js';
@@ -57,7 +57,7 @@ export class EslPool extends EventEmitter<EslPoolEvents> {
     super();
     this.#options = options;
     this.logger = options.logger ?? defaultLogger;
-    const base = options.defaults ?? loadConfig().esl;
+    const base = options.defaults ?? getDefaultConfig().esl;
     this.#defaults = { ...base, host: base.host ?? '127.0.0.1', port: base.port ?? 8021, password: base.password ?? 'ClueCon' };
     for (const node of options.nodes ?? []) this.add(node, options.monitor ?? true);
     if (options.connect ?? true) for (const node of this.byName.values()) node.start();

@@ -7,7 +7,7 @@
  */
 import type { EventEmitter } from 'eventemitter3';
 import { EslAuthError, EslConnectionError, ErrorCodes } from '../errors.js';
-import { PUBLIC_DEFAULT_PASSWORD } from '../config/env.js';
+import { PUBLIC_DEFAULT_PASSWORD } from '../config/settings.js';
 import { reportError } from '../error-reporting.js';
 import type { Logger } from '../logger.js';
 import type { EslClientEvents } from './client-events.js';

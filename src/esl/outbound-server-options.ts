@@ -8,9 +8,12 @@ import type { AllowList } from './ip-allowlist.js';
 import type { OutboundCall } from './outbound-call.js';
 import type { OutboundCallOptions } from './outbound-call-options.js';
 
-/** Options of {@link OutboundServer}. Unset host/port/maxConnections come from `loadConfig()`. */
+/**
+ * Options of {@link OutboundServer}. Unset `host`, `port` and `maxConnections` come from the
+ * process defaults ({@link getDefaultConfig}: `ESL_SERVER_*` once the package is imported).
+ */
 export interface OutboundServerOptions extends OutboundCallOptions {
-  /** Address to listen on (`ESL_SERVER_HOST`, default `0.0.0.0`). */
+  /** Address to listen on (`ESL_SERVER_HOST`, default `127.0.0.1`). */
   host?: string;
   /** Port (`ESL_SERVER_PORT`, default 8022); 0 picks a free one. */
   port?: number;

@@ -1,7 +1,7 @@
 import { type AddressInfo, type Server, type Socket, createServer } from 'node:net';
 import { EventEmitter } from 'eventemitter3';
 import { CallEndedError, CallHandlerError, EslConnectionError } from '../errors.js';
-import { loadConfig } from '../config/env.js';
+import { getDefaultConfig } from '../config/defaults.js';
 import { reportError } from '../error-reporting.js';
 import { type Logger, defaultLogger } from '../logger.js';
 import { OutboundAdmission } from './outbound-admission.js';
@@ -59,7 +59,7 @@ export class OutboundServer extends EventEmitter<OutboundServerEvents> {
     super();
     this.logger = options.logger ?? defaultLogger;
     const needsEnv = options.host === undefined || options.port === undefined || options.maxConnections === undefined;
-    const env = needsEnv ? loadConfig().server : undefined;
+    const env = needsEnv ? getDefaultConfig().server : undefined;
     this.host = options.host ?? env!.host;
     this.port = options.port ?? env!.port;
     this.maxConnections = options.maxConnections ?? env!.maxConnections;

@@ -5,7 +5,8 @@
  *
  * @module
  */
-import { type AudioMode, loadConfig } from '../config/env.js';
+import { getDefaultConfig } from '../config/defaults.js';
+import type { AudioMode } from '../config/settings.js';
 import type { EslEvent } from '../esl/event.js';
 import type { OutboundCall } from '../esl/outbound-call.js';
 import { MediaError } from '../errors.js';
@@ -88,7 +89,7 @@ export async function startCallMedia(call: OutboundCall, options: CallMediaOptio
   const codec: WireCodec = native ? (callCodec as 'PCMU' | 'PCMA') : 'L16';
   const freeswitchAddress = options.freeswitchAddress ?? call.remoteAddress?.replace(/^::ffff:/, '') ?? '127.0.0.1';
   const advertise = options.advertiseAddress ?? call.localAddress?.replace(/^::ffff:/, '') ?? '127.0.0.1';
-  const shared = options.shared ?? (options.ports === undefined && loadConfig().rtp.sharedSocket ? await defaultSharedMediaSocket(options.logger) : undefined);
+  const shared = options.shared ?? (options.ports === undefined && getDefaultConfig().rtp.sharedSocket ? await defaultSharedMediaSocket(options.logger) : undefined);
   const sharedPort = shared?.address()?.port;
   if (shared && sharedPort === undefined) throw new MediaError('a shared media socket must be bound before calls use it');
   // On a shared socket FreeSWITCH's port tells the calls apart: one from the pool unless given.
@@ -136,7 +137,7 @@ export async function startCallMedia(call: OutboundCall, options: CallMediaOptio
 
 /** Options of {@link startCallMediaFor}: those of {@link startCallMedia}, plus the transport choice. */
 export interface CallTransportOptions extends CallMediaOptions {
-  /** Which transport carries the call. Default `AUDIO_MODE` (`loadConfig().audioMode`). */
+  /** Which transport carries the call. Default `AUDIO_MODE` (`getDefaultConfig().audioMode`). */
   mode?: AudioMode;
   /** The WebSocket path's settings (modes `websocket` and `dual`). */
   websocket?: WebSocketCallMediaOptions;
@@ -166,7 +167,7 @@ export interface CallTransport {
  * with a {@link MediaError} (a `RealtimeSession` then goes to its fallback).
  */
 export async function startCallMediaFor(call: OutboundCall, options: CallTransportOptions = {}): Promise<CallTransport> {
-  const mode = options.mode ?? loadConfig().audioMode;
+  const mode = options.mode ?? getDefaultConfig().audioMode;
   if (mode === 'esl') throw new MediaError('AUDIO_MODE is "esl": call control only, no media path for this call');
   const kind = mode === 'dual' ? await dualChoice(call, options) : mode;
   if (kind === 'rtp') {

@@ -7,7 +7,10 @@
 import { FrameStore } from './frame-store.js';
 import { InterarrivalJitter } from './jitter-estimator.js';
 
-/** Options of {@link JitterBuffer}. Defaults come from `RTP_JITTER_*` through `loadConfig()`. */
+/**
+ * Options of {@link JitterBuffer}. The delays' defaults are those of `RTP_JITTER_*_MS` unset;
+ * `RtpBridge` and the WebSocket transport pass the process defaults ({@link getDefaultConfig}).
+ */
 export interface JitterBufferOptions {
   /** Smallest playout delay, ms. Default 60. */
   minMs?: number;

@@ -1,20 +1,24 @@
 /**
- * UDP ports for call audio from `RTP_PORT_MIN..RTP_PORT_MAX` on `RTP_BIND_ADDRESS`.
+ * UDP ports for call audio: a range on an address (the process-wide one:
+ * `RTP_PORT_MIN..RTP_PORT_MAX` on `RTP_BIND_ADDRESS`).
  *
  * @module
  */
 import type { Socket } from 'node:dgram';
-import { loadConfig } from '../config/env.js';
+import { getDefaultConfig } from '../config/defaults.js';
 import { MediaError, PortExhaustedError } from '../errors.js';
 import { createMediaSocket } from './udp-socket.js';
 
-/** Options of {@link PortAllocator}. */
+/**
+ * Options of {@link PortAllocator}: plain values (the process-wide {@link defaultPortAllocator}
+ * gives it `RTP_PORT_MIN`, `RTP_PORT_MAX` and `RTP_BIND_ADDRESS`).
+ */
 export interface PortAllocatorOptions {
-  /** First port, inclusive (`RTP_PORT_MIN`, default 10000). */
+  /** First port, inclusive. Default 10000. */
   min?: number;
-  /** Last port, inclusive (`RTP_PORT_MAX`, default 10100). */
+  /** Last port, inclusive. Default 10100. */
   max?: number;
-  /** Address to bind (`RTP_BIND_ADDRESS`, default `0.0.0.0`). */
+  /** Address to bind. Default `0.0.0.0`. */
   bindAddress?: string;
 }
 
@@ -114,11 +118,11 @@ let shared: PortAllocator | undefined;
 
 /**
  * The process-wide allocator every bridge uses unless given its own: `RTP_PORT_MIN..RTP_PORT_MAX`
- * on `RTP_BIND_ADDRESS`, read once through `loadConfig()`.
+ * on `RTP_BIND_ADDRESS` (the process defaults, {@link getDefaultConfig}), read once, on first use.
  */
 export function defaultPortAllocator(): PortAllocator {
   if (!shared) {
-    const { rtp } = loadConfig();
+    const { rtp } = getDefaultConfig();
     shared = new PortAllocator({ min: rtp.portMin, max: rtp.portMax, bindAddress: rtp.bindAddress });
   }
   return shared;

@@ -11,7 +11,7 @@ import { type MediaClock, getMediaClock } from './media-clock.js';
 import { Pacer } from './pacer.js';
 import { copyToBuffer } from './pcm.js';
 import { type AllocatedPort, type PortAllocator, defaultPortAllocator } from './port-allocator.js';
-import { loadConfig } from '../config/env.js';
+import { getDefaultConfig } from '../config/defaults.js';
 import type { SharedMediaSocket, SharedRegistration } from './shared-media-socket.js';
 import { RtpParseStatus, createRtpHeaderFields, readRtpHeader } from './rtp-header.js';
 import { RtpSender } from './rtp-sender.js';
@@ -159,7 +159,7 @@ export class RtpBridge extends EventEmitter<RtpBridgeEvents> implements MediaTra
     this.clock = options.clock ?? getMediaClock();
     this.logger = options.logger ?? defaultLogger;
     this.remote = options.remote;
-    this.jitter = new JitterBuffer({ ...loadConfig().rtp.jitter, ...options.jitter, silence: this.wire.silence, conceal: this.wire.codec === 'L16' && options.framing === 'raw' ? pcm16Conceal : undefined });
+    this.jitter = new JitterBuffer({ ...getDefaultConfig().rtp.jitter, ...options.jitter, silence: this.wire.silence, conceal: this.wire.codec === 'L16' && options.framing === 'raw' ? pcm16Conceal : undefined });
     this.passOut = this.passes(this.output);
     this.passIn = this.passes(this.input);
     if (this.output.encoding !== 'pcm16' && !this.passOut) {

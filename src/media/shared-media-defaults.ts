@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { loadConfig } from '../config/env.js';
+import { getDefaultConfig } from '../config/defaults.js';
 import { MediaError, PortExhaustedError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { SharedMediaSocket } from './shared-media-socket.js';
@@ -78,7 +78,7 @@ let unicastPorts: UnicastPortPool | undefined;
  */
 export function defaultSharedMediaSocket(logger?: Logger): Promise<SharedMediaSocket> {
   if (!sharedSocket) {
-    const { rtp } = loadConfig();
+    const { rtp } = getDefaultConfig();
     const socket = new SharedMediaSocket({ expectedCalls: rtp.portMax - rtp.portMin + 1, logger });
     const bound = socket.bind(rtp.portMin, rtp.bindAddress).then(() => socket);
     sharedSocket = bound;
@@ -92,7 +92,7 @@ export function defaultSharedMediaSocket(logger?: Logger): Promise<SharedMediaSo
 /** FreeSWITCH's unicast ports for calls on the default shared socket: `RTP_PORT_MIN + 1000 .. RTP_PORT_MAX + 1000`. */
 export function defaultUnicastPorts(): UnicastPortPool {
   if (!unicastPorts) {
-    const { rtp } = loadConfig();
+    const { rtp } = getDefaultConfig();
     if (rtp.portMax + 1000 > 65535) {
       throw new MediaError(`RTP_PORT_MAX ${rtp.portMax} leaves no room for FreeSWITCH's unicast ports (ours + 1000 must stay ≤ 65535): lower the range, or give startCallMedia a freeswitchPort`);
     }

@@ -9,7 +9,7 @@ import { type IncomingMessage, type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { EventEmitter } from 'eventemitter3';
 import { type WebSocket, WebSocketServer } from 'ws';
-import { loadConfig } from '../config/env.js';
+import { getDefaultConfig } from '../config/defaults.js';
 import { MediaError } from '../errors.js';
 import { reportError } from '../error-reporting.js';
 import { ThrottledLog } from '../log-throttle.js';
@@ -109,7 +109,7 @@ export class WebSocketMediaServer extends EventEmitter<WebSocketMediaServerEvent
 
   constructor(options: WebSocketMediaServerOptions = {}) {
     super();
-    const config = options.port === undefined || options.host === undefined ? loadConfig() : undefined;
+    const config = options.port === undefined || options.host === undefined ? getDefaultConfig() : undefined;
     this.options = {
       port: options.port ?? config!.websocket.port,
       host: options.host ?? config!.rtp.bindAddress,

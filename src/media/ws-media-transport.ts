@@ -7,7 +7,7 @@
  * @module
  */
 import { EventEmitter } from 'eventemitter3';
-import { loadConfig } from '../config/env.js';
+import { getDefaultConfig } from '../config/defaults.js';
 import { MediaError, MediaStreamError } from '../errors.js';
 import { reportError } from '../error-reporting.js';
 import { type Logger, defaultLogger } from '../logger.js';
@@ -100,7 +100,7 @@ export class WebSocketMediaTransport extends EventEmitter<WebSocketMediaTranspor
       throw new MediaError(`the answer path takes PCM16 at ${options.answer.sampleRate} Hz; ${formatName(input)} needs ${answerRate(input)} Hz`);
     }
     if (input.encoding !== 'pcm16') this.decodeG711 = new WireDecoder(wireFormat(input.encoding === 'mulaw' ? 'PCMU' : 'PCMA', 'raw'), 8000);
-    this.receiver = new StreamReceiver({ sampleRate: options.sampleRate, output, jitter: { ...loadConfig().rtp.jitter, ...options.jitter } });
+    this.receiver = new StreamReceiver({ sampleRate: options.sampleRate, output, jitter: { ...getDefaultConfig().rtp.jitter, ...options.jitter } });
 
     this.answer.on('talkspurtStart', () => this.emit('talkspurtStart'));
     this.answer.on('drained', () => this.emit('drained'));

@@ -10,7 +10,7 @@ import { availableParallelism } from 'node:os';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { EventEmitter } from 'eventemitter3';
-import { loadConfig } from '../config/env.js';
+import { getDefaultConfig } from '../config/defaults.js';
 import { ClusterWorkerError, ConfigError } from '../errors.js';
 import type { OutboundShutdownOptions, OutboundShutdownReport } from '../esl/outbound-shutdown.js';
 import { type Logger, silentLogger } from '../logger.js';
@@ -45,7 +45,7 @@ export interface OutboundClusterOptions {
   env?: Readonly<Record<string, string>>;
   /**
    * The UDP port range to slice among the workers (each gets `RTP_PORT_MIN`/`RTP_PORT_MAX` of
-   * its own slice in its environment). Default: `loadConfig().rtp`.
+   * its own slice in its environment). Default: `getDefaultConfig().rtp` (`RTP_*`).
    */
   rtp?: { portMin: number; portMax: number };
   /** How workers shut down on their own SIGTERM or when the primary dies. Default `{}` (30 s, then the dialplan after `socket`). */
@@ -126,7 +126,7 @@ export class OutboundCluster extends EventEmitter<OutboundClusterEvents> {
     this.restartDelayMs = options.restartDelayMs ?? 1000;
     const count = options.workers ?? availableParallelism();
     if (!(Number.isInteger(count) && count >= 1)) throw new ConfigError(`workers must be a positive integer, not ${count}`, 'workers', String(count));
-    const rtp = options.rtp ?? loadConfig().rtp;
+    const rtp = options.rtp ?? getDefaultConfig().rtp;
     for (let index = 0; index < count; index++) {
       this.slots.push({
         index,

@@ -262,6 +262,16 @@ const RUNS: Record<string, { title: string; run: () => Promise<void> }[]> = {
       },
     },
   ],
+  'docs/snippets/configuration-defaults.ts': [
+    {
+      title: 'the process defaults from a record: the port range it sets, the outbound server on its ESL_SERVER_*',
+      run: async () => {
+        await run('docs/snippets/configuration-defaults.ts');
+        expect(logs).toEqual(['20000']);
+        expect(live.servers[0]!.address()).toMatchObject({ address: '127.0.0.1', port: serverPort() });
+      },
+    },
+  ],
   'docs/snippets/configuration-shape.ts': [
     {
       title: 'reads the configuration (the environment is valid: no ConfigError)',

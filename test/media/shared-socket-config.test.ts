@@ -2,8 +2,9 @@ import { createSocket } from 'node:dgram';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { OutboundCall } from '../../src/esl/outbound-call.js';
 import { PortExhaustedError } from '../../src/errors.js';
-import { startCallMedia } from '../../src/media/call-media.js';
-import { UnicastPortPool, defaultSharedMediaSocket, defaultUnicastPorts, resetSharedMediaDefaults } from '../../src/media/shared-media-defaults.js';
+// Through the package's entry point, as users import it: it wires the process defaults to the environment.
+import { UnicastPortPool, defaultSharedMediaSocket, defaultUnicastPorts, startCallMedia } from '../../src/index.js';
+import { resetSharedMediaDefaults } from '../../src/media/shared-media-defaults.js';
 import { AudioFormats } from '../../src/realtime/audio-format.js';
 import { useCallHarness } from '../helpers/call-harness.js';
 

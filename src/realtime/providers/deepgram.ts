@@ -36,6 +36,7 @@ import {
   readServerError,
   updateThink,
 } from './deepgram-events.js';
+import { vendorVariable } from './vendor-env.js';
 import { closeSocket, messageBytes, openVendorSocket, parseTypedJson } from './vendor-socket.js';
 import { keepAlive, type ProviderWebSocketOptions, rawDataBytes } from './websocket.js';
 
@@ -43,7 +44,7 @@ export type { DeepgramEndpoint, DeepgramListenProvider, DeepgramRegion, Deepgram
 
 /** Options of {@link DeepgramVoiceAgentProvider}. */
 export interface DeepgramVoiceAgentOptions extends ProviderWebSocketOptions {
-  /** Default `process.env.DEEPGRAM_API_KEY`. Never logged. */
+  /** Default: the `DEEPGRAM_API_KEY` environment variable. Never logged. */
   apiKey?: string;
   /** Where the agent runs (data residency). Default `global`. */
   region?: DeepgramRegion;
@@ -150,7 +151,7 @@ export class DeepgramVoiceAgentProvider extends RealtimeProvider {
   constructor(private readonly options: DeepgramVoiceAgentOptions = {}) {
     super();
     this.logger = options.logger ?? defaultLogger;
-    const apiKey = options.apiKey ?? process.env.DEEPGRAM_API_KEY;
+    const apiKey = options.apiKey ?? vendorVariable('DEEPGRAM_API_KEY');
     if (!apiKey) throw new ConfigError('no Deepgram API key: set DEEPGRAM_API_KEY or pass { apiKey }', 'DEEPGRAM_API_KEY');
     this.apiKey = apiKey;
     const region = options.region ?? 'global';

@@ -33,6 +33,7 @@ import {
   userAudioChunk,
   userMessage,
 } from './elevenlabs-events.js';
+import { vendorVariable } from './vendor-env.js';
 import { closeSocket, openVendorSocket, parseTypedJson } from './vendor-socket.js';
 import { keepAlive, type ProviderWebSocketOptions, rawDataBytes } from './websocket.js';
 
@@ -40,9 +41,9 @@ export type { ElevenLabsLocation } from './elevenlabs-events.js';
 
 /** Options of {@link ElevenLabsAgentProvider}. */
 export interface ElevenLabsAgentOptions extends ProviderWebSocketOptions {
-  /** The agent (`agent_…`). Default `process.env.ELEVENLABS_AGENT_ID`. */
+  /** The agent (`agent_…`). Default: the `ELEVENLABS_AGENT_ID` environment variable. */
   agentId?: string;
-  /** For private agents (a signed URL is asked for each call). Default `process.env.ELEVENLABS_API_KEY`. Never logged. */
+  /** For private agents (a signed URL is asked for each call). Default: the `ELEVENLABS_API_KEY` environment variable. Never logged. */
   apiKey?: string;
   /**
    * Whether the agent is private (authentication enabled in its Security settings): the
@@ -153,10 +154,10 @@ export class ElevenLabsAgentProvider extends RealtimeProvider {
   constructor(private readonly options: ElevenLabsAgentOptions = {}) {
     super();
     this.logger = options.logger ?? defaultLogger;
-    const agentId = options.agentId ?? process.env.ELEVENLABS_AGENT_ID;
+    const agentId = options.agentId ?? vendorVariable('ELEVENLABS_AGENT_ID');
     if (!agentId) throw new ConfigError('no ElevenLabs agent: set ELEVENLABS_AGENT_ID or pass { agentId }', 'ELEVENLABS_AGENT_ID');
     this.agentId = agentId;
-    this.apiKey = (options.apiKey ?? process.env.ELEVENLABS_API_KEY) || undefined;
+    this.apiKey = (options.apiKey ?? vendorVariable('ELEVENLABS_API_KEY')) || undefined;
     this.requiresAuth = options.requiresAuth ?? this.apiKey !== undefined;
     if (this.requiresAuth && !this.apiKey) {
       throw new ConfigError('a private ElevenLabs agent needs an API key for its signed URL: set ELEVENLABS_API_KEY or pass { apiKey }', 'ELEVENLABS_API_KEY');

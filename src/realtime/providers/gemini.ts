@@ -31,6 +31,7 @@ import {
   parseServerMessage,
   readUsage,
 } from './gemini-wire.js';
+import { vendorVariable } from './vendor-env.js';
 import { keepAlive, openProviderSocket, type ProviderWebSocketOptions, rawDataBytes } from './websocket.js';
 
 export type { GeminiToolSchema } from './gemini-wire.js';
@@ -120,7 +121,7 @@ export class GeminiLiveProvider extends RealtimeProvider {
   constructor(private readonly options: GeminiLiveOptions = {}) {
     super();
     this.logger = options.logger ?? defaultLogger;
-    const apiKey = options.apiKey || process.env.GEMINI_API_KEY || process.env.GOOGLE_API_KEY;
+    const apiKey = options.apiKey || vendorVariable('GEMINI_API_KEY') || vendorVariable('GOOGLE_API_KEY');
     if (!apiKey) throw new ConfigError('no Gemini API key: set the GEMINI_API_KEY environment variable (or GOOGLE_API_KEY) or pass { apiKey }', 'GEMINI_API_KEY');
     this.apiKey = apiKey;
     this.model = bareModelName(options.model ?? DEFAULT_GEMINI_LIVE_MODEL);

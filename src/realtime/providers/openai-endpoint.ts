@@ -11,6 +11,7 @@
  */
 import { ConfigError } from '../../errors.js';
 import type { OpenAIApi } from './openai-events.js';
+import { vendorVariable } from './vendor-env.js';
 
 /** An Azure OpenAI Realtime deployment. */
 export interface AzureOpenAIRealtimeOptions {
@@ -34,12 +35,6 @@ export interface OpenAIEndpoint {
 const OPENAI_URL = 'wss://api.openai.com/v1/realtime';
 const AZURE_BETA_API_VERSION = '2025-04-01-preview';
 
-/** Reads an environment variable; empty counts as unset. */
-function env(name: string): string | undefined {
-  const v = process.env[name];
-  return v === undefined || v === '' ? undefined : v;
-}
-
 /**
  * The URL and headers for the given options.
  *
@@ -50,16 +45,16 @@ function env(name: string): string | undefined {
 export function resolveOpenAIEndpoint(options: { apiKey?: string; model: string; url?: string; api: OpenAIApi; azure?: AzureOpenAIRealtimeOptions }): OpenAIEndpoint {
   const beta: Record<string, string> = options.api === 'beta' ? { 'OpenAI-Beta': 'realtime=v1' } : {};
   if (options.azure) {
-    const apiKey = options.apiKey ?? env('AZURE_OPENAI_API_KEY');
+    const apiKey = options.apiKey ?? vendorVariable('AZURE_OPENAI_API_KEY');
     if (!apiKey) throw new ConfigError('no Azure OpenAI API key: set the AZURE_OPENAI_API_KEY environment variable or pass { apiKey }', 'AZURE_OPENAI_API_KEY');
     const headers = { 'api-key': apiKey, ...beta };
     if (options.url) return { url: options.url, headers, kind: 'custom' };
-    const endpoint = options.azure.endpoint ?? env('AZURE_OPENAI_ENDPOINT');
+    const endpoint = options.azure.endpoint ?? vendorVariable('AZURE_OPENAI_ENDPOINT');
     if (!endpoint) throw new ConfigError('no Azure OpenAI endpoint: set AZURE_OPENAI_ENDPOINT or pass { azure: { endpoint } }', 'AZURE_OPENAI_ENDPOINT');
     if (!options.azure.deployment) throw new ConfigError('an Azure OpenAI realtime session needs the deployment name: { azure: { deployment } }', 'azure.deployment');
     return { url: azureUrl(endpoint, options.azure, options.api), headers, kind: 'azure' };
   }
-  const apiKey = options.apiKey ?? env('OPENAI_API_KEY');
+  const apiKey = options.apiKey ?? vendorVariable('OPENAI_API_KEY');
   if (!apiKey) throw new ConfigError('no OpenAI API key: set the OPENAI_API_KEY environment variable or pass { apiKey }', 'OPENAI_API_KEY');
   const headers = { Authorization: `Bearer ${apiKey}`, ...beta };
   if (options.url) return { url: options.url, headers, kind: 'custom' };
@@ -83,7 +78,7 @@ function azureUrl(endpoint: string, azure: AzureOpenAIRealtimeOptions, api: Open
   url.hash = '';
   if (api === 'beta') {
     url.pathname = `${base}/openai/realtime`;
-    url.searchParams.set('api-version', azure.apiVersion ?? env('OPENAI_API_VERSION') ?? AZURE_BETA_API_VERSION);
+    url.searchParams.set('api-version', azure.apiVersion ?? vendorVariable('OPENAI_API_VERSION') ?? AZURE_BETA_API_VERSION);
     url.searchParams.set('deployment', azure.deployment);
   } else {
     url.pathname = `${base}/openai/v1/realtime`;

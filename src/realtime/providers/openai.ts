@@ -48,7 +48,7 @@ export type { AzureOpenAIRealtimeOptions } from './openai-endpoint.js';
 
 /** Options of {@link OpenAIRealtimeProvider}. */
 export interface OpenAIRealtimeOptions extends ProviderWebSocketOptions {
-  /** Default `process.env.OPENAI_API_KEY` (with `azure`: `AZURE_OPENAI_API_KEY`). Checked when the provider is constructed. Never logged. */
+  /** Default: the `OPENAI_API_KEY` environment variable (with `azure`: `AZURE_OPENAI_API_KEY`). Checked when the provider is constructed. Never logged. */
   apiKey?: string;
   /** Default `gpt-realtime`. With `azure`, the deployment is the model. */
   model?: string;

@@ -1,6 +1,7 @@
 /**
  * Where the CLI writes: stdout for results (pipe them), stderr for guidance and errors. Commands
- * take an {@link Io} so tests run them in-process and read what they printed.
+ * take an {@link Io} so tests run them in-process and read what they printed, and report back
+ * through a {@link CliContext}.
  */
 
 /** The CLI's output streams. */
@@ -9,6 +10,13 @@ export interface Io {
   out(text: string): void;
   /** Guidance, progress, errors (stderr). */
   err(text: string): void;
+}
+
+/** What a command reports back to `run`: where it writes, and the exit code it sets. */
+export interface CliContext {
+  readonly io: Io;
+  /** The process's exit code once the command is done (a failed `doctor` check sets 1). */
+  exitCode: number;
 }
 
 /** The process's stdout and stderr. */

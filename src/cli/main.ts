@@ -10,14 +10,7 @@ import { dialplanCommand } from './commands/dialplan.js';
 import { doctorCommand } from './commands/doctor.js';
 import { simulatorCommand } from './commands/simulator.js';
 import { CliError, oneLine } from './errors.js';
-import { type Io, processIo } from './io.js';
-
-/** What a command reports back to {@link run}. */
-export interface CliContext {
-  readonly io: Io;
-  /** The process's exit code once the command is done (a failed `doctor` check sets 1). */
-  exitCode: number;
-}
+import { type CliContext, type Io, processIo } from './io.js';
 
 function version(): string {
   try {

@@ -1,62 +1,12 @@
 /**
- * The options, events and measurements of a {@link RealtimeSession}.
+ * The events and measurements of a {@link RealtimeSession} (its options live with it, in
+ * `session.ts`: a fallback function is given the session).
  *
  * @module
  */
-import type { OutboundCall } from '../esl/outbound-call.js';
-import type { Logger } from '../logger.js';
-import type { CallTransportOptions } from '../media/call-media.js';
-import type { MediaTransport, MediaTransportStats } from '../media/media-transport.js';
-import type { BargeInPolicy } from './barge-in.js';
-import type { ProviderStats, ProviderToolCall, ProviderTranscript, RealtimeProvider } from './provider.js';
-import type { EnergyVadOptions } from './providers/energy-vad.js';
-import type { RealtimeSession } from './session.js';
-import type { SessionMemoryLimits, TranscriptLine, TurnMetrics } from './session-turns.js';
-import type { AfterSpeechTiming } from './session-tools.js';
-import type { WatchdogOptions } from './session-watchdog.js';
-import type { Tool, ToolRegistry } from './tools.js';
-
-/** What to do when the provider fails or disconnects mid-call. */
-export type Fallback =
-  | { transfer: string; context?: string }
-  | { playback: string; hangupCause?: string }
-  | ((session: RealtimeSession, reason: Error) => Promise<void> | void);
-
-/** Options of {@link RealtimeSession}. */
-export interface RealtimeSessionOptions {
-  /** The call (from the outbound server). */
-  call: OutboundCall;
-  /** The speech-to-speech AI. */
-  provider: RealtimeProvider;
-  /** The system prompt. */
-  instructions: string;
-  voice?: string;
-  language?: string;
-  /** Tools the model may call. */
-  tools?: ToolRegistry | readonly Tool<never>[];
-  /** Sent as a user turn right after connecting, so the assistant greets the caller first. */
-  greeting?: string;
-  /** Hang up after this long, ms. Default: no limit. */
-  maxDurationMs?: number;
-  /** Hang up after this long without audio from either side, ms. Default 60 000. */
-  idleTimeoutMs?: number;
-  /** When the provider fails. Default: hang up with `NORMAL_TEMPORARY_FAILURE`. */
-  fallback?: Fallback;
-  /** Barge-in policy. */
-  bargeIn?: BargeInPolicy;
-  /** No answer after the caller's turn: ask again once, then fall back. `false` turns it off. */
-  watchdog?: WatchdogOptions | false;
-  /** When side-effect tools (`hangup_call`, `transfer_call`) act after the farewell. */
-  afterSpeech?: AfterSpeechTiming;
-  /** What the session keeps in memory (bounded, for calls of any length). */
-  memory?: SessionMemoryLimits;
-  /** The session's own voice detector, used when the provider has no turn detection. */
-  vad?: EnergyVadOptions;
-  /** The call's audio, already started; default: {@link startCallMediaFor} with `media` (`AUDIO_MODE` picks the transport). */
-  bridge?: MediaTransport;
-  media?: CallTransportOptions;
-  logger?: Logger;
-}
+import type { MediaTransportStats } from '../media/media-transport.js';
+import type { ProviderStats, ProviderToolCall, ProviderTranscript } from './provider.js';
+import type { TranscriptLine, TurnMetrics } from './session-turns.js';
 
 /** Why a session ended. */
 export type EndReason = 'hangup' | 'max-duration' | 'idle' | 'provider-failed' | 'media-failed' | 'tool-hangup' | 'transferred' | 'closed';

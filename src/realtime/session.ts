@@ -5,22 +5,66 @@ import { reportError } from '../error-reporting.js';
 import { type Logger, defaultLogger } from '../logger.js';
 import { callLogger } from '../observability/call-log.js';
 import { startCallMediaFor } from '../media/call-media.js';
+import type { CallTransportOptions } from '../media/call-media.js';
 import type { MediaTransport } from '../media/media-transport.js';
 import { callAudioFormat } from './audio-format.js';
 import { AssistantSpeech } from './assistant-speech.js';
 import type { ProviderTranscript, RealtimeProvider, RealtimeProviderEvents } from './provider.js';
-import { BargeInGate } from './barge-in.js';
-import { type TurnMetrics, type TurnTrigger, TurnTracker, pushBounded } from './session-turns.js';
-import type { EndReason, RealtimeSessionEvents, RealtimeSessionOptions, SessionMetrics, SessionStats } from './session-types.js';
-import { ToolRunner } from './session-tools.js';
+import { BargeInGate, type BargeInPolicy } from './barge-in.js';
+import { type SessionMemoryLimits, type TurnMetrics, type TurnTrigger, TurnTracker, pushBounded } from './session-turns.js';
+import type { EndReason, RealtimeSessionEvents, SessionMetrics, SessionStats } from './session-types.js';
+import { type AfterSpeechTiming, ToolRunner } from './session-tools.js';
 import { MidCallControl } from './session-control.js';
+import type { WatchdogOptions } from './session-watchdog.js';
 import { type Tool, ToolRegistry } from './tools.js';
-import { EnergyVad } from './providers/energy-vad.js';
+import { EnergyVad, type EnergyVadOptions } from './providers/energy-vad.js';
 
 export type { TurnMetrics, TurnTrigger, TranscriptLine, SessionMemoryLimits } from './session-turns.js';
-export type { EndReason, Fallback, RealtimeSessionEvents, RealtimeSessionOptions, SessionMetrics, SessionStats } from './session-types.js';
+export type { EndReason, RealtimeSessionEvents, SessionMetrics, SessionStats } from './session-types.js';
 export type { AfterSpeechTiming } from './session-tools.js';
 export type { WatchdogOptions } from './session-watchdog.js';
+
+/** What to do when the provider fails or disconnects mid-call. */
+export type Fallback =
+  | { transfer: string; context?: string }
+  | { playback: string; hangupCause?: string }
+  | ((session: RealtimeSession, reason: Error) => Promise<void> | void);
+
+/** Options of {@link RealtimeSession}. */
+export interface RealtimeSessionOptions {
+  /** The call (from the outbound server). */
+  call: OutboundCall;
+  /** The speech-to-speech AI. */
+  provider: RealtimeProvider;
+  /** The system prompt. */
+  instructions: string;
+  voice?: string;
+  language?: string;
+  /** Tools the model may call. */
+  tools?: ToolRegistry | readonly Tool<never>[];
+  /** Sent as a user turn right after connecting, so the assistant greets the caller first. */
+  greeting?: string;
+  /** Hang up after this long, ms. Default: no limit. */
+  maxDurationMs?: number;
+  /** Hang up after this long without audio from either side, ms. Default 60 000. */
+  idleTimeoutMs?: number;
+  /** When the provider fails. Default: hang up with `NORMAL_TEMPORARY_FAILURE`. */
+  fallback?: Fallback;
+  /** Barge-in policy. */
+  bargeIn?: BargeInPolicy;
+  /** No answer after the caller's turn: ask again once, then fall back. `false` turns it off. */
+  watchdog?: WatchdogOptions | false;
+  /** When side-effect tools (`hangup_call`, `transfer_call`) act after the farewell. */
+  afterSpeech?: AfterSpeechTiming;
+  /** What the session keeps in memory (bounded, for calls of any length). */
+  memory?: SessionMemoryLimits;
+  /** The session's own voice detector, used when the provider has no turn detection. */
+  vad?: EnergyVadOptions;
+  /** The call's audio, already started; default: {@link startCallMediaFor} with `media` (`AUDIO_MODE` picks the transport). */
+  bridge?: MediaTransport;
+  media?: CallTransportOptions;
+  logger?: Logger;
+}
 
 /**
  * Joins a call, its audio and a provider: caller audio to the provider, the provider's answers

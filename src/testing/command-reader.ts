@@ -26,8 +26,6 @@
  *
  * @module
  */
-import type { ReceivedCommand } from './listener.js';
-
 /** `max_len` of `read_packet`: a header block is cut after this many bytes. */
 export const READ_PACKET_MAX_LEN = 10_485_760;
 
@@ -35,7 +33,26 @@ export const READ_PACKET_MAX_LEN = 10_485_760;
 export const MAX_CONTENT_LENGTH = 16 * 1024 * 1024;
 
 /** A command as read, before the simulator stamps its connection. */
-export type ReadCommand = Omit<ReceivedCommand, 'connectionId'>;
+export interface ReadCommand {
+  /**
+   * The command line, e.g. `api status`: the header block up to its first NUL, cut by
+   * `strip_cr` (at the first CR anywhere in it, else at the first LF), which is what
+   * `parse_command` acts on.
+   */
+  line: string;
+  /** Its headers by name (the last one wins), values as sent (FreeSWITCH does not decode them). */
+  headers: Record<string, string>;
+  /** Its headers in order, duplicates kept. */
+  headerList: [string, string][];
+  /** Its body, if it had a `Content-Length` (up to its first NUL, as FreeSWITCH keeps it). */
+  body: string | undefined;
+}
+
+/** A command as the simulator received it: a {@link ReadCommand} and the connection it came on. */
+export interface ReceivedCommand extends ReadCommand {
+  /** {@link SimulatedListener.id} of the connection it came from. */
+  connectionId: number;
+}
 
 const NUL = 0x00;
 const LF = 0x0a;

@@ -54,9 +54,9 @@ export {
   type HeaderPairs,
   type SwitchIdentity,
 } from './event-templates.js';
-export { CommandReader, MAX_CONTENT_LENGTH, READ_PACKET_MAX_LEN, type ReadCommand } from './command-reader.js';
+export { CommandReader, MAX_CONTENT_LENGTH, READ_PACKET_MAX_LEN, type ReadCommand, type ReceivedCommand } from './command-reader.js';
 export { applyMessage, channelDataReply, type CommandHost, handleCommand } from './inbound-commands.js';
-export { headerOf, type QueuedCommand, type ReceivedCommand, SimulatedListener, toReceivedCommand } from './listener.js';
+export { headerOf, type QueuedCommand, SimulatedListener, toReceivedCommand } from './listener.js';
 export { CaptureRecorder, type CaptureRecorderEvents, type CaptureRecorderOptions } from './capture-recorder.js';
 export { FreeSwitchSimulator, STOP_GRACE_MS } from './simulator.js';
 export { type ClockTimer, ManualClock, realClock, type SimulatorClock } from './simulator-clock.js';

@@ -9,28 +9,12 @@
 import type { Socket } from 'node:net';
 import type { EventFormat } from '../esl/event.js';
 import type { EslFrame } from '../esl/frame-parser.js';
-import { CommandReader } from './command-reader.js';
+import { CommandReader, type ReadCommand, type ReceivedCommand } from './command-reader.js';
 import { disconnectNoticeFrame, eventFrame, serializeEvent } from '../esl/event-serializer.js';
 import { EVENT_NAMES } from './event-templates.js';
 import type { SimulatedEvent } from './switch-core.js';
 
-/** A command as the simulator received it (read as `read_packet` reads it: see `command-reader.ts`). */
-export interface ReceivedCommand {
-  /**
-   * The command line, e.g. `api status`: the header block up to its first NUL, cut by
-   * `strip_cr` (at the first CR anywhere in it, else at the first LF), which is what
-   * `parse_command` acts on.
-   */
-  line: string;
-  /** Its headers by name (the last one wins), values as sent (FreeSWITCH does not decode them). */
-  headers: Record<string, string>;
-  /** Its headers in order, duplicates kept. */
-  headerList: [string, string][];
-  /** Its body, if it had a `Content-Length` (up to its first NUL, as FreeSWITCH keeps it). */
-  body: string | undefined;
-  /** {@link SimulatedListener.id} of the connection it came from. */
-  connectionId: number;
-}
+export type { ReceivedCommand } from './command-reader.js';
 
 /**
  * Reads a frame the SDK's frame parser delimited as `read_packet` would read its bytes.
@@ -39,7 +23,7 @@ export interface ReceivedCommand {
  * FreeSWITCH where the SDK's frame parser delimits differently (NUL, CR, the 10 MiB cut).
  */
 export function toReceivedCommand(frame: EslFrame, connectionId: number): ReceivedCommand {
-  let read: Omit<ReceivedCommand, 'connectionId'> | undefined;
+  let read: ReadCommand | undefined;
   const reader = new CommandReader((command) => (read ??= command));
   reader.push(Buffer.concat([frame.raw, Buffer.from('\n\n'), frame.body ?? Buffer.alloc(0)]));
   return { ...(read ?? { line: '', headers: {}, headerList: [], body: undefined }), connectionId };

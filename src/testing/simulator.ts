@@ -8,6 +8,7 @@ import { type AddressInfo, type Server, type Socket, createServer } from 'node:n
 import { EventEmitter } from 'eventemitter3';
 import { AUTH_REQUEST_FRAME, disconnectNoticeFrame, rudeRejectionFrame } from '../esl/event-serializer.js';
 import { type Logger, redactCommand, defaultLogger } from '../logger.js';
+import { BUILTIN_APPLICATIONS } from './applications.js';
 import { defaultOriginateRule, type OriginateRule, type PlaceCallOptions, placeInboundCall } from './call-flows.js';
 import type { SimulatedChannel } from './channel-model.js';
 import { canonicalEventName, type HeaderPairs } from './event-templates.js';
@@ -109,6 +110,7 @@ export class FreeSwitchSimulator extends EventEmitter<FreeSwitchSimulatorEvents>
       dialplan: options.dialplan ?? this.xmlDialplan?.route,
       clock: options.clock,
       applications: {
+        ...BUILTIN_APPLICATIONS,
         socket: socketApplication({ attach: (...args) => this.attachOutbound(...args), dialing: (socket) => this.trackDialing(socket) }),
         playback: playbackApplication(options.playback),
         ...options.applications,

@@ -6,7 +6,6 @@
  * @module
  */
 import { randomUUID } from 'node:crypto';
-import { BUILTIN_APPLICATIONS } from './applications.js';
 import type { UnicastParams } from './unicast-media.js';
 import { type ChannelInit, type RunningApp, SimulatedChannel } from './channel-model.js';
 import { writeCdrVariables } from './channel-records.js';
@@ -89,7 +88,12 @@ export interface SwitchCoreOptions {
   identity?: SwitchIdentity;
   /** What calls run; default {@link defaultDialplan}. */
   dialplan?: Dialplan;
-  /** Custom applications, or overrides of the built-in ones (`playback`, `sleep`, ...). */
+  /**
+   * The applications channels run besides `park` and `hangup` (the core's own). The simulator
+   * passes {@link BUILTIN_APPLICATIONS} (`answer`, `playback`, `sleep`, ...) with yours over
+   * them; a core built alone runs only what is given here. An unknown application completes at
+   * once with `_none_`. Default: none.
+   */
   applications?: Record<string, ApplicationHandler>;
   /** The time timed applications run on (default: the real clock). */
   clock?: SimulatorClock;
@@ -127,7 +131,7 @@ export class SwitchCore {
     this.factory = new EventFactory(options.identity);
     this.dialplan = options.dialplan ?? defaultDialplan;
     this.clock = options.clock ?? realClock;
-    this.applications = { ...BUILTIN_APPLICATIONS, ...options.applications };
+    this.applications = { ...options.applications };
     this.globals.set('hostname', this.factory.hostname);
     this.globals.set('switchname', this.factory.switchname);
     this.globals.set('local_ip_v4', this.factory.ipv4);

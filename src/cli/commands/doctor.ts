@@ -7,7 +7,7 @@ import { loadConfig } from 'freeswitch-voice-ai';
 import { runDoctor } from '../doctor/doctor.js';
 import { formatFinding, tally } from '../doctor/report.js';
 import { CliError } from '../errors.js';
-import type { CliContext } from '../main.js';
+import type { CliContext } from '../io.js';
 
 interface DoctorOptions {
   host?: string;

@@ -34,7 +34,10 @@ export interface ConsoleLoggerOptions {
   /** The least severe level written. Default `warn`. */
   level?: LoggerLevel;
   /** Where lines go. Default `process.stderr` (looked up at each write). */
-  stream?: { write(line: string): unknown };
+  stream?: {
+    /** Writes one line (with its newline). */
+    write(line: string): unknown;
+  };
 }
 
 const LEVELS: readonly LoggerLevel[] = ['debug', 'info', 'warn', 'error', 'silent'];

@@ -12,6 +12,7 @@ import type { EslReply } from './reply.js';
 
 /** Anything that runs `api` commands. */
 export interface ApiRunner {
+  /** Runs `api <command>` and resolves with FreeSWITCH's reply (an `AsyncESLClient`, an `OutboundCall`). */
   api(command: string, options?: CommandOptions): Promise<EslReply>;
 }
 

@@ -46,6 +46,10 @@ export type { EslClientEvents } from './client-events.js';
  * a drop the client reconnects (with backoff) and restores its subscriptions and filters; a
  * command that was written but not answered fails with {@link EslConnectionError} and is never
  * sent again.
+ *
+ * @events {@link EslClientEvents} FreeSWITCH's own events arrive by their names (`CHANNEL_ANSWER`,
+ * `CUSTOM` subclasses such as `sofia::register`, `ALL`) once subscribed: `on(name, handler,
+ * { uuid })` returns an id for `off(id)`.
  */
 export class AsyncESLClient {
   private readonly emitter = new EventEmitter<EslClientEvents>();

@@ -26,8 +26,11 @@ export interface EslLogLine {
 
 /** What a connection reports upward. Called synchronously, in wire order. */
 export interface ConnectionHandler {
+  /** A `text/event-plain`, `text/event-json` or `text/event-xml` event, parsed. */
   onEvent(event: EslEvent): void;
+  /** `auth/request`: FreeSWITCH asks for the password (inbound connections). */
   onAuthRequest?(): void;
+  /** A `log/data` line. */
   onLog?(line: EslLogLine): void;
   /** `text/disconnect-notice`; `disposition` is `disconnect` or `linger`. */
   onDisconnectNotice?(disposition: string | undefined, text: string): void;

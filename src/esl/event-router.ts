@@ -55,6 +55,10 @@ function keysOf(names: string | readonly string[] | undefined): readonly string[
  * Routes decoded events to handlers by name (or `CUSTOM` subclass) and channel uuid.
  * Handlers run synchronously in registration order; one that throws is reported through
  * `onHandlerError` and the others still run.
+ *
+ * @events FreeSWITCH's events by name (`CHANNEL_ANSWER`, a `CUSTOM` subclass such as
+ * `sofia::register`, or `ALL`), each handler given the {@link EslEvent}; `on` returns the id
+ * `off` takes.
  */
 export class EventRouter {
   private readonly byKey = new Map<string, Set<Registration>>();
@@ -234,6 +238,7 @@ export class EventStream implements AsyncIterableIterator<EslEvent> {
     w?.({ value: undefined, done: true });
   }
 
+  /** The next event, waiting for it; `done` once the stream is closed. */
   next(): Promise<IteratorResult<EslEvent>> {
     const event = this.queue.shift();
     if (event !== undefined) return Promise.resolve({ value: event, done: false });
@@ -243,11 +248,13 @@ export class EventStream implements AsyncIterableIterator<EslEvent> {
     });
   }
 
+  /** Closes the stream (a `for await` loop left early calls it). */
   return(): Promise<IteratorResult<EslEvent>> {
     this.close();
     return Promise.resolve({ value: undefined, done: true });
   }
 
+  /** The stream itself: `for await (const event of stream)`. */
   [Symbol.asyncIterator](): EventStream {
     return this;
   }

@@ -42,6 +42,8 @@ export type { ExecuteCallOptions, OutboundCallOptions } from './outbound-call-op
  * listener and timer is released.
  *
  * Created by {@link OutboundServer}; not constructed directly.
+ *
+ * @events {@link OutboundCallEvents}
  */
 export class OutboundCall {
   /** What FreeSWITCH knows of the call (caller, destination, variables), from `connect`. */

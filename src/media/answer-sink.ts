@@ -26,7 +26,11 @@ export interface AnswerSinkStats {
   pacer: PacerStats | undefined;
 }
 
-/** The answer side of a WebSocket transport. */
+/**
+ * The answer side of a WebSocket transport.
+ *
+ * @events {@link AnswerSinkEvents}
+ */
 export interface AnswerSink {
   /** Listens to an event. */
   on<K extends keyof AnswerSinkEvents>(event: K, listener: (...args: AnswerSinkEvents[K]) => void): unknown;
@@ -42,8 +46,12 @@ export interface AnswerSink {
   flush(): { droppedMs: number };
   /** One 20 ms clock tick (the transport's). */
   tick(): void;
+  /** Ms of the answer played to the caller so far. */
   readonly playedMs: number;
+  /** Ms written and not yet played (what a barge-in would drop). */
   readonly queuedMs: number;
+  /** Its counters. */
   stats(): AnswerSinkStats;
+  /** Stops playing and releases everything (idempotent). */
   close(): void;
 }

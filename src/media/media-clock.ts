@@ -31,6 +31,7 @@ export interface MediaClockOptions {
   now?: () => number;
   /** Timer functions (tests). Default `setTimeout` / `clearTimeout`. */
   setTimer?: (fn: () => void, ms: number) => unknown;
+  /** Cancels a timer `setTimer` returned (tests). Default `clearTimeout`. */
   clearTimer?: (timer: unknown) => void;
 }
 

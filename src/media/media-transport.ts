@@ -56,6 +56,8 @@ export interface MediaTransportStats {
  *   {@link MediaTransport.endOfAnswer}; `drained` follows once the caller has heard it all.
  * - Barge-in: {@link MediaTransport.flush} drops everything not yet played and says how much
  *   ({@link MediaTransport.playedMs} is what the caller heard of the current answer).
+ *
+ * @events {@link MediaTransportEvents}
  */
 export interface MediaTransport {
   /** Listens to an event. */

@@ -24,8 +24,11 @@ export interface PortAllocatorOptions {
 
 /** A bound UDP socket on an allocated port. Release it when the call ends (idempotent). */
 export interface AllocatedPort {
+  /** The UDP port. */
   readonly port: number;
+  /** The socket bound on it. */
   readonly socket: Socket;
+  /** Closes the socket and gives the port back to the allocator (idempotent). */
   release(): void;
 }
 

@@ -9,7 +9,10 @@
  * `tsconfig.json` lists `compilerOptions.types` (e.g. `["node"]`); the main entry point and
  * `freeswitch-voice-ai/testing` do not need it.
  *
- * @module
+ * @categoryDescription RTCP
+ * Experimental: FreeSWITCH's `unicast` carries no RTCP, so this serves RTP peers only.
+ *
+ * @module freeswitch-voice-ai/rtcp
  */
 import { RtcpReceiverInfo, RtcpRrPacket, RtcpSenderInfo, RtcpSrPacket, RtpPacket } from 'werift-rtp';
 

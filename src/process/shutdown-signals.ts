@@ -8,6 +8,7 @@ import { type Logger, silentLogger } from '../logger.js';
 
 /** Anything that shuts down gracefully: an {@link OutboundServer}, an {@link OutboundCluster}, an {@link EslPool}'s `close`. */
 export interface GracefulShutdownTarget<O = unknown> {
+  /** Stops taking work and finishes (or hands back) what is in progress; `options.signal` says to hurry. */
   shutdown(options: O): Promise<unknown>;
 }
 

@@ -52,7 +52,9 @@ export interface Tool<Args = Record<string, unknown>> extends ToolDefinition {
 
 /** What {@link defineTool} takes: the handler's arguments are the type `parameters` describes. */
 export interface ToolDeclaration<P extends JsonSchema> extends ToolDefinition {
+  /** The arguments' JSON Schema (a `schema` builder value or a literal): the handler's argument type comes from it. */
   readonly parameters: P;
+  /** Runs the tool with arguments validated against {@link ToolDeclaration.parameters}; the result goes back to the model as JSON. */
   readonly handler: (args: Infer<P>, context: ToolContext) => unknown;
 }
 

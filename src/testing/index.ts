@@ -1,13 +1,31 @@
 /**
- * Test tooling (`freeswitch-voice-ai/testing`): a FreeSWITCH simulator that speaks the Event
- * Socket protocol over real TCP, byte for byte as FreeSWITCH does, and a server that replays
- * recorded conversations; it also places calls to an outbound server (the `socket` application),
- * speaks `unicast` audio over UDP, and streams calls over WebSocket as `mod_audio_stream` and
- * `mod_audio_fork` do ({@link SimulatedAudioStreamModules}).
+ * `freeswitch-voice-ai/testing`: a FreeSWITCH to test your bot against, in-process and over real
+ * sockets. {@link FreeSwitchSimulator} speaks the Event Socket byte for byte as FreeSWITCH does
+ * (checked against recordings of a real one): inbound connections with `api`, `bgapi`, events
+ * and filters; calls placed into your outbound server through the dialplan's `socket`
+ * application, with DTMF, playback that lasts as long as its file, transfers, bridges and
+ * hangups; an XML dialplan and registered phones; `unicast` audio over UDP
+ * ({@link SimulatedUnicast}) and WebSocket streams as `mod_audio_stream` and `mod_audio_fork`
+ * send them ({@link SimulatedAudioStreamModules}). {@link ManualClock} plays long prompts
+ * without waiting; {@link recordingOf} writes what a call heard as a WAV. For protocol work,
+ * {@link CaptureRecorder} records a real FreeSWITCH conversation and {@link CaptureReplayServer}
+ * replays it.
  *
- * @module
- */
-export { BUILTIN_APPLICATIONS, playbackMs } from './applications.js';
+ * @categoryDescription Simulator
+ * Stable: {@link FreeSwitchSimulator}, its options and events, {@link ManualClock}. The parts it
+ * is built from ({@link SwitchCore}, {@link SimulatedListener}, the command handlers, the
+ * dialplan and channel models) are exported for custom hosts and are experimental.
+ *
+ * @categoryDescription Simulated media
+ * Experimental. `unicast` audio over UDP, `mod_audio_stream` / `mod_audio_fork` streams, and a
+ * call's audio as a WAV.
+ *
+ * @categoryDescription Recordings
+ * Experimental. Recording a real FreeSWITCH's Event Socket traffic, and replaying recordings
+ * (Event Socket and WebSocket media) as a server.
+ *
+ * @module freeswitch-voice-ai/testing
+ */export { BUILTIN_APPLICATIONS, playbackMs } from './applications.js';
 export { playbackApplication, playbackTerminators } from './playback.js';
 export { DEFAULT_PLAYBACK_MS, type PlaybackOptions, playbackPlan, type PlaybackSegment } from './playback-plan.js';
 export { type WavLength, wavLength } from './wav-duration.js';

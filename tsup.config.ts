@@ -11,7 +11,9 @@ export default defineConfig([
     },
     format: ['esm', 'cjs'],
     dts: true,
-    sourcemap: true,
+    // No source maps: the bundle is readable as it is (not minified, names kept), and maps would
+    // add 3.9 MB to the package (1.5 MB without the sources) for line numbers in stack traces.
+    sourcemap: false,
     clean: true,
     target: 'node20',
     splitting: true,
@@ -24,7 +26,7 @@ export default defineConfig([
     entry: { cli: 'src/cli/bin.ts' },
     format: ['esm'],
     dts: false,
-    sourcemap: true,
+    sourcemap: false,
     clean: false,
     target: 'node20',
     splitting: false,

@@ -12,6 +12,7 @@
  *   description, is a warning.
  * - **Stability.** Each area of each entry point has an `@categoryDescription` that starts with
  *   "Stable" or "Experimental" (the README's table says the same; a test compares them).
+ * - **Documented members.** Every named property of an exported class or interface has TSDoc.
  * - **Quiet inherited API.** eventemitter3's members other than `on`, `once` and `off`
  *   (`emit`, `addListener`, `listenerCount`, ...) are left off class pages.
  *
@@ -70,8 +71,18 @@ export function load(app) {
     for (const [reflection, found] of emitters) listEvents(reflection, found, logger);
   }, -100);
 
-  // After TypeDoc's CategoryPlugin (-200): every area of every module says how settled it is.
+  // After TypeDoc's CategoryPlugin (-200): every area of every module says how settled it is,
+  // and every named property of an exported class or interface is documented (TypeDoc's own
+  // `notDocumented` would also ask it of each member of an inline object type).
   app.converter.on(Converter.EVENT_RESOLVE_END, (context) => {
+    for (const owner of context.project.getReflectionsByKind(ReflectionKind.Class | ReflectionKind.Interface)) {
+      if (!(owner instanceof DeclarationReflection)) continue;
+      for (const property of owner.children ?? []) {
+        if (!property.kindOf(ReflectionKind.Property) || property.inheritedFrom || property.implementationOf || property.overwrites) continue;
+        const documented = (property.comment?.summary ?? []).some((part) => part.text.trim() !== '') || property.comment?.getTag('@deprecated');
+        if (!documented) app.logger.warn(/** @type {import('typedoc').TranslatedString} */ (`${property.getFriendlyFullName()} (${sourceOf(property) ?? 'no source'}): a property without documentation`));
+      }
+    }
     for (const module of context.project.getReflectionsByKind(ReflectionKind.Module)) {
       if (!(module instanceof DeclarationReflection)) continue;
       for (const category of module.categories ?? []) {

@@ -100,6 +100,7 @@ export class EslAuthError extends EslError {
 export class EslTimeoutError extends EslError {
   constructor(
     message: string,
+    /** The limit that was hit, ms. */
     readonly timeoutMs: number,
   ) {
     super(ErrorCodes.ESL_TIMEOUT, message);
@@ -147,7 +148,9 @@ export class EslJobResultUnknownError extends EslConnectionError {
 export class EslCommandError extends EslError {
   constructor(
     message: string,
+    /** The command FreeSWITCH refused. */
     readonly command: string,
+    /** FreeSWITCH's answer, e.g. `-ERR invalid session id`. */
     readonly replyText: string,
     code: typeof ErrorCodes.ESL_COMMAND_FAILED | typeof ErrorCodes.ESL_ORIGINATE_FAILED = ErrorCodes.ESL_COMMAND_FAILED,
   ) {
@@ -160,6 +163,7 @@ export class OriginateError extends EslCommandError {
   constructor(
     command: string,
     replyText: string,
+    /** Why the call failed, as FreeSWITCH names it (`USER_BUSY`, `NO_ANSWER`, ...). */
     readonly hangupCause: string,
   ) {
     super(`originate failed: ${hangupCause}`, command, replyText, ErrorCodes.ESL_ORIGINATE_FAILED);
@@ -223,7 +227,9 @@ export class CallEndedError extends VoiceAiError {
 export class ConfigError extends VoiceAiError {
   constructor(
     message: string,
+    /** The variable (or option) at fault; the first one when there are several. */
     readonly variable: string,
+    /** Its value as given; `undefined` when it must not be shown (a password). */
     readonly value?: string,
   ) {
     super(ErrorCodes.CONFIG_INVALID, message);
@@ -233,7 +239,9 @@ export class ConfigError extends VoiceAiError {
 /** No free port in the RTP range: widen `RTP_PORT_MIN..RTP_PORT_MAX` or use the shared-socket mode. */
 export class PortExhaustedError extends VoiceAiError {
   constructor(
+    /** First port of the exhausted range. */
     readonly min: number,
+    /** Last port of the exhausted range. */
     readonly max: number,
   ) {
     super(
@@ -276,6 +284,7 @@ export class MediaStreamError extends MediaError {
     readonly uuid: string,
     /** `mod_audio_stream` or `mod_audio_fork`. */
     readonly module: string,
+    /** What went wrong: see {@link MediaStreamFailure}. */
     readonly reason: MediaStreamFailure,
     options?: { cause?: unknown },
   ) {

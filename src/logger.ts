@@ -15,9 +15,13 @@ export interface LogFn {
 
 /** A pino-compatible logger: `pino()`, `console`-like wrappers, or your own. */
 export interface Logger {
+  /** Detail for debugging (silent by default). */
   debug: LogFn;
+  /** Normal operation (silent by default). */
   info: LogFn;
+  /** Something to look at; the SDK carried on. */
   warn: LogFn;
+  /** A failure nobody awaited. */
   error: LogFn;
 }
 

@@ -44,6 +44,7 @@ export interface LoadConfigOptions {
    * @deprecated `loadConfig` logs nothing: the warning about FreeSWITCH's public default
    * password is given where the password is used, by `AsyncESLClient.connect`. Ignored.
    */
+  /** Ignored (see the deprecation). */
   logger?: Logger;
 }
 

@@ -90,18 +90,31 @@ export async function uuidExists(r: ApiRunner, uuid: string, o?: CommandOptions)
 
 /** One row of `show channels as json` (every column FreeSWITCH reports, as strings). */
 export interface ChannelRow {
+  /** Channel uuid. */
   uuid: string;
+  /** `inbound` or `outbound`. */
   direction: string;
+  /** When it was created, as FreeSWITCH prints it (`2026-01-02 10:00:00`). */
   created: string;
+  /** Its creation time, seconds since the epoch (as text). */
   created_epoch: string;
+  /** Channel name, e.g. `sofia/internal/1000@example.com`. */
   name: string;
+  /** Channel state, e.g. `CS_EXECUTE`. */
   state: string;
+  /** Caller id name. */
   cid_name: string;
+  /** Caller id number. */
   cid_num: string;
+  /** Destination number. */
   dest: string;
+  /** The application running, e.g. `park`. */
   application: string;
+  /** That application's argument. */
   application_data: string;
+  /** Dialplan context. */
   context: string;
+  /** Call state, e.g. `ACTIVE`, `RINGING`, `HELD`. */
   callstate: string;
   [column: string]: string;
 }

@@ -59,6 +59,7 @@ export interface AsyncESLClientOptions extends FrameParserOptions {
 export interface BgapiOptions {
   /** Ms to wait for the result (default `backgroundJobTimeout`). */
   timeout?: number;
+  /** Aborts the wait for the result (a job already sent still runs in FreeSWITCH). */
   signal?: AbortSignal;
   /** Your own Job-UUID (FreeSWITCH uses it); default a random one. */
   jobUuid?: string;

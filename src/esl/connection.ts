@@ -16,7 +16,9 @@ export interface EslLogLine {
   channel: string | undefined;
   /** Source file, function and line in FreeSWITCH. */
   file: string | undefined;
+  /** Function in FreeSWITCH that logged it. */
   func: string | undefined;
+  /** Line in that source file. */
   line: number | undefined;
   /** `User-Data`: usually the channel uuid. */
   userData: string | undefined;
@@ -58,6 +60,7 @@ export interface EslConnectionOptions extends FrameParserOptions {
    * a peer may send before its handshake completes with it.
    */
   admit?: (bytes: number) => Error | undefined;
+  /** A pino-compatible logger. Default: `defaultLogger`. */
   logger?: Logger;
 }
 
@@ -71,7 +74,9 @@ export interface CommandOptions {
 
 /** Counters of a connection, for monitoring. */
 export interface ConnectionStats {
+  /** Frames read (replies, events, logs, notices). */
   framesReceived: number;
+  /** Events delivered. */
   eventsReceived: number;
   /** Events whose JSON/XML could not be decoded: dropped and counted. */
   malformedEvents: number;

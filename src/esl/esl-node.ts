@@ -33,8 +33,11 @@ export interface EslNodeIdentity {
 
 /** Counters and state of a node. */
 export interface EslNodeHealth {
+  /** The node's name. */
   name: string;
+  /** Where its connection stands. */
   state: EslNodeState;
+  /** Authenticated and able to take commands. */
   connected: boolean;
   /** Reconnect attempts (the client's) and restarts (the node's) since creation. */
   reconnects: number;
@@ -44,7 +47,9 @@ export interface EslNodeHealth {
   sessionCount: number | undefined;
   /** Originates running and waiting on this node. */
   originatesInFlight: number;
+  /** Originates waiting for the node's `sps` or `maxConcurrent` limit. */
   originatesWaiting: number;
+  /** Who FreeSWITCH said it is (from its events). */
   identity: EslNodeIdentity;
 }
 
@@ -77,6 +82,7 @@ export class EslNode extends EventEmitter<EslNodeEvents> {
   readonly client: AsyncESLClient;
   /** Its originate rate limit and concurrency cap. */
   readonly limiter: OriginateLimiter;
+  /** Who FreeSWITCH said it is: `Core-UUID`, hostname and switchname, from its events. */
   readonly identity: EslNodeIdentity = { coreUuid: undefined, hostname: undefined, switchname: undefined };
   /** Where it is: `host:port`. */
   readonly address: string;

@@ -45,6 +45,7 @@ export interface EslPoolOptions {
 
 /** Where a command goes: a node by name, the node that owns a call, or (neither) the default node. */
 export interface RouteOptions {
+  /** A node by name. */
   node?: string;
   /** A channel uuid: the node that owns it (known from originates and events, else asked with `uuid_exists`). */
   uuid?: string;
@@ -62,10 +63,13 @@ export type PoolOriginateOptions = OriginateOptions & {
 
 /** A command's round trip, for metrics. */
 export interface PoolCommandInfo {
+  /** The node it ran on. */
   node: string;
   /** The command's first word (`uuid_kill`, `originate`, ...). */
   command: string;
+  /** From sending to the reply, ms. */
   durationMs: number;
+  /** It succeeded (not `-ERR`, not a timeout or a lost connection). */
   ok: boolean;
 }
 

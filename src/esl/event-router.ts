@@ -21,6 +21,7 @@ export interface EventSelector {
 export interface WaitForEventOptions extends EventSelector {
   /** Give up after this many ms with {@link EslTimeoutError} (default: wait forever). */
   timeout?: number;
+  /** Ends the stream when aborted. */
   signal?: AbortSignal;
 }
 

@@ -26,6 +26,7 @@ export interface OriginateLimiterOptions {
 
 /** Per-call overrides of {@link OriginateLimiter.run}. */
 export interface OriginateRunOptions {
+  /** Overrides the limiter's `onLimit` for this originate: wait, or fail with `OriginateRateLimitError`. */
   onLimit?: OriginateLimitMode;
   /** Aborts the wait (the originate is then never sent). */
   signal?: AbortSignal;
@@ -35,7 +36,9 @@ export interface OriginateRunOptions {
 
 /** A per-node originate rate limit and concurrency cap. */
 export class OriginateLimiter {
+  /** Originates started per second at most. */
   readonly sps: number;
+  /** Originates in flight at most. */
   readonly maxConcurrent: number;
   private readonly queue: PQueue;
   private readonly onLimit: OriginateLimitMode;

@@ -41,5 +41,6 @@ export interface ExecuteCallOptions {
   loops?: number;
   /** Ms to wait for completion; default: as long as the call lasts. */
   timeout?: number;
+  /** Aborts the wait (the application keeps running in FreeSWITCH). */
   signal?: AbortSignal;
 }

@@ -13,7 +13,9 @@ export type SampleRate = 8000 | 16000 | 24000 | 48000;
 
 /** One audio format: mono, 20 ms frames unless said otherwise. PCM16 is little-endian. */
 export interface AudioFormat {
+  /** Sample encoding. */
   readonly encoding: AudioEncoding;
+  /** Samples per second. */
   readonly sampleRate: SampleRate;
 }
 

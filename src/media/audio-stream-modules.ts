@@ -28,6 +28,7 @@ export const MAX_METADATA_BYTES = 8191;
 
 /** What a module is called on the wire: its API command, events and playback message. */
 export interface AudioStreamModuleInfo {
+  /** The module. */
   readonly module: AudioStreamModule;
   /** The API command. */
   readonly api: string;
@@ -67,6 +68,7 @@ export const AUDIO_STREAM_MODULES: Readonly<Record<AudioStreamModule, AudioStrea
 
 /** What {@link streamStartCommand} builds. */
 export interface StreamStartOptions {
+  /** The module FreeSWITCH runs (`mod_audio_stream`, `mod_audio_fork`, jambonz's fork). */
   module: AudioStreamModule;
   /** The channel. */
   uuid: string;
@@ -157,7 +159,9 @@ export function markMessage(name: string): string {
 
 /** A jambonz mark coming back: played out, or dropped by `killAudio`. */
 export interface StreamMark {
+  /** The name the mark was sent with. */
   name: string;
+  /** `playout` when the audio before it has played, `cleared` when `killAudio` dropped it. */
   event: 'playout' | 'cleared';
 }
 

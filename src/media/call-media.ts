@@ -41,8 +41,11 @@ export interface CallMediaOptions {
   advertiseAddress?: string;
   /** Format of the caller audio emitted by the bridge, and of what is written to it. */
   output?: AudioFormat;
+  /** Format of what is written to the bridge (the answer). Default: `output`. */
   input?: AudioFormat;
+  /** Jitter-buffer delays, ms. Default: `RTP_JITTER_*_MS` (the process defaults). */
   jitter?: { minMs?: number; maxMs?: number; targetMs?: number };
+  /** Where the call's UDP port comes from. Default: {@link defaultPortAllocator} (`RTP_PORT_MIN..MAX`). */
   ports?: PortAllocator;
   /**
    * Serve this call on one shared socket instead of a port of its own (no socket per call).
@@ -57,7 +60,9 @@ export interface CallMediaOptions {
    * ({@link defaultUnicastPorts}).
    */
   freeswitchPorts?: UnicastPortPool;
+  /** The 20 ms clock. Default: the process-wide {@link getMediaClock}. */
   clock?: MediaClock;
+  /** A pino-compatible logger; the call's fields are added. Default: the call's logger. */
   logger?: Logger;
 }
 

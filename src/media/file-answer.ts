@@ -31,7 +31,9 @@ export interface PlaybackControl {
 export interface FileAnswerOptions {
   /** The rate of the PCM16 written (and of the files). */
   sampleRate: number;
+  /** Writes each chunk of the answer as a file FreeSWITCH can play. */
   writer: AnswerFileWriter;
+  /** Plays and stops those files on the call. */
   control: PlaybackControl;
   /** Ms of audio in an answer's first file, and in any file started while nothing is queued. Default 200. */
   minChunkMs?: number;
@@ -59,6 +61,7 @@ export interface FileAnswerStats extends AnswerSinkStats {
   filesFailed: number;
   /** Bytes of answer audio dropped because the queue was full. */
   bytesDropped: number;
+  /** Barge-ins handled. */
   flushes: number;
 }
 
@@ -77,6 +80,7 @@ interface Chunk {
 /** Plays an answer as a sequence of files. */
 export class FileAnswerPlayer extends EventEmitter<AnswerSinkEvents> implements AnswerSink {
   readonly sampleRate: number;
+  /** Its counters, live. */
   readonly counters: FileAnswerStats = { framesSent: 0, pacer: undefined, files: 0, filesPlayed: 0, filesCancelled: 0, filesFailed: 0, bytesDropped: 0, flushes: 0 };
   private readonly writer: AnswerFileWriter;
   private readonly control: PlaybackControl;

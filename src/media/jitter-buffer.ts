@@ -34,10 +34,15 @@ export interface JitterBufferOptions {
 
 /** An RTP packet's fields, as the header reader gives them. */
 export interface JitterPacket {
+  /** RTP sequence number. */
   sequenceNumber: number;
+  /** RTP timestamp. */
   timestamp: number;
+  /** RTP synchronization source. */
   ssrc: number;
+  /** RTP marker bit (the start of a talkspurt). */
   marker: boolean;
+  /** The payload (copied in: the caller may reuse its buffer). */
   payload: Uint8Array;
   /** Arrival time, ms (monotonic). */
   arrivalMs: number;
@@ -56,11 +61,17 @@ export interface JitterFrame {
 
 /** Counters of a {@link JitterBuffer}. */
 export interface JitterStats {
+  /** Packets received. */
   received: number;
+  /** Frames never received by their playout time. */
   lost: number;
+  /** Packets that arrived after their playout time: dropped. */
   late: number;
+  /** Packets received twice: dropped. */
   duplicate: number;
+  /** Packets that arrived out of order, in time. */
   reordered: number;
+  /** Frames made up for lost ones (packet-loss concealment). */
   concealed: number;
   /** Frames dropped because the buffer was over `maxMs`. */
   overflow: number;
@@ -70,7 +81,9 @@ export interface JitterStats {
   delayMs: number;
   /** For RTCP: extended highest sequence number, packets expected and cumulative loss. */
   extendedHighestSeq: number;
+  /** Packets expected, from the first sequence number to the extended highest. */
   expected: number;
+  /** Packets lost in all (RTCP's cumulative number lost). */
   cumulativeLost: number;
   /** Interarrival jitter in timestamp units (RTCP). */
   jitter: number;

@@ -14,8 +14,11 @@ import { endianness } from 'node:os';
 export interface KernelUdpSocket {
   /** Local address: dotted IPv4, or IPv6 as eight hexadecimal groups (`0:0:0:0:0:0:0:1`). */
   localAddress: string;
+  /** Local port. */
   localPort: number;
+  /** Remote address of a connected socket (`0.0.0.0` otherwise), same notation. */
   remoteAddress: string;
+  /** Remote port of a connected socket, else 0. */
   remotePort: number;
   /** Bytes waiting in the send queue (`tx_queue`). */
   transmitQueueBytes: number;

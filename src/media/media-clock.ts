@@ -47,13 +47,16 @@ export interface MediaClockStats {
   errors: number;
   /** Lateness of ticks, ms: median, 99th percentile and worst (over the last 4 096 ticks). */
   p50LatenessMs: number;
+  /** 99th percentile of ticks' lateness, ms. */
   p99LatenessMs: number;
+  /** Worst lateness of a tick, ms. */
   maxLatenessMs: number;
   /**
    * Time the handlers of one timer callback took, ms (99th percentile and worst, same window):
    * near the period, the process has no room left for more calls.
    */
   p99WorkMs: number;
+  /** Worst time the handlers of one timer callback took, ms. */
   maxWorkMs: number;
 }
 
@@ -61,6 +64,7 @@ const HISTORY = 4096;
 
 /** A periodic clock shared by many subscribers; runs only while it has some, and never keeps the process alive. */
 export class MediaClock {
+  /** Tick period, ms (20 for call audio). */
   readonly periodMs: number;
   /** Phase groups (see {@link MediaClockOptions.groups}). */
   readonly groups: number;

@@ -44,8 +44,11 @@ export interface PacerEvents {
 
 /** Counters of a {@link Pacer}. */
 export interface PacerStats {
+  /** Frames sent. */
   framesSent: number;
+  /** Bytes not queued because the queue was full (a flush is counted in `flushes`, not here). */
   bytesDropped: number;
+  /** Flushes (barge-ins). */
   flushes: number;
   /** Gaps in the middle of an answer (each counted once, however long). */
   underruns: number;
@@ -71,6 +74,7 @@ type Item = Uint8Array | Padding | typeof END_OF_ANSWER;
  * When nothing is queued, nothing is sent (FreeSWITCH plays silence on its own).
  */
 export class Pacer extends EventEmitter<PacerEvents> {
+  /** Its counters, live. */
   readonly stats: PacerStats = { framesSent: 0, bytesDropped: 0, flushes: 0, underruns: 0 };
   private readonly frameBytes: number;
   private readonly frameMs: number;

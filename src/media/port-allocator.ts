@@ -41,8 +41,11 @@ export interface AllocatedPort {
  * any number of calls on one port.
  */
 export class PortAllocator {
+  /** First port, inclusive. */
   readonly min: number;
+  /** Last port, inclusive. */
   readonly max: number;
+  /** Address the sockets bind to. */
   readonly bindAddress: string;
   private readonly used = new Set<number>();
   private cursor: number;

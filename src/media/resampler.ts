@@ -53,7 +53,9 @@ function dot(h: Float32Array, base: number, x: Float32Array, last: number, taps:
 
 /** Options of {@link Resampler}. */
 export interface ResamplerOptions {
+  /** Input rate. */
   from: SampleRate;
+  /** Output rate. */
   to: SampleRate;
   /**
    * `simd` (default where it serves the ratio): the WebAssembly SIMD kernel, about ten times
@@ -69,7 +71,9 @@ export interface ResamplerOptions {
  * feeding a signal in pieces of any size gives the same samples as feeding it at once.
  */
 export class Resampler {
+  /** Input rate. */
   readonly from: SampleRate;
+  /** Output rate. */
   readonly to: SampleRate;
   /** Delay the filter adds, in output samples. */
   readonly latencySamples: number;

@@ -52,6 +52,7 @@ export interface RtpBridgeOptions {
   maxQueueMs?: number;
   /** The media clock (default: the process-wide one). */
   clock?: MediaClock;
+  /** A pino-compatible logger. Default: `defaultLogger`. */
   logger?: Logger;
 }
 
@@ -77,6 +78,7 @@ export interface RtpBridgeEvents extends MediaTransportEvents {
 
 /** Counters of an {@link RtpBridge}. */
 export interface RtpBridgeStats {
+  /** Datagrams received. */
   packetsReceived: number;
   /** Not RTP, or not one frame of the codec: dropped. */
   malformed: number;
@@ -92,9 +94,11 @@ export interface RtpBridgeStats {
   unknownPayloadType: number;
   /** Unicast comfort-noise frames (320 × 0xFF on a native G.711 call). */
   comfortNoise: number;
+  /** Frames sent to FreeSWITCH. */
   framesSent: number;
   /** Frames not sent during the instant the socket was being connected. */
   sendSkipped: number;
+  /** Socket errors (an ICMP port unreachable, a failed send): counted, logged at `warn`. */
   socketErrors: number;
 }
 
@@ -114,6 +118,7 @@ export interface RtpBridgeStats {
 export class RtpBridge extends EventEmitter<RtpBridgeEvents> implements MediaTransport {
   /** This is the UDP transport. */
   readonly kind = 'rtp' as const;
+  /** Its counters, live. */
   readonly counters: RtpBridgeStats = {
     packetsReceived: 0,
     malformed: 0,

@@ -26,11 +26,17 @@ export type RtpParseStatus = (typeof RtpParseStatus)[keyof typeof RtpParseStatus
 
 /** The header fields of one packet; reuse one object for every packet. */
 export interface RtpHeaderFields {
+  /** RTP version (2). */
   version: number;
+  /** Padding bit: the payload ends with padding. */
   padding: boolean;
+  /** Extension bit: a header extension follows the CSRCs. */
   extension: boolean;
+  /** Number of CSRC identifiers. */
   csrcCount: number;
+  /** Marker bit (the start of a talkspurt for audio). */
   marker: boolean;
+  /** Payload type (0 PCMU, 8 PCMA, ...). */
   payloadType: number;
   /** 16 bits. */
   sequenceNumber: number;
@@ -46,6 +52,7 @@ export interface RtpHeaderFields {
   extensionProfile: number;
   /** Where the extension's data starts, and its length in bytes. */
   extensionOffset: number;
+  /** Length of the header extension, bytes (0 without one). */
   extensionLength: number;
 }
 
@@ -100,10 +107,15 @@ export function readRtpHeader(buf: Uint8Array, out: RtpHeaderFields): RtpParseSt
 
 /** The fields {@link writeRtpHeader} writes (a 12-byte header: no CSRC, no extension, no padding). */
 export interface RtpHeaderWrite {
+  /** Marker bit. */
   marker: boolean;
+  /** Payload type. */
   payloadType: number;
+  /** Sequence number (16 bits). */
   sequenceNumber: number;
+  /** Timestamp (32 bits). */
   timestamp: number;
+  /** Synchronization source (32 bits). */
   ssrc: number;
 }
 

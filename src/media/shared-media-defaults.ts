@@ -26,7 +26,9 @@ export interface UnicastPortPoolOptions {
  * call leaves it (late datagrams of that call find no one).
  */
 export class UnicastPortPool {
+  /** First port, inclusive. */
   readonly min: number;
+  /** Last port, inclusive. */
   readonly max: number;
   private readonly used = new Set<number>();
   private cursor: number;

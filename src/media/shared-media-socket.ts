@@ -62,6 +62,7 @@ export interface SharedRegistration {
 
 /** Counters of a {@link SharedMediaSocket}. */
 export interface SharedSocketStats {
+  /** Datagrams received. */
   received: number;
   /** Datagrams from a source no call is registered for: dropped. */
   unknownSource: number;
@@ -89,6 +90,7 @@ interface Route {
  * Its kernel buffers are sized for the calls it serves ({@link SharedMediaSocketOptions}).
  */
 export class SharedMediaSocket {
+  /** Its counters, live. */
   readonly stats: SharedSocketStats = { received: 0, unknownSource: 0, errors: 0 };
   /**
    * Routes by FreeSWITCH's port (a number: no string hashed per datagram), then address: one

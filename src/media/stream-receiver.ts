@@ -64,6 +64,7 @@ function converter(rate: SampleRate, output: AudioFormat): Convert {
  * {@link StreamReceiver.pull} once per 20 ms tick.
  */
 export class StreamReceiver {
+  /** Its counters, live. */
   readonly counters: StreamReceiverStats = { frames: 0, fillerFrames: 0, joinedMessages: 0, partialMessages: 0, oddMessages: 0 };
   /** Bytes of one 20 ms frame at the stream's rate. */
   readonly frameBytes: number;

@@ -13,6 +13,7 @@ const DIGITS = '0123456789*#ABCD';
 export interface TelephoneEvent {
   /** 0-255; 0-15 are DTMF. */
   event: number;
+  /** End bit: the last packets of the event. */
   end: boolean;
   /** Volume in -dBm0 (0-63). */
   volume: number;
@@ -28,7 +29,9 @@ export function parseTelephoneEvent(payload: Uint8Array): TelephoneEvent | undef
 
 /** A detected digit. */
 export interface DetectedDigit {
+  /** The digit: `0`-`9`, `*`, `#`, `A`-`D`. */
   digit: string;
+  /** How long it was pressed, ms. */
   durationMs: number;
 }
 

@@ -12,7 +12,9 @@ export type WireCodec = 'PCMU' | 'PCMA' | 'L16';
 
 /** Codec, framing and the consequences: bytes per 20 ms, silence, static RTP payload type. */
 export interface WireFormat {
+  /** The codec. */
   readonly codec: WireCodec;
+  /** `raw` (FreeSWITCH `unicast`, no header) or `rtp`. */
   readonly framing: 'rtp' | 'raw';
   /** Bytes of one 20 ms frame at 8 kHz. */
   readonly frameBytes: number;

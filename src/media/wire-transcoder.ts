@@ -53,6 +53,7 @@ export class WireDecoder {
 
   constructor(
     private readonly wire: WireFormat,
+    /** The rate it decodes to. */
     readonly rate: SampleRate,
     options: WireTranscoderOptions = {},
   ) {
@@ -85,6 +86,7 @@ export class WireEncoder {
 
   constructor(
     private readonly wire: WireFormat,
+    /** The rate of the PCM it encodes. */
     readonly rate: SampleRate,
     options: WireTranscoderOptions = {},
   ) {

@@ -78,15 +78,21 @@ export interface WebSocketCallMediaOptions {
 
 /** What the WebSocket path needs of {@link startCallMediaFor}'s options. */
 export interface WebSocketCallMediaContext {
+  /** Format of the caller audio the transport emits. */
   output?: AudioFormat;
+  /** Format of what is written to the transport (the answer). */
   input?: AudioFormat;
+  /** Jitter-buffer delays, ms. Default: `RTP_JITTER_*_MS` (the process defaults). */
   jitter?: { minMs?: number; maxMs?: number; targetMs?: number };
+  /** The 20 ms clock. Default: the process-wide {@link getMediaClock}. */
   clock?: MediaClock;
+  /** A pino-compatible logger. */
   logger?: Logger;
 }
 
 /** What {@link startWebSocketCallMedia} returns. */
 export interface WebSocketCallMedia {
+  /** The call's audio. */
   readonly transport: WebSocketMediaTransport;
   /** The call's stream. */
   readonly stream: WebSocketAudioStream;

@@ -90,6 +90,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * ```
  */
 export class WebSocketMediaServer extends EventEmitter<WebSocketMediaServerEvents> {
+  /** Its counters, live. */
   readonly counters: WebSocketMediaServerStats = { connections: 0, claimed: 0, unbound: 0, unknownCall: 0, duplicate: 0, oversized: 0 };
   private readonly logger: Logger;
   /** Refused streams: a flood (a scanner, a misconfigured dialplan) costs one line per minute. */

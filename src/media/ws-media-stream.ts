@@ -59,6 +59,7 @@ type Held = { kind: 'audio'; bytes: Buffer } | { kind: 'text'; text: string; jso
  * always, audio up to `maxHeldBytes`, oldest dropped first); attaching replays it in order.
  */
 export class WebSocketAudioStream extends EventEmitter<WebSocketAudioStreamEvents> {
+  /** Its counters, live. */
   readonly stats: WebSocketAudioStreamStats = {
     binaryMessages: 0,
     audioBytes: 0,

@@ -40,7 +40,9 @@ export interface WebSocketMediaTransportOptions {
   lostGraceMs?: number;
   /** Ms without any audio from the stream before an `error` says so (the stream goes on). Default 5000; 0 disables. */
   noAudioTimeoutMs?: number;
+  /** The 20 ms clock. Default: the process-wide {@link getMediaClock}. */
   clock?: MediaClock;
+  /** A pino-compatible logger. Default: `defaultLogger`. */
   logger?: Logger;
 }
 

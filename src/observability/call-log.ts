@@ -19,7 +19,9 @@ export interface CallLogFields {
 
 /** What {@link callLogFields} reads: an outbound call, or anything with its uuid and channel data. */
 export interface CallLike {
+  /** The call's uuid (`call_uuid`). */
   readonly uuid: string;
+  /** Its channel data: the tenant (`domain_uuid`) and the FreeSWITCH node. */
   readonly channel?: {
     readonly domainUuid: string | undefined;
     readonly freeswitch?: { readonly switchname: string | undefined; readonly hostname: string | undefined };

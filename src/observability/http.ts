@@ -46,6 +46,7 @@ export interface ReadinessSources {
 
 /** The result of {@link readiness}. */
 export interface Readiness {
+  /** Every check that applies passes. */
   ready: boolean;
   /** Each check, `true` when it passes (only those that apply). */
   checks: { listening?: boolean; eslConnected?: boolean };

@@ -41,6 +41,7 @@ export interface ClusterWorkerOptions {
    * group, workers included), with the cluster's `shutdown` options. Default `true`.
    */
   handleSignals?: boolean;
+  /** A pino-compatible logger. Default: `defaultLogger`. */
   logger?: Logger;
 }
 

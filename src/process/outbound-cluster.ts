@@ -54,6 +54,7 @@ export interface OutboundClusterOptions {
   restartDelayMs?: number;
   /** Ms a worker has to report that it listens. Default 30 000. */
   startTimeoutMs?: number;
+  /** A pino-compatible logger. Default: `defaultLogger`. */
   logger?: Logger;
 }
 
@@ -65,11 +66,13 @@ export interface ClusterWorkerState {
   readonly ports: { min: number; max: number };
   /** The live process's pid, if any. */
   pid: number | undefined;
+  /** Where the worker stands. */
   state: 'starting' | 'listening' | 'exited' | 'stopped';
   /** Times it was started again after dying. */
   restarts: number;
   /** Calls in progress and handled, as the worker last reported. */
   activeCalls: number;
+  /** Calls handled since it started. */
   totalCalls: number;
 }
 

@@ -25,6 +25,7 @@ export interface ShutdownSignalOptions<O extends { signal?: AbortSignal }> {
   exit?: boolean;
   /** Runs after the targets shut down, before the exit (close pools, flush logs). */
   onShutdown?: () => Promise<void> | void;
+  /** Where the signals and the outcome are logged. Default: silent. */
   logger?: Logger;
 }
 

@@ -60,11 +60,17 @@ export interface RealtimeCapabilities {
 
 /** A JSON Schema object describing a tool's parameters. */
 export interface JsonSchema {
+  /** JSON type(s): `object`, `string`, `number`, `integer`, `boolean`, `array`, `null`. */
   readonly type?: string | readonly string[];
+  /** An object's properties, by name. */
   readonly properties?: Readonly<Record<string, JsonSchema>>;
+  /** The properties an object must have. */
   readonly required?: readonly string[];
+  /** What it means: the model reads it. */
   readonly description?: string;
+  /** The values allowed. */
   readonly enum?: readonly unknown[];
+  /** An array's items. */
   readonly items?: JsonSchema;
   readonly [keyword: string]: unknown;
 }
@@ -111,6 +117,7 @@ export interface ResponseRequest {
 
 /** A chunk of the assistant's audio, in {@link RealtimeProvider.outputFormat}. */
 export interface ProviderAudio {
+  /** The audio bytes. */
   readonly data: Uint8Array;
   /** The answer it belongs to. */
   readonly responseId?: string;
@@ -120,24 +127,35 @@ export interface ProviderAudio {
 
 /** A transcript, partial (`final: false`, a delta) or final (the whole text). */
 export interface ProviderTranscript {
+  /** Who spoke. */
   readonly role: 'user' | 'assistant';
+  /** The text: a delta when partial, the whole line when final. */
   readonly text: string;
+  /** Whether this is the final text of the line. */
   readonly final: boolean;
+  /** The conversation item it belongs to. */
   readonly itemId?: string;
 }
 
 /** The model calls a tool. `args` is the parsed JSON (`{}` when it sent none). */
 export interface ProviderToolCall {
+  /** The call's id, to answer with. */
   readonly id: string;
+  /** The tool's name. */
   readonly name: string;
+  /** Its arguments, parsed. */
   readonly args: Record<string, unknown>;
+  /** The answer that made the call. */
   readonly responseId?: string;
 }
 
 /** Tokens the vendor reports for one answer (fields the vendor does not report are absent). */
 export interface ProviderUsage {
+  /** Tokens in (text and audio). */
   readonly inputTokens?: number;
+  /** Tokens out (text and audio). */
   readonly outputTokens?: number;
+  /** All tokens. */
   readonly totalTokens?: number;
   /** Of the input, audio tokens. */
   readonly inputAudioTokens?: number;
@@ -149,6 +167,7 @@ export interface ProviderUsage {
 
 /** How an answer ended. */
 export interface ResponseDoneInfo {
+  /** The answer. */
   readonly responseId?: string;
   /** `completed`, `cancelled`, `interrupted`, `failed`, `incomplete`, ... (the vendor's word). */
   readonly status?: string;
@@ -158,9 +177,13 @@ export interface ResponseDoneInfo {
 
 /** Messages and bytes through a provider's connection, since it was constructed. */
 export interface ProviderStats {
+  /** Messages sent to the vendor. */
   messagesSent: number;
+  /** Bytes sent to the vendor. */
   bytesSent: number;
+  /** Messages received from the vendor. */
   messagesReceived: number;
+  /** Bytes received from the vendor. */
   bytesReceived: number;
   /** Received messages that were not understood (bad JSON, unknown types) and were dropped. */
   messagesIgnored: number;
@@ -217,6 +240,7 @@ export abstract class RealtimeProvider extends EventEmitter<RealtimeProviderEven
    * vendor confirmed).
    */
   abstract readonly inputFormat: AudioFormat | undefined;
+  /** The format of the audio it emits (`audio` events), once connected; `undefined` before. */
   abstract readonly outputFormat: AudioFormat | undefined;
 
   /** Messages and bytes through the vendor connection (see {@link RealtimeProvider.countSent}). */

@@ -36,13 +36,17 @@ export type OptionalSchema<T> = Schema<T> & { readonly [OPTIONAL]: true };
 export interface SchemaAnnotations {
   /** What the value means: the model reads it. */
   readonly description?: string;
+  /** A short title. */
   readonly title?: string;
+  /** Example values. */
   readonly examples?: readonly unknown[];
 }
 
 /** Options of {@link schema.string}. */
 export interface StringOptions extends SchemaAnnotations {
+  /** Fewest characters. */
   readonly minLength?: number;
+  /** Most characters. */
   readonly maxLength?: number;
   /** A regular expression (ECMAScript, `u` flag) the whole value must match somewhere. */
   readonly pattern?: string;
@@ -52,17 +56,25 @@ export interface StringOptions extends SchemaAnnotations {
 
 /** Options of {@link schema.number} and {@link schema.integer}. */
 export interface NumberOptions extends SchemaAnnotations {
+  /** Smallest value allowed. */
   readonly minimum?: number;
+  /** Largest value allowed. */
   readonly maximum?: number;
+  /** Values must be above this. */
   readonly exclusiveMinimum?: number;
+  /** Values must be below this. */
   readonly exclusiveMaximum?: number;
+  /** Values must be a multiple of this. */
   readonly multipleOf?: number;
 }
 
 /** Options of {@link schema.array}. */
 export interface ArrayOptions extends SchemaAnnotations {
+  /** Fewest items. */
   readonly minItems?: number;
+  /** Most items. */
   readonly maxItems?: number;
+  /** No two items equal. */
   readonly uniqueItems?: boolean;
 }
 

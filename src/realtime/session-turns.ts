@@ -18,6 +18,7 @@ export interface TurnMetrics {
   readonly turn: number;
   /** The provider's id of the answer, when it gives one. */
   readonly responseId?: string;
+  /** What started the answer. */
   readonly trigger: TurnTrigger;
   /**
    * Caller turns: from the caller's end of speech (as the provider's VAD signalled it) to the
@@ -42,7 +43,9 @@ export interface TurnMetrics {
 export interface TranscriptLine {
   /** Ms since the session started. */
   readonly atMs: number;
+  /** Who spoke. */
   readonly role: 'user' | 'assistant';
+  /** What was said. */
   readonly text: string;
 }
 

@@ -35,10 +35,13 @@ export interface SessionStats {
   provider: Readonly<ProviderStats>;
   /** The media bridge's counters, once started. */
   media: MediaTransportStats | undefined;
+  /** Answers measured. */
   turns: number;
+  /** Answers the caller interrupted. */
   interruptions: number;
   /** Tool calls running or waiting for the farewell. */
   toolsPending: number;
+  /** Whether the caller's audio is withheld from the provider ({@link RealtimeSession.mute}). */
   muted: boolean;
 }
 

@@ -38,7 +38,9 @@ export interface RealtimeSessionOptions {
   provider: RealtimeProvider;
   /** The system prompt. */
   instructions: string;
+  /** The voice, as the provider names it. */
   voice?: string;
+  /** The language of the conversation (e.g. `en`, `pt-BR`), for providers that take one. */
   language?: string;
   /** Tools the model may call. */
   tools?: ToolRegistry | readonly Tool<never>[];
@@ -62,7 +64,9 @@ export interface RealtimeSessionOptions {
   vad?: EnergyVadOptions;
   /** The call's audio, already started; default: {@link startCallMediaFor} with `media` (`AUDIO_MODE` picks the transport). */
   bridge?: MediaTransport;
+  /** How {@link startCallMediaFor} starts the audio when `bridge` is not given. */
   media?: CallTransportOptions;
+  /** A pino-compatible logger; the call's fields are added. Default: the call's logger. */
   logger?: Logger;
 }
 
@@ -83,6 +87,7 @@ export interface RealtimeSessionOptions {
  * ```
  */
 export class RealtimeSession extends EventEmitter<RealtimeSessionEvents> {
+  /** The session's measurements, live (bounded: see `memory`). */
   readonly metrics: SessionMetrics = {
     timeToFirstAudioMs: undefined,
     bargeInLatenciesMs: [],

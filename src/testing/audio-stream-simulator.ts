@@ -47,14 +47,19 @@ export interface SimulatedAudioStreamOptions {
 
 /** A raw file FreeSWITCH played (one `.r8`/`.r16`/... file of a `playback`). */
 export interface SimulatedFilePlayback {
+  /** The channel it played on. */
   uuid: string;
+  /** The file. */
   path: string;
   /** Its audio at 8 kHz (what the caller hears if it plays to the end). */
   samples: Int16Array;
+  /** Its length, ms. */
   durationMs: number;
+  /** `performance.now()` when it started. */
   startedAt: number;
   /** `performance.now()` when it ended, and how (`Playback-Status`). */
   endedAt?: number;
+  /** `done` when it played to the end, `break` when stopped. */
   how?: 'done' | 'break';
 }
 
@@ -94,6 +99,7 @@ export class SimulatedAudioStreamModules {
   readonly playbacks: SimulatedFilePlayback[] = [];
   /** Pass to the simulator's `api` option. */
   readonly api: Record<string, ApiCommand>;
+  /** Where the modules' files are written (a temporary directory unless given). */
   readonly tempDirectory: string;
   private readonly ownTemp: boolean;
   private readonly options: SimulatedAudioStreamOptions;

@@ -22,6 +22,7 @@ export interface CaptureRecorderOptions {
   readonly freeswitch?: 'target' | 'client';
   /** Where the recorder listens. Default `127.0.0.1`, port 0 (a free port). */
   readonly host?: string;
+  /** Port the recorder listens on. Default 0 (a free port). */
   readonly port?: number;
   /** Written into each capture's `description`. */
   readonly description?: string;

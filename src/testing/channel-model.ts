@@ -28,21 +28,37 @@ export const Q850: Readonly<Record<string, number>> = {
 
 /** The caller profile (`Caller-*` headers). Fields left undefined are not written. */
 export interface CallerProfile {
+  /** `Caller-Username`. */
   username?: string;
+  /** `Caller-Dialplan`, e.g. `XML`. */
   dialplan: string;
+  /** `Caller-Caller-ID-Name`. */
   callerIdName?: string;
+  /** `Caller-Caller-ID-Number`. */
   callerIdNumber?: string;
+  /** `Caller-Orig-Caller-ID-Name`. */
   origCallerIdName?: string;
+  /** `Caller-Orig-Caller-ID-Number`. */
   origCallerIdNumber?: string;
+  /** `Caller-Callee-ID-Name`. */
   calleeIdName?: string;
+  /** `Caller-Callee-ID-Number`. */
   calleeIdNumber?: string;
+  /** `Caller-Network-Addr`. */
   networkAddr?: string;
+  /** `Caller-ANI`. */
   ani?: string;
+  /** `Caller-Destination-Number`. */
   destinationNumber: string;
+  /** `Caller-Source`, e.g. `mod_sofia`. */
   source: string;
+  /** `Caller-Transfer-Source`. */
   transferSource?: string;
+  /** `Caller-Context`. */
   context: string;
+  /** `Caller-RDNIS`. */
   rdnis?: string;
+  /** `Caller-Profile-Index`. */
   profileIndex: number;
 }
 

@@ -13,8 +13,11 @@ export type HeaderPairs = [string, string][];
 
 /** Where in FreeSWITCH's source an event is fired (`Event-Calling-*` headers). */
 export interface CallingSite {
+  /** `Event-Calling-File`. */
   file: string;
+  /** `Event-Calling-Function`. */
   func: string;
+  /** `Event-Calling-Line-Number`. */
   line: number;
 }
 

@@ -18,6 +18,7 @@ import type { SwitchCore } from './switch-core.js';
 
 /** What command handling needs from the simulator. */
 export interface CommandHost {
+  /** The switch the commands act on. */
   readonly core: SwitchCore;
   /** `auth <password>` / `userauth user@domain:password`. */
   checkLogin(user: string | undefined, password: string): boolean;

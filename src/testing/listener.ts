@@ -117,7 +117,10 @@ export class SimulatedListener {
   private closeAfterFlush: { notice?: boolean } | undefined;
   private readonly timers = new Set<NodeJS.Timeout>();
 
-  constructor(readonly socket: Socket) {
+  constructor(
+    /** The connection's socket. */
+    readonly socket: Socket,
+  ) {
     this.remoteAddress = socket.remoteAddress ?? '';
   }
 

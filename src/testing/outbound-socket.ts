@@ -18,7 +18,9 @@ export interface SocketTarget {
   port: number;
   /** What follows a `/` after the port (`socket_path`), if anything. */
   path?: string;
+  /** `async` mode: commands return at once while the channel runs its applications. */
   async: boolean;
+  /** `full`: the connection may use the whole command set (`api`, `bgapi`, any channel's events), not only its channel's. */
   full: boolean;
 }
 

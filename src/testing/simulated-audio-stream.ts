@@ -20,11 +20,15 @@ import type { SwitchCore } from './switch-core.js';
 
 /** How a simulated stream was started (the parsed `start` arguments). */
 export interface SimulatedStreamParams {
+  /** The module. */
   module: AudioStreamModule;
+  /** The WebSocket URL it connects to. */
   url: string;
   /** The rate it streams at. */
   sampleRate: number;
+  /** The media bug's name. */
   bug: string;
+  /** The metadata sent first, if any. */
   metadata: string | undefined;
   /** jambonz bidirectional audio: binary L16 sent back plays at this rate. */
   bidirectionalRate: number | undefined;
@@ -32,7 +36,9 @@ export interface SimulatedStreamParams {
 
 /** A message the simulated module received from the server. */
 export interface SimulatedStreamMessage {
+  /** WebSocket message type. */
   type: 'text' | 'binary';
+  /** The message: text, or the binary payload. */
   data: string | Buffer;
   /** `performance.now()` at arrival. */
   at: number;
@@ -83,7 +89,9 @@ export class SimulatedAudioStream {
   private stopping = false;
 
   constructor(
+    /** The channel it streams. */
     readonly channel: SimulatedChannel,
+    /** How it was started. */
     readonly params: SimulatedStreamParams,
     private readonly core: SwitchCore,
     private readonly behaviour: SimulatedStreamBehaviour,

@@ -113,6 +113,7 @@ export class SwitchCore {
   unicastHandler: ((channel: SimulatedChannel, params: UnicastParams) => void) | undefined;
   /** Sessions created since start, and the most at once (for `status`). */
   sessionsSinceStart = 0;
+  /** The most sessions at once. */
   peakSessions = 0;
   /** When the switch (re)started, ms since the epoch. */
   startedAt = Date.now();

@@ -22,15 +22,21 @@ import type { SimulatedChannel } from './channel-model.js';
 
 /** The headers of a `sendmsg` with `call-command: unicast`. */
 export interface UnicastParams {
+  /** FreeSWITCH's address (`local-ip`). */
   localIp: string;
+  /** FreeSWITCH's port (`local-port`). */
   localPort: number;
+  /** The application's address (`remote-ip`). */
   remoteIp: string;
+  /** The application's port (`remote-port`). */
   remotePort: number;
+  /** `flags: native`: the call's own codec instead of L16. */
   native: boolean;
 }
 
 /** A datagram FreeSWITCH received from the application. */
 export interface ReceivedDatagram {
+  /** The payload. */
   readonly data: Buffer;
   /** `address:port` it came from. */
   readonly from: string;
@@ -88,6 +94,7 @@ export class SimulatedUnicast {
 
   constructor(
     private readonly channel: SimulatedChannel,
+    /** The `unicast` it serves. */
     readonly params: UnicastParams,
     /**
      * The caller's voice (8 kHz PCM), played once from the first frame; silence (comfort noise)

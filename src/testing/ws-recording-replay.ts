@@ -15,9 +15,13 @@ import { type Socket, connect } from 'node:net';
 export interface WsRecordedMessage {
   /** Ms since the module's `start` command. */
   t: number;
+  /** Direction: from FreeSWITCH's module to the server, or back. */
   dir: 'fs->server' | 'server->fs';
+  /** WebSocket message type. */
   type: 'text' | 'binary';
+  /** Payload length, bytes. */
   len: number;
+  /** A text payload. */
   text?: string;
   /** Base64 of a binary payload. */
   b64?: string;
@@ -25,9 +29,13 @@ export interface WsRecordedMessage {
 
 /** The parts of a recording the replay uses (the fixture files have more). */
 export interface WsRecording {
+  /** The module recorded. */
   module: string;
+  /** The HTTP upgrade: request line and headers, response lines, subprotocol; `t` in ms. */
   handshake: { t: number; requestLine: string; requestHeaders: string[]; response: string[]; subprotocol: string | null };
+  /** The messages, in order. */
   messages: WsRecordedMessage[];
+  /** How the socket closed; `t` in ms. */
   close: { t: number; code: number; reason: string };
   /** When the recorded close was the module's (`stop`, hangup) rather than the server's. */
   call?: { stopMode?: string };

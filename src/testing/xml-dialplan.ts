@@ -12,11 +12,15 @@ import type { Dialplan, DialplanStep } from './switch-core.js';
 
 /** One element of the XML: its name, attributes, children, and where it sits in the text. */
 export interface XmlElement {
+  /** Tag name. */
   name: string;
+  /** Attributes, unescaped. */
   attributes: Record<string, string>;
+  /** Child elements, in order. */
   children: XmlElement[];
   /** Offsets of the element in the source text (`source.slice(start, end)` is the element). */
   start: number;
+  /** End offset (exclusive). */
   end: number;
 }
 
@@ -132,6 +136,7 @@ function runExtension(extension: XmlElement, channel: SimulatedChannel | undefin
 
 /** A parsed XML dialplan: its contexts, routing, and `xml_locate`. */
 export class XmlDialplan {
+  /** The XML it was parsed from. */
   readonly source: string;
   private readonly contexts = new Map<string, XmlElement>();
 

@@ -61,29 +61,38 @@ export const REGION_URLS: Readonly<Record<DeepgramRegion, string>> = {
 
 /** A think (LLM) provider, e.g. `{ type: 'open_ai', model: 'gpt-4o-mini' }` (Deepgram's `ThinkSettingsV1.provider`). */
 export interface DeepgramThinkProvider {
+  /** The provider, e.g. `open_ai`, `anthropic`, `google`. */
   readonly type: string;
+  /** Its model. */
   readonly model?: string;
+  /** Sampling temperature. */
   readonly temperature?: number;
   readonly [setting: string]: unknown;
 }
 
 /** A speak (TTS) provider, e.g. `{ type: 'deepgram', model: 'aura-2-thalia-en' }` (Deepgram's `SpeakSettingsV1.provider`). */
 export interface DeepgramSpeakProvider {
+  /** The provider, e.g. `deepgram`, `eleven_labs`. */
   readonly type: string;
+  /** Its voice model. */
   readonly model?: string;
   readonly [setting: string]: unknown;
 }
 
 /** A listen (STT) provider, e.g. `{ type: 'deepgram', model: 'nova-3' }` (Deepgram's listen provider V1/V2). */
 export interface DeepgramListenProvider {
+  /** The provider, e.g. `deepgram`. */
   readonly type: string;
+  /** Its model. */
   readonly model?: string;
   readonly [setting: string]: unknown;
 }
 
 /** A custom endpoint of a think or speak provider (Deepgram's `endpoint`: URL and headers). */
 export interface DeepgramEndpoint {
+  /** The endpoint URL. */
   readonly url: string;
+  /** Headers sent to it (credentials): never logged. */
   readonly headers?: Readonly<Record<string, string>>;
 }
 

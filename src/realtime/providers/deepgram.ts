@@ -80,6 +80,7 @@ export interface DeepgramVoiceAgentOptions extends ProviderWebSocketOptions {
   keepAliveMs?: number;
   /** Ms to wait for `SettingsApplied`, and for `ThinkUpdated` after {@link DeepgramVoiceAgentProvider.updateSession}. Default 10 000. */
   connectTimeoutMs?: number;
+  /** A pino-compatible logger. Default: `defaultLogger`. */
   logger?: Logger;
 }
 

@@ -79,6 +79,7 @@ export interface ElevenLabsAgentOptions extends ProviderWebSocketOptions {
   answerGapMs?: number;
   /** Ms to wait for the conversation to start (signed URL included). Default 10 000. */
   connectTimeoutMs?: number;
+  /** A pino-compatible logger. Default: `defaultLogger`. */
   logger?: Logger;
 }
 

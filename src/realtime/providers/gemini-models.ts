@@ -16,6 +16,7 @@ export const GEMINI_LIVE_MODELS_CHECKED = '2026-12-07';
 
 /** A Live model Google serves on the Gemini Developer API, as of {@link GEMINI_LIVE_MODELS_CHECKED}. */
 export interface GeminiLiveModel {
+  /** The model id (without `models/`). */
   readonly name: string;
   /** `stable` (GA) or `preview`. */
   readonly stage: 'stable' | 'preview';

@@ -59,6 +59,7 @@ export interface GeminiLiveOptions extends ProviderWebSocketOptions {
    * so any JSON Schema is accepted) or as JSON Schema in `parametersJsonSchema` (`json-schema`).
    */
   toolSchema?: GeminiToolSchema;
+  /** A pino-compatible logger. Default: `defaultLogger`. */
   logger?: Logger;
 }
 
@@ -81,6 +82,7 @@ export class GeminiLiveProvider extends RealtimeProvider {
   readonly inputFormats: readonly AudioFormat[] = [AudioFormats.PCM16_16K];
   readonly outputFormats: readonly AudioFormat[] = [AudioFormats.PCM16_24K];
   inputFormat: AudioFormat | undefined;
+  /** PCM16 at 24 kHz once connected (what Gemini Live speaks). */
   outputFormat: AudioFormat | undefined;
   /** Reconnections after `goAway`. */
   resumptions = 0;

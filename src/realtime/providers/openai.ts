@@ -69,6 +69,7 @@ export interface OpenAIRealtimeOptions extends ProviderWebSocketOptions {
   transcriptionModel?: string | null;
   /** Ms to wait for the session (or a mid-call update) to be confirmed. Default 10 000. */
   connectTimeoutMs?: number;
+  /** A pino-compatible logger. Default: `defaultLogger`. */
   logger?: Logger;
 }
 

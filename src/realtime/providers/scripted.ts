@@ -34,6 +34,7 @@ export interface ScriptedProviderOptions {
   clips?: Readonly<Record<string, Int16Array>>;
   /** Tone speech length per character, ms (default 50), capped at `maxUtteranceMs` (default 3000). */
   msPerChar?: number;
+  /** Longest tone utterance, ms. Default 3000. */
   maxUtteranceMs?: number;
   /** Audio chunk size, ms (default 100): answers arrive in bursts faster than real time, like a cloud vendor's. */
   chunkMs?: number;
@@ -81,6 +82,7 @@ export class ScriptedProvider extends RealtimeProvider {
   readonly inputFormats: readonly AudioFormat[] = [AudioFormats.PCM16_8K];
   readonly outputFormats: readonly AudioFormat[] = [AudioFormats.PCM16_8K];
   inputFormat: AudioFormat | undefined;
+  /** The format it speaks in, once connected. */
   outputFormat: AudioFormat | undefined;
   /** Utterances heard so far. */
   utterances = 0;

@@ -3,10 +3,9 @@
  * worker's shared socket, `RTP_SHARED_SOCKET=true`), holds the call `LOAD_HOLD_MS`, records
  * what it saw in channel variables, and hangs up.
  */
-import { createOutboundServer } from '../../src/esl/outbound-server.js';
-import type { Logger } from '../../src/logger.js';
-import { startCallMedia } from '../../src/media/call-media.js';
-import { clusterWorkerInfo, serveClusterWorker } from '../../src/process/cluster-worker.js';
+// From the package's entry point, as a user's worker imports it: it wires the media defaults
+// to this worker's environment (its `RTP_PORT_MIN..RTP_PORT_MAX` slice, `RTP_SHARED_SOCKET`).
+import { type Logger, clusterWorkerInfo, createOutboundServer, serveClusterWorker, startCallMedia } from '../../src/index.js';
 
 const hold = Number(process.env.LOAD_HOLD_MS ?? 5000);
 const worker = String(clusterWorkerInfo()?.index ?? 0);

@@ -7,7 +7,8 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { OutboundCall } from '../../src/esl/outbound-call.js';
 import { MediaStreamError } from '../../src/errors.js';
 import { AudioFormats } from '../../src/media/audio-format.js';
-import { startCallMediaFor } from '../../src/media/call-media.js';
+// Through the package's entry point, which wires AUDIO_MODE (and the other variables) into the defaults.
+import { startCallMediaFor } from '../../src/index.js';
 import { pcmFromLE, pcmToLE } from '../../src/media/pcm.js';
 import type { WebSocketMediaTransport } from '../../src/media/ws-media-transport.js';
 import { useWsHarness } from '../helpers/ws-harness.js';

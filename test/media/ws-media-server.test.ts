@@ -6,7 +6,9 @@ import { MediaStreamError } from '../../src/errors.js';
 import { silentLogger } from '../../src/logger.js';
 import { BinaryAnswerStream } from '../../src/media/binary-answer.js';
 import { pcmFromLE } from '../../src/media/pcm.js';
-import { WebSocketMediaServer, type WebSocketMediaServerOptions, getWebSocketMediaServer } from '../../src/media/ws-media-server.js';
+import { WebSocketMediaServer, type WebSocketMediaServerOptions } from '../../src/media/ws-media-server.js';
+// Through the package's entry point, which wires VOICE_AI_REALTIME_PORT into the defaults.
+import { getWebSocketMediaServer } from '../../src/index.js';
 import type { WebSocketAudioStream } from '../../src/media/ws-media-stream.js';
 import { WebSocketMediaTransport } from '../../src/media/ws-media-transport.js';
 

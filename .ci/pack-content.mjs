@@ -43,9 +43,10 @@ for (const path of pointed) {
   if (file !== 'package.json' && !files.has(file)) problems.push(`package.json points at ${path}, which is not in the package`);
 }
 
-// Relative links of the shipped Markdown. Those to the example and to the contributors' pages
-// resolve against the repository on the registry's page (package.json's `repository`).
-const REPOSITORY_ONLY = [/^examples\//, /^CONTRIBUTING\.md$/, /^SECURITY\.md$/];
+// Relative links of the shipped Markdown. Those to the examples, the guides' code, the sources
+// and the contributors' pages resolve against the repository on the registry's page
+// (package.json's `repository`); in the tarball they are the repository's to show.
+const REPOSITORY_ONLY = [/^examples\//, /^docs\/snippets\//, /^src\//, /^CONTRIBUTING\.md$/, /^SECURITY\.md$/];
 for (const file of [...files].filter((f) => f.endsWith('.md'))) {
   const text = readFileSync(file, 'utf8').replace(/```[\s\S]*?```/g, '');
   for (const [, target] of text.matchAll(/\]\(([^)\s]+)\)/g)) {

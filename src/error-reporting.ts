@@ -11,7 +11,9 @@ import { notifyReportedError } from './observability/error-tap.js';
 
 /** An event emitter with an `error` event (eventemitter3's or Node's). */
 export interface ErrorEmitter {
+  /** How many listeners `error` has (none: the error is logged instead). */
   listenerCount(event: 'error'): number;
+  /** Emits `error` with the error and any extra arguments. */
   emit(event: 'error', ...args: never[]): boolean;
 }
 

@@ -19,10 +19,6 @@
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import { type Socket, createSocket } from 'node:dgram';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { Session } from 'node:inspector';
-import { PerformanceObserver } from 'node:perf_hooks';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RtpPacket } from 'werift-rtp';
 import { getMediaClock } from '../src/media/media-clock.js';
@@ -35,6 +31,7 @@ import { wireFormat } from '../src/media/wire-codec.js';
 import { WireDecoder, WireEncoder } from '../src/media/wire-transcoder.js';
 import { AudioFormats } from '../src/realtime/audio-format.js';
 import { runIfMain } from './fixtures.js';
+import { startProfile, startWindow } from './sampler.js';
 
 const counts = (list: string): number[] => list.split(',').map(Number).filter((n) => n > 0);
 const COUNTS = counts(process.env.BENCH_CALLS ?? '100,300,500');
@@ -142,71 +139,18 @@ function report(setup: Setup, bound: number[], perCall: number): void {
     if (!m.measure) return;
     // Only the steady state counts: start-up (binding, GC) is behind us.
     getMediaClock().resetStats();
-    const gc = { total: 0, max: 0 };
-    const pauses = new PerformanceObserver((list) => {
-      for (const e of list.getEntries()) {
-        gc.total += e.duration;
-        gc.max = Math.max(gc.max, e.duration);
-      }
-    });
-    pauses.observe({ entryTypes: ['gc'] });
     const session = setup.profile ? startProfile() : undefined;
-    const cpu = process.cpuUsage();
-    const main0 = mainThreadCpuMs();
-    const steal0 = hostTimes();
-    const t0 = performance.now();
+    const window = startWindow();
     setTimeout(() => {
-      const used = process.cpuUsage(cpu);
-      const main = (mainThreadCpuMs() - main0) / (performance.now() - t0);
-      const host = hostTimes();
-      const steal = (host.steal - steal0.steal) / Math.max(1, host.total - steal0.total);
-      const wall = performance.now() - t0;
+      const w = window.stop();
       const s = getMediaClock().stats();
-      pauses.disconnect();
       const finish = (): void => {
-        process.send!({ cpu: (used.user + used.system) / 1000 / wall, p50: s.p50LatenessMs, p99: s.p99LatenessMs, max: s.maxLatenessMs, workP99: s.p99WorkMs, main, gcMsPerS: gc.total / (wall / 1000), gcMax: gc.max, steal });
+        process.send!({ cpu: w.cpu, p50: s.p50LatenessMs, p99: s.p99LatenessMs, max: s.maxLatenessMs, workP99: s.p99WorkMs, main: w.main, gcMsPerS: w.gcMsPerS, gcMax: w.gcMax, steal: w.steal });
       };
       if (session) void session.stop(setup.profile!).then(finish);
       else finish();
     }, SECONDS * 1000);
   });
-}
-
-/**
- * The VM's CPU time stolen by its host, and all CPU time, in ticks (Linux `/proc/stat`; zeros
- * elsewhere): a run with steal is a noisy run, whatever the code did.
- */
-function hostTimes(): { steal: number; total: number } {
-  try {
-    const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1, 9).map(Number);
-    return { steal: f[7]!, total: f.reduce((a, b) => a + b, 0) };
-  } catch {
-    return { steal: 0, total: 0 };
-  }
-}
-
-/** CPU time of the JavaScript thread alone, ms (Linux; NaN elsewhere): the rest is V8's GC and compiler threads. */
-function mainThreadCpuMs(): number {
-  try {
-    const fields = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime + stime, at USER_HZ 100
-  } catch {
-    return Number.NaN;
-  }
-}
-
-/** The inspector's CPU profiler, for BENCH_PROFILE=dir (load it in Chrome DevTools). */
-function startProfile(): { stop(dir: string): Promise<void> } {
-  const session = new Session();
-  session.connect();
-  const post = (method: string): Promise<unknown> => new Promise((r, j) => session.post(method, (e, v) => (e ? j(e) : r(v))));
-  void post('Profiler.enable').then(() => post('Profiler.start'));
-  return {
-    async stop(dir) {
-      const { profile } = (await post('Profiler.stop')) as { profile: unknown };
-      writeFileSync(join(dir, `media-${process.pid}.cpuprofile`), JSON.stringify(profile));
-    },
-  };
 }
 
 // ------------------------------------------------------------------ parent: the load generator

@@ -58,9 +58,29 @@ export interface MediaClockStats {
   p99WorkMs: number;
   /** Worst time the handlers of one timer callback took, ms. */
   maxWorkMs: number;
+  /**
+   * Frames whose departure was timed ({@link MediaClock.markFrameSent}): what the caller hears
+   * depends on when each call's frame actually leaves, not on when the tick began.
+   */
+  framesTimed: number;
+  /** Timed frames that left more than 5 ms after their 20 ms slot. */
+  lateFrames: number;
+  /**
+   * How long after its slot each frame left, ms: median, 99th percentile (0.1 ms resolution,
+   * over the last 30–60 s) and worst (since {@link MediaClock.resetStats}).
+   */
+  p50FrameLatenessMs: number;
+  p99FrameLatenessMs: number;
+  maxFrameLatenessMs: number;
 }
 
 const HISTORY = 4096;
+/** Frame lateness histogram: 0.1 ms buckets up to 100 ms, then one for everything later. */
+const FRAME_BUCKETS = 1000;
+/** A frame this late (ms) counts in {@link MediaClockStats.lateFrames}. */
+const LATE_FRAME_MS = 5;
+/** The frame lateness histogram starts afresh this often (the previous one is kept), ms. */
+const FRAME_WINDOW_MS = 30_000;
 
 /** A periodic clock shared by many subscribers; runs only while it has some, and never keeps the process alive. */
 export class MediaClock {
@@ -85,11 +105,17 @@ export class MediaClock {
   private readonly lateness = new Float64Array(HISTORY);
   private readonly work = new Float64Array(HISTORY);
   private fires = 0;
+  /** Frame lateness: this window's histogram and the previous one's. */
+  private frameNow = new Uint32Array(FRAME_BUCKETS + 1);
+  private framePrev = new Uint32Array(FRAME_BUCKETS + 1);
+  private frameWindowStart = 0;
+  /** When the slot being run was due (`performance.now()` base); NaN outside a tick. */
+  private dueMs = Number.NaN;
   private timer: unknown;
   private start = 0;
   /** Slots (period / groups) since start. */
   private step = 0;
-  private readonly counts = { ticks: 0, lateTicks: 0, skippedTicks: 0, errors: 0, maxLatenessMs: 0, maxWorkMs: 0 };
+  private readonly counts = { ticks: 0, lateTicks: 0, skippedTicks: 0, errors: 0, maxLatenessMs: 0, maxWorkMs: 0, framesTimed: 0, lateFrames: 0, maxFrameLatenessMs: 0 };
 
   constructor(options: MediaClockOptions = {}) {
     this.periodMs = options.periodMs ?? 20;
@@ -142,6 +168,24 @@ export class MediaClock {
     }
   }
 
+  /**
+   * A subscriber sent its frame of the slot being run, now: records how long after the slot's
+   * time it left (a pacer calls it right after handing the datagram to the socket) and returns
+   * that lateness, ms. Outside a tick it records nothing and returns 0. Costs one clock read.
+   */
+  markFrameSent(): number {
+    const due = this.dueMs;
+    if (due !== due) return 0; // NaN: not inside a tick
+    const late = this.now() - due;
+    const ms = late > 0 ? late : 0;
+    const bucket = (ms * 10) | 0;
+    this.frameNow[bucket < FRAME_BUCKETS ? bucket : FRAME_BUCKETS]!++;
+    this.counts.framesTimed++;
+    if (ms > LATE_FRAME_MS) this.counts.lateFrames++;
+    if (ms > this.counts.maxFrameLatenessMs) this.counts.maxFrameLatenessMs = ms;
+    return ms;
+  }
+
   /** Counters and lateness percentiles. */
   stats(): MediaClockStats {
     const percentile = (history: Float64Array, count: number, q: number): number => {
@@ -155,7 +199,24 @@ export class MediaClock {
       p50LatenessMs: percentile(this.lateness, this.counts.ticks, 0.5),
       p99LatenessMs: percentile(this.lateness, this.counts.ticks, 0.99),
       p99WorkMs: percentile(this.work, this.fires, 0.99),
+      p50FrameLatenessMs: this.framePercentile(0.5),
+      p99FrameLatenessMs: this.framePercentile(0.99),
     };
+  }
+
+  /** A percentile of the frame lateness histograms (this window's and the previous), ms. */
+  private framePercentile(q: number): number {
+    let total = 0;
+    for (let b = 0; b <= FRAME_BUCKETS; b++) total += this.frameNow[b]! + this.framePrev[b]!;
+    if (total === 0) return 0;
+    const rank = Math.min(total - 1, Math.floor(q * total));
+    let seen = 0;
+    for (let b = 0; b <= FRAME_BUCKETS; b++) {
+      seen += this.frameNow[b]! + this.framePrev[b]!;
+      // The bucket's upper edge: a percentile never reads better than the frames were.
+      if (seen > rank) return b === FRAME_BUCKETS ? this.counts.maxFrameLatenessMs : (b + 1) / 10;
+    }
+    return this.counts.maxFrameLatenessMs;
   }
 
   /** Starts the counters and the lateness history afresh (e.g. after start-up, to measure a steady state). */
@@ -166,6 +227,12 @@ export class MediaClock {
     this.counts.errors = 0;
     this.counts.maxLatenessMs = 0;
     this.counts.maxWorkMs = 0;
+    this.counts.framesTimed = 0;
+    this.counts.lateFrames = 0;
+    this.counts.maxFrameLatenessMs = 0;
+    this.frameNow.fill(0);
+    this.framePrev.fill(0);
+    this.frameWindowStart = this.now();
     this.fires = 0;
   }
 
@@ -179,6 +246,7 @@ export class MediaClock {
     this.firing = true;
     this.removedWhileFiring = false;
     const now = this.now();
+    if (now - this.frameWindowStart >= FRAME_WINDOW_MS) this.rotateFrameWindow(now);
     const maxSlots = this.maxCatchUp * this.groups;
     let behind = Math.floor((now - this.start) / this.slotMs) - this.step;
     if (behind > maxSlots) {
@@ -191,7 +259,8 @@ export class MediaClock {
       this.step++;
       const list = this.lists[this.step % this.groups]!;
       if (list.length === 0) continue;
-      const late = now - (this.start + this.step * this.slotMs);
+      this.dueMs = this.start + this.step * this.slotMs;
+      const late = now - this.dueMs;
       this.record(Math.max(0, late));
       const tick = Math.ceil(this.step / this.groups);
       for (const h of list) {
@@ -206,10 +275,20 @@ export class MediaClock {
       }
     }
     this.firing = false;
+    this.dueMs = Number.NaN;
     const work = this.now() - now;
     this.work[this.fires++ % HISTORY] = work;
     if (work > this.counts.maxWorkMs) this.counts.maxWorkMs = work;
     if (this.handlers.size > 0) this.schedule();
+  }
+
+  /** The frame lateness window ends: it becomes the previous one. */
+  private rotateFrameWindow(now: number): void {
+    const previous = this.framePrev;
+    this.framePrev = this.frameNow;
+    previous.fill(0);
+    this.frameNow = previous;
+    this.frameWindowStart = now;
   }
 
   /** Ticks of non-empty groups among the `n` slots after `step`. */

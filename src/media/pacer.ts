@@ -30,6 +30,12 @@ export interface PacerOptions {
    * two: the bridge does this).
    */
   clock?: MediaClock | 'manual';
+  /**
+   * The clock whose ticks this pacer's frames are due on: each frame's departure is timed
+   * against its slot ({@link MediaClock.markFrameSent}, one clock read per frame). Default:
+   * `clock`, or none with `'manual'` (the owner names its clock here).
+   */
+  timing?: MediaClock;
 }
 
 /** Events of a {@link Pacer}. */
@@ -52,6 +58,8 @@ export interface PacerStats {
   flushes: number;
   /** Gaps in the middle of an answer (each counted once, however long). */
   underruns: number;
+  /** Frames that left more than 5 ms after their 20 ms slot (timed on the `timing` clock). */
+  lateFrames: number;
 }
 
 /** Silence added to close an answer's last frame: sent, never counted as played. */
@@ -75,12 +83,13 @@ type Item = Uint8Array | Padding | typeof END_OF_ANSWER;
  */
 export class Pacer extends EventEmitter<PacerEvents> {
   /** Its counters, live. */
-  readonly stats: PacerStats = { framesSent: 0, bytesDropped: 0, flushes: 0, underruns: 0 };
+  readonly stats: PacerStats = { framesSent: 0, bytesDropped: 0, flushes: 0, underruns: 0, lateFrames: 0 };
   private readonly frameBytes: number;
   private readonly frameMs: number;
   private readonly maxBytes: number;
   private readonly silenceByte: number;
   private readonly send: (frame: Buffer) => void;
+  private readonly timing: MediaClock | undefined;
   private items: Item[] = [];
   private head = 0;
   private offset = 0;
@@ -107,6 +116,7 @@ export class Pacer extends EventEmitter<PacerEvents> {
     this.silenceByte = options.silenceByte ?? 0;
     this.maxBytes = Math.ceil(((options.maxQueueMs ?? 120_000) / this.frameMs) * this.frameBytes);
     const clock = options.clock ?? getMediaClock();
+    this.timing = options.timing ?? (clock === 'manual' ? undefined : clock);
     this.unsubscribe = clock === 'manual' ? () => {} : clock.subscribe(() => this.tick());
   }
 
@@ -205,6 +215,8 @@ export class Pacer extends EventEmitter<PacerEvents> {
     this.talking = true;
     this.stats.framesSent++;
     this.send(frame);
+    // How long after its slot the frame left (5 ms: the clock's `lateFrames` threshold too).
+    if (this.timing !== undefined && this.timing.markFrameSent() > 5) this.stats.lateFrames++;
     this.passEnds();
   }
 

@@ -16,7 +16,7 @@ import type { AudioFormat } from './audio-format.js';
 import type { MediaClock } from './media-clock.js';
 import type { MediaTransport, MediaTransportKind } from './media-transport.js';
 import type { PortAllocator } from './port-allocator.js';
-import { RtpBridge } from './rtp-bridge.js';
+import { RtpBridge, type RtpBridgeOptions } from './rtp-bridge.js';
 import { type UnicastPortPool, defaultSharedMediaSocket, defaultUnicastPorts } from './shared-media-defaults.js';
 import type { SharedMediaSocket } from './shared-media-socket.js';
 import type { WireCodec } from './wire-codec.js';
@@ -45,6 +45,8 @@ export interface CallMediaOptions {
   input?: AudioFormat;
   /** Jitter-buffer delays, ms. Default: `RTP_JITTER_*_MS` (the process defaults). */
   jitter?: { minMs?: number; maxMs?: number; targetMs?: number };
+  /** Caller frames handed out per tick at most (see {@link RtpBridgeOptions.readAheadFrames}). Default 1. */
+  readAheadFrames?: number;
   /** Where the call's UDP port comes from. Default: {@link defaultPortAllocator} (`RTP_PORT_MIN..MAX`). */
   ports?: PortAllocator;
   /**
@@ -112,6 +114,7 @@ export async function startCallMedia(call: OutboundCall, options: CallMediaOptio
       output: options.output,
       input: options.input,
       jitter: options.jitter,
+      readAheadFrames: options.readAheadFrames,
       ports: options.ports,
       clock: options.clock,
       logger: options.logger ? callLogger(options.logger, call) : call.logger,

@@ -50,8 +50,12 @@ export interface JitterPacket {
 
 /** What {@link JitterBuffer.pull} returns. */
 export interface JitterFrame {
-  /** `audio`: a received frame; `concealed`: made up for a lost one; `silence`: nothing to play. */
-  kind: 'audio' | 'concealed' | 'silence';
+  /**
+   * `audio`: a received frame; `concealed`: made up for a lost one; `silence`: nothing to play;
+   * `early`: this slot's frame was already handed out by {@link JitterBuffer.readAhead} (the
+   * payload is empty: nothing more to play now). Only a buffer read ahead returns `early`.
+   */
+  kind: 'audio' | 'concealed' | 'silence' | 'early';
   /**
    * The frame: the buffer's own storage (or the `silence` frame given to it), valid until the
    * next {@link JitterBuffer.pull}: copy it to keep it longer, never modify it.
@@ -105,6 +109,8 @@ export function pcm16Conceal(last: Uint8Array, n: number): Uint8Array | undefine
 
 const repeatConceal = (last: Uint8Array, n: number): Uint8Array | undefined => (n <= 2 ? last : undefined);
 const PLAYED_RING = 256;
+/** What {@link JitterBuffer.pull} returns for a slot whose frame was read ahead (one object: nothing to keep). */
+const EARLY: JitterFrame = Object.freeze({ kind: 'early', payload: new Uint8Array(0) }) as JitterFrame;
 
 /**
  * Orders packets by sequence number (16-bit wraparound), drops duplicates and packets too late
@@ -137,6 +143,8 @@ export class JitterBuffer {
   private buffering = true;
   private last: Uint8Array | undefined;
   private concealRun = 0;
+  /** Frames handed out by readAhead() whose slots have not come yet. */
+  private early = 0;
   private overTarget = 0;
   private rawSeq = 0;
   private readonly counts = { received: 0, lost: 0, late: 0, duplicate: 0, reordered: 0, concealed: 0, overflow: 0 };
@@ -157,6 +165,11 @@ export class JitterBuffer {
   /** Frames waiting to be played. */
   get depth(): number {
     return this.frames.size;
+  }
+
+  /** Frames handed out ahead of their slots by {@link JitterBuffer.readAhead} (their `pull()`s return `early`). */
+  get ahead(): number {
+    return this.early;
   }
 
   /** Adds an RTP packet (its payload is copied). */
@@ -198,8 +211,32 @@ export class JitterBuffer {
     this.bound();
   }
 
+  /**
+   * The next frame before its time, if it has arrived and follows the last one handed out
+   * without a gap; `undefined` otherwise (nothing is concealed here). For a consumer that needs
+   * order and loss handling but no playout timing — an AI provider's input — which then gets
+   * frames as soon as they are in order instead of one per period. Each frame taken counts as
+   * owed: the `pull()` of its slot returns `early`, so the buffer's delay, adaptation and late
+   * detection are those of a buffer pulled once per period. The payload is the buffer's own,
+   * valid until the next `pull()` or `readAhead()`.
+   */
+  readAhead(): Uint8Array | undefined {
+    if (this.buffering || this.frames.oldest !== this.next) return undefined;
+    const payload = this.frames.shift(this.last);
+    this.markPlayed(this.next++);
+    this.last = payload;
+    this.concealRun = 0;
+    this.early++;
+    return payload;
+  }
+
   /** The frame to play now (call once per frame period). */
   pull(): JitterFrame {
+    if (this.early > 0) {
+      this.early--;
+      this.shrinkIfOver();
+      return EARLY;
+    }
     if (this.buffering) {
       if (this.frames.size < this.targetFrames) return this.concealOne();
       this.buffering = false;
@@ -260,6 +297,7 @@ export class JitterBuffer {
     this.buffering = true;
     this.last = undefined;
     this.concealRun = 0;
+    this.early = 0;
   }
 
   /** Sequence number → extended (cycles × 65536 + seq), relative to the highest seen. */
@@ -300,10 +338,13 @@ export class JitterBuffer {
    */
   private shrinkIfOver(): void {
     const wanted = this.wantedFrames();
-    if (this.frames.size > wanted) {
+    // Frames read ahead still count as waiting: the delay is the same with or without readAhead().
+    if (this.frames.size + this.early > wanted) {
       if (++this.overTarget >= 1000 / this.ptimeMs) {
         this.overTarget = 0;
-        this.dropOldest();
+        // A frame read ahead has gone out already: its slot is given up instead of a waiting frame.
+        if (this.early > 0) this.early--;
+        else this.dropOldest();
         this.targetFrames = Math.max(wanted, this.targetFrames - 1);
       }
     } else {

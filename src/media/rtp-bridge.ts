@@ -16,6 +16,7 @@ import type { SharedMediaSocket, SharedRegistration } from './shared-media-socke
 import { RtpParseStatus, createRtpHeaderFields, readRtpHeader } from './rtp-header.js';
 import { RtpSender } from './rtp-sender.js';
 import { TelephoneEventDetector } from './telephone-event.js';
+import { UdpSendMonitor } from './udp-send-errors.js';
 import { type WireCodec, type WireFormat, wireFormat } from './wire-codec.js';
 import { WireDecoder, WireEncoder } from './wire-transcoder.js';
 
@@ -50,6 +51,14 @@ export interface RtpBridgeOptions {
   telephoneEventPayloadType?: number;
   /** Ms after which queued provider audio is dropped. Default 120 000. */
   maxQueueMs?: number;
+  /**
+   * Caller frames handed out per clock tick at most: above 1, the frames that have already
+   * arrived in order follow the one due now, early (the next ticks then hand out nothing —
+   * {@link JitterBuffer.readAhead}). For a consumer that needs order but no playout timing, such
+   * as an AI provider: the audio reaches it sooner, in fewer, larger pieces. Default 1: exactly
+   * one frame per tick.
+   */
+  readAheadFrames?: number;
   /** The media clock (default: the process-wide one). */
   clock?: MediaClock;
   /** A pino-compatible logger. Default: `defaultLogger`. */
@@ -61,6 +70,7 @@ export interface RtpBridgeEvents extends MediaTransportEvents {
   /**
    * 20 ms of the caller's audio in the `output` format, every 20 ms once started (silence
    * included): a buffer of the listener's own, never reused by the bridge, so it may be kept.
+   * With `readAheadFrames` above 1, frames that have arrived come early, several in one tick.
    */
   audio: [frame: Uint8Array];
   /** A DTMF digit (RFC 4733, RTP framing). */
@@ -100,6 +110,13 @@ export interface RtpBridgeStats {
   sendSkipped: number;
   /** Socket errors (an ICMP port unreachable, a failed send): counted, logged at `warn`. */
   socketErrors: number;
+  /**
+   * Datagrams the kernel refused to send on the bridge's own port (no route, a firewall, ICMP
+   * refusal, ...), counted from the first one seen (within 64 datagrams of the first that
+   * failed: see {@link UdpSendMonitor}); reported like `socketErrors`. On a shared socket they
+   * are counted in its `stats.sendErrors`.
+   */
+  sendErrors: number;
 }
 
 /**
@@ -129,6 +146,7 @@ export class RtpBridge extends EventEmitter<RtpBridgeEvents> implements MediaTra
     framesSent: 0,
     sendSkipped: 0,
     socketErrors: 0,
+    sendErrors: 0,
   };
   private readonly wire: WireFormat;
   private readonly output: AudioFormat;
@@ -154,6 +172,8 @@ export class RtpBridge extends EventEmitter<RtpBridgeEvents> implements MediaTra
   private link: 'open' | 'connecting' | 'connected' = 'open';
   private unsubscribe: (() => void) | undefined;
   private carry: Uint8Array | undefined;
+  private readonly readAheadFrames: number;
+  private sends: UdpSendMonitor | undefined;
   private closed = false;
 
   constructor(private readonly options: RtpBridgeOptions) {
@@ -174,6 +194,8 @@ export class RtpBridge extends EventEmitter<RtpBridgeEvents> implements MediaTra
     if (!this.passOut) this.decoder = new WireDecoder(this.wire, this.output.sampleRate);
     if (!this.passIn) this.encoder = new WireEncoder(this.wire, this.input.sampleRate);
     if (options.framing === 'rtp') this.sender = new RtpSender({ payloadType: this.wire.payloadType, samplesPerPacket: 160 });
+    this.readAheadFrames = options.readAheadFrames ?? 1;
+    if (!(Number.isInteger(this.readAheadFrames) && this.readAheadFrames >= 1)) throw new MediaError(`readAheadFrames must be a positive integer, not ${options.readAheadFrames}`);
   }
 
   /** Binds the UDP port and starts the clock; resolves with the address to give FreeSWITCH. */
@@ -192,6 +214,11 @@ export class RtpBridge extends EventEmitter<RtpBridgeEvents> implements MediaTra
     socket.on('error', (error) => {
       this.counters.socketErrors++;
       reportRepeatedError(this, new MediaError(`media socket error: ${error.message}`, { cause: error }), errors, { port: localPort });
+    });
+    const sendErrors = new ThrottledLog(this.logger, { level: 'warn', message: 'media: a datagram to FreeSWITCH could not be sent (counted in counters.sendErrors)' });
+    this.sends = new UdpSendMonitor((error) => {
+      this.counters.sendErrors++;
+      reportRepeatedError(this, new MediaError(`media send failed: ${error.message}`, { cause: error }), sendErrors, { port: localPort, remote: this.remote && `${this.remote.address}:${this.remote.port}` });
     });
     if (this.remote) this.connect(this.remote);
     this.startTiming();
@@ -218,6 +245,7 @@ export class RtpBridge extends EventEmitter<RtpBridgeEvents> implements MediaTra
       silenceByte: this.wire.silenceByte,
       maxQueueMs: this.options.maxQueueMs,
       clock: 'manual',
+      timing: this.clock,
       send: (frame) => this.sendFrame(frame),
     });
     this.pacer.on('talkspurtStart', () => {
@@ -391,12 +419,18 @@ export class RtpBridge extends EventEmitter<RtpBridgeEvents> implements MediaTra
     this.counters.malformed++;
   }
 
-  /** One clock tick: the next caller frame, converted to the output format. */
+  /** One clock tick: the next caller frame (and with `readAheadFrames`, those that follow and have arrived), converted to the output format. */
   private playOne(): void {
     if (this.closed) return;
     // The jitter buffer's frame is its own storage: what is handed out is a copy, or decoded.
-    const { payload } = this.jitter.pull();
+    const { kind, payload } = this.jitter.pull();
+    if (kind === 'early') return; // handed out already
     this.emit('audio', this.passOut ? copyToBuffer(payload) : this.decoder!.decode(payload));
+    for (let n = 1; n < this.readAheadFrames && !this.closed; n++) {
+      const next = this.jitter.readAhead();
+      if (next === undefined) return;
+      this.emit('audio', this.passOut ? copyToBuffer(next) : this.decoder!.decode(next));
+    }
   }
 
   private sendFrame(frame: Buffer): void {
@@ -412,7 +446,7 @@ export class RtpBridge extends EventEmitter<RtpBridgeEvents> implements MediaTra
       return;
     }
     const datagram = this.sender ? this.sender.packetize(frame) : frame;
-    if (this.link === 'connected') socket.send(datagram);
-    else socket.send(datagram, remote.port, remote.address);
+    if (this.link === 'connected') socket.send(datagram, this.sends!.callback());
+    else socket.send(datagram, remote.port, remote.address, this.sends!.callback());
   }
 }

@@ -159,3 +159,72 @@ describe('JitterBuffer', () => {
     expect(pcm16Conceal(last, 3)).toBeUndefined();
   });
 });
+
+describe('JitterBuffer.readAhead', () => {
+  it('hands out the frames that have arrived in order, early; the pulls of their slots say `early`', () => {
+    const jb = buffer();
+    for (const s of [1, 2, 3]) jb.push(packet(s, s * 20));
+    expect(play(jb, 1)).toEqual([1]);
+    expect(jb.readAhead()?.[0]).toBe(2);
+    expect(jb.readAhead()?.[0]).toBe(3);
+    expect(jb.readAhead()).toBeUndefined(); // 4 has not come
+    expect(jb.ahead).toBe(2);
+    expect([jb.pull().kind, jb.pull().kind]).toEqual(['early', 'early']);
+    jb.push(packet(4, 80));
+    expect(play(jb, 1)).toEqual([4]);
+    expect(jb.stats()).toMatchObject({ received: 4, lost: 0, late: 0, concealed: 0, delayMs: 60 });
+  });
+
+  it('never reads across a gap or while buffering: a missing frame gets its slot and is lost as before', () => {
+    const jb = buffer();
+    expect(jb.readAhead()).toBeUndefined();
+    for (const s of [1, 2, 4]) jb.push(packet(s, s * 20));
+    expect(jb.readAhead()).toBeUndefined(); // still buffering (target 3 frames)
+    expect(play(jb, 1)).toEqual([1]);
+    expect(jb.readAhead()?.[0]).toBe(2);
+    expect(jb.readAhead()).toBeUndefined(); // 3 is missing
+    expect(jb.pull().kind).toBe('early'); // 2's slot
+    expect(play(jb, 2)).toEqual(['c', 4]); // 3's slot: lost and concealed, then 4
+    expect(jb.stats().lost).toBe(1);
+  });
+
+  it('plays the same frames with the same losses, delay and late packets as a buffer pulled once per slot', () => {
+    // A network with jitter, loss, duplicates and reordering, played by two buffers: one pulled
+    // once per 20 ms slot, one that also reads up to 4 frames ahead at each slot.
+    let seed = 7;
+    const random = (): number => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+    const arrivals: { seq: number; at: number }[] = [];
+    for (let seq = 0; seq < 1500; seq++) {
+      if (random() < 0.02) continue;
+      arrivals.push({ seq, at: seq * 20 + random() * (seq > 700 && seq < 800 ? 120 : 35) });
+      if (random() < 0.01) arrivals.push({ seq, at: seq * 20 + 50 });
+    }
+    arrivals.sort((a, b) => a.at - b.at);
+    const plain = buffer({ minMs: 40, targetMs: 100, maxMs: 300 });
+    const ahead = buffer({ minMs: 40, targetMs: 100, maxMs: 300 });
+    const heardPlain: number[] = [];
+    const heardAhead: number[] = [];
+    let next = 0;
+    for (let slot = 0; slot < 1560; slot++) {
+      const now = slot * 20;
+      for (; next < arrivals.length && arrivals[next]!.at <= now; next++) {
+        plain.push(packet(arrivals[next]!.seq, arrivals[next]!.at));
+        ahead.push(packet(arrivals[next]!.seq, arrivals[next]!.at));
+      }
+      const p = plain.pull();
+      if (p.kind === 'audio') heardPlain.push(p.payload[0]!);
+      const a = ahead.pull();
+      if (a.kind === 'audio') heardAhead.push(a.payload[0]!);
+      if (a.kind !== 'early') for (let n = 1, f; n < 5 && (f = ahead.readAhead()); n++) heardAhead.push(f[0]!);
+    }
+    const { jitter: _a, jitterMs: _b, ...plainStats } = plain.stats();
+    const { jitter: _c, jitterMs: _d, ...aheadStats } = ahead.stats();
+    expect(aheadStats).toEqual(plainStats);
+    // In the same order; frames the plain buffer dropped to shrink its delay had already gone out early.
+    let i = 0;
+    for (const b of heardAhead) if (b === heardPlain[i]) i++;
+    expect(i).toBe(heardPlain.length);
+    expect(heardAhead.length - heardPlain.length).toBeLessThan(10);
+    expect(plainStats.late + plainStats.lost + plainStats.duplicate).toBeGreaterThan(0);
+  });
+});

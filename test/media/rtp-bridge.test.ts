@@ -8,6 +8,7 @@ import { RtpBridge } from '../../src/media/rtp-bridge.js';
 import { RtpParseStatus, createRtpHeaderFields, readRtpHeader } from '../../src/media/rtp-header.js';
 import { AudioFormats } from '../../src/realtime/audio-format.js';
 import { FIXTURES_DIR } from '../helpers/fixtures.js';
+import { manualClock } from '../helpers/manual-clock.js';
 import { freeUdpRange } from '../helpers/udp.js';
 
 const cleanup: (() => void)[] = [];
@@ -118,5 +119,50 @@ describe('RtpBridge socket errors', () => {
     b.write(new Uint8Array(160 * 10).fill(0x55));
     expect((await error).message).toMatch(/ECONNREFUSED|media socket error/);
     expect(b.stats().socketErrors).toBeGreaterThan(0);
+  });
+});
+
+describe('RtpBridge readAheadFrames', () => {
+  /** A raw PCMU bridge on a clock the test moves, fed `frames` frames (bytes 1, 2, ...) over real UDP. */
+  async function fed(readAheadFrames: number | undefined, frames: number) {
+    const m = manualClock();
+    const min = await freeUdpRange(2);
+    const b = new RtpBridge({
+      framing: 'raw',
+      codec: 'PCMU',
+      output: AudioFormats.MULAW_8K,
+      jitter: { minMs: 60, targetMs: 60, maxMs: 200 },
+      readAheadFrames,
+      clock: m.clock,
+      ports: new PortAllocator({ min, max: min + 1, bindAddress: '127.0.0.1' }),
+    });
+    cleanup.push(() => b.close());
+    const { port } = await b.start();
+    const fs = await peer();
+    for (let i = 1; i <= frames; i++) fs.send(Buffer.alloc(160, i), port, '127.0.0.1');
+    while (b.stats().packetsReceived < frames) await new Promise((r) => setImmediate(r));
+    const heard: number[][] = [];
+    b.on('audio', (f) => heard[heard.length - 1]!.push(f[0]!));
+    const tick = (): number[] => {
+      heard.push([]);
+      m.advance(20);
+      return heard[heard.length - 1]!;
+    };
+    return { b, tick };
+  }
+
+  it('hands out the frames that have arrived, up to N in one tick, and nothing in the ticks they were due', async () => {
+    const { b, tick } = await fed(3, 6);
+    expect([tick(), tick(), tick(), tick(), tick()]).toEqual([[1, 2, 3], [], [], [4, 5, 6], []]);
+    expect(b.stats().jitter).toMatchObject({ received: 6, lost: 0, late: 0 });
+  });
+
+  it('hands out exactly one frame per tick by default', async () => {
+    const { tick } = await fed(undefined, 4);
+    expect([tick(), tick(), tick(), tick()]).toEqual([[1], [2], [3], [4]]);
+  });
+
+  it('refuses a count that is not a positive integer', () => {
+    expect(() => new RtpBridge({ framing: 'raw', codec: 'PCMU', readAheadFrames: 0 })).toThrow(/readAheadFrames/);
   });
 });

@@ -41,6 +41,8 @@ export interface SessionStats {
   interruptions: number;
   /** Tool calls running or waiting for the farewell. */
   toolsPending: number;
+  /** Caller audio given to the provider: frames, and the messages (`sendAudio` calls) they went in. */
+  providerInput: { frames: number; messages: number };
   /** Whether the caller's audio is withheld from the provider ({@link RealtimeSession.mute}). */
   muted: boolean;
 }

@@ -18,11 +18,13 @@ import { MidCallControl } from './session-control.js';
 import type { WatchdogOptions } from './session-watchdog.js';
 import { type Tool, ToolRegistry } from './tools.js';
 import { EnergyVad, type EnergyVadOptions } from './providers/energy-vad.js';
+import { ProviderInput, type ProviderInputOptions } from './provider-input.js';
 
 export type { TurnMetrics, TurnTrigger, TranscriptLine, SessionMemoryLimits } from './session-turns.js';
 export type { EndReason, RealtimeSessionEvents, SessionMetrics, SessionStats } from './session-types.js';
 export type { AfterSpeechTiming } from './session-tools.js';
 export type { WatchdogOptions } from './session-watchdog.js';
+export { DEFAULT_FRAMES_PER_MESSAGE, type ProviderInputOptions } from './provider-input.js';
 
 /** What to do when the provider fails or disconnects mid-call. */
 export type Fallback =
@@ -64,8 +66,16 @@ export interface RealtimeSessionOptions {
   vad?: EnergyVadOptions;
   /** The call's audio, already started; default: {@link startCallMediaFor} with `media` (`AUDIO_MODE` picks the transport). */
   bridge?: MediaTransport;
-  /** How {@link startCallMediaFor} starts the audio when `bridge` is not given. */
+  /**
+   * How {@link startCallMediaFor} starts the audio when `bridge` is not given. Its
+   * `readAheadFrames` defaults to `providerInput.framesPerMessage`.
+   */
   media?: CallTransportOptions;
+  /**
+   * How the caller's audio goes to the provider: sent after the media clock's tick, in messages
+   * of up to `framesPerMessage` frames that have already arrived (default 5; nothing waits).
+   */
+  providerInput?: ProviderInputOptions;
   /** A pino-compatible logger; the call's fields are added. Default: the call's logger. */
   logger?: Logger;
 }
@@ -106,6 +116,8 @@ export class RealtimeSession extends EventEmitter<RealtimeSessionEvents> {
   private readonly speech: AssistantSpeech;
   private readonly runner: ToolRunner;
   private readonly control: MidCallControl;
+  /** The caller's audio on its way to the provider (sent after the media tick, batched). */
+  private readonly input: ProviderInput;
   private bridge: MediaTransport | undefined;
   private startedAt = 0;
   private greetingStartedAt: number | undefined;
@@ -149,6 +161,11 @@ export class RealtimeSession extends EventEmitter<RealtimeSessionEvents> {
         return session.ended !== undefined;
       },
     });
+    this.input = new ProviderInput(
+      (audio) => this.provider.sendAudio(audio),
+      (error) => reportError(this, error instanceof Error ? error : new ProviderError(String(error)), this.logger, { uuid: this.call.uuid, provider: this.provider.name }),
+      options.providerInput,
+    );
     this.control = new MidCallControl(
       {
         provider: this.provider,
@@ -181,6 +198,7 @@ export class RealtimeSession extends EventEmitter<RealtimeSessionEvents> {
       interruptions: this.turns.interruptions,
       toolsPending: this.runner.pending,
       muted: this.control.muted,
+      providerInput: { frames: this.input.frames, messages: this.input.messages },
     };
   }
 
@@ -261,7 +279,9 @@ export class RealtimeSession extends EventEmitter<RealtimeSessionEvents> {
 
   /** Stops sending the caller's audio to the provider (and the caller cannot barge in) until {@link unmute}. */
   mute(): void {
-    if (this.control.mute()) this.gate.cancel();
+    if (!this.control.mute()) return;
+    this.gate.cancel();
+    this.input.discard();
   }
 
   /** Sends the caller's audio to the provider again. */
@@ -280,6 +300,7 @@ export class RealtimeSession extends EventEmitter<RealtimeSessionEvents> {
     this.control.stop();
     this.runner.cancel();
     this.turns.close();
+    this.input.close();
     for (const off of this.detach.splice(0)) off();
     await this.provider.close().catch(() => {});
     this.closeMedia();
@@ -294,12 +315,13 @@ export class RealtimeSession extends EventEmitter<RealtimeSessionEvents> {
   // --- media: every use of the call's audio transport goes through these calls ---
 
   private async startMedia(): Promise<void> {
-    const bridge = this.options.bridge ?? (await startCallMediaFor(this.call, { ...this.options.media, output: this.provider.inputFormat, input: this.provider.outputFormat })).transport;
+    const media = { readAheadFrames: this.input.framesPerMessage, ...this.options.media, output: this.provider.inputFormat, input: this.provider.outputFormat };
+    const bridge = this.options.bridge ?? (await startCallMediaFor(this.call, media)).transport;
     this.bridge = bridge;
     const vad = this.provider.capabilities.turnDetection ? undefined : new EnergyVad(this.options.vad);
     bridge.on('audio', (frame) => {
       if (this.control.muted) return;
-      this.provider.sendAudio(frame);
+      this.input.push(frame);
       // A provider without turn detection: the session listens itself so the caller can still interrupt.
       const change = vad?.pushEncoded(frame, this.provider.inputFormat);
       if (change === 'start') this.onSpeechStarted();

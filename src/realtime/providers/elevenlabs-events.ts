@@ -20,6 +20,7 @@
  * @module
  * @internal
  */
+import { AudioMessage } from './audio-message.js';
 import type {
   AgentResponse,
   AgentToolResponseMessage,
@@ -142,11 +143,9 @@ export function elevenLabsLanguage(tag: string): ConversationConfigOverrideAgent
 
 /**
  * One caller-audio chunk: `{"user_audio_chunk": "<base64>"}` (ElevenLabs' `UserAudio`, the one
- * client message without a `type`), built as a string: it goes out every 20 ms.
+ * client message without a `type`), built straight into its bytes: it goes out every tick.
  */
-export function userAudioChunk(frame: Uint8Array): string {
-  return `{"user_audio_chunk":"${Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength).toString('base64')}"}`;
-}
+export const USER_AUDIO = new AudioMessage((base64) => ({ user_audio_chunk: base64 }));
 
 /** The answer to a server `ping`. */
 export function pong(eventId: number): Pong {

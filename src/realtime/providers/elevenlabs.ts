@@ -30,7 +30,7 @@ import {
   readServerError,
   readWireFormat,
   signedUrlEndpoint,
-  userAudioChunk,
+  USER_AUDIO,
   userMessage,
 } from './elevenlabs-events.js';
 import { vendorVariable } from './vendor-env.js';
@@ -225,7 +225,7 @@ export class ElevenLabsAgentProvider extends RealtimeProvider {
 
   /** Caller audio in {@link inputFormat} (`user_audio_chunk`). Dropped when not connected. */
   sendAudio(frame: Uint8Array): void {
-    this.sendRaw(userAudioChunk(frame));
+    this.sendRaw(USER_AUDIO.encode(frame));
   }
 
   /**
@@ -512,14 +512,15 @@ export class ElevenLabsAgentProvider extends RealtimeProvider {
     this.sendRaw(JSON.stringify(event));
   }
 
-  private sendRaw(text: string): void {
+  private sendRaw(text: string | Buffer): void {
     const ws = this.ws;
     if (ws?.readyState === 1) this.sendOn(ws, text);
   }
 
-  private sendOn(ws: WebSocket, text: string): void {
-    ws.send(text);
-    this.countSent(Buffer.byteLength(text));
+  /** A text message (a string, or its UTF-8 bytes). */
+  private sendOn(ws: WebSocket, text: string | Buffer): void {
+    ws.send(text, { binary: false });
+    this.countSent(typeof text === 'string' ? Buffer.byteLength(text) : text.length);
   }
 }
 

@@ -31,6 +31,7 @@ import {
   parseServerMessage,
   readUsage,
 } from './gemini-wire.js';
+import { AudioMessage } from './audio-message.js';
 import { vendorVariable } from './vendor-env.js';
 import { keepAlive, openProviderSocket, type ProviderWebSocketOptions, rawDataBytes } from './websocket.js';
 
@@ -66,6 +67,8 @@ export interface GeminiLiveOptions extends ProviderWebSocketOptions {
 const DEFAULT_URL = 'wss://generativelanguage.googleapis.com/ws/google.ai.generativelanguage.v1beta.GenerativeService.BidiGenerateContent';
 /** After `goAway`, reconnect this long before the connection's end at the latest, ms. */
 const GO_AWAY_MARGIN_MS = 500;
+/** `realtimeInput.audio`, built straight into its bytes. */
+const AUDIO = new AudioMessage(buildAudio);
 
 /** Gemini's native-audio Live models. */
 export class GeminiLiveProvider extends RealtimeProvider {
@@ -109,7 +112,9 @@ export class GeminiLiveProvider extends RealtimeProvider {
   private readonly toolNames = new Map<string, string>();
   /** Tool calls Gemini withdrew (`toolCallCancellation`): their results are not sent. */
   private readonly cancelledCalls = new Set<string>();
-  private held: string[] = [];
+  /** Caller audio messages held while resuming, and the audio bytes in them. */
+  private held: { message: Buffer; audioBytes: number }[] = [];
+  private heldBytes = 0;
   private resuming = false;
   private goAwayTimer: NodeJS.Timeout | undefined;
   private stopPing: () => void = () => {};
@@ -149,11 +154,13 @@ export class GeminiLiveProvider extends RealtimeProvider {
 
   /** Caller audio, PCM16 16 kHz (`realtimeInput.audio`); held while resuming. */
   sendAudio(frame: Uint8Array): void {
-    const message = JSON.stringify(buildAudio(Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength).toString('base64')));
+    const message = AUDIO.encode(frame);
     if (this.resuming) {
-      this.held.push(message);
-      const max = Math.ceil((this.options.resumeBufferMs ?? 2000) / 20);
-      if (this.held.length > max) this.held.splice(0, this.held.length - max);
+      // Messages of any size (the session may send several frames in one): held by duration, PCM16 16 kHz is 32 bytes a ms.
+      this.held.push({ message, audioBytes: frame.byteLength });
+      this.heldBytes += frame.byteLength;
+      const max = (this.options.resumeBufferMs ?? 2000) * 32;
+      while (this.heldBytes > max && this.held.length > 1) this.heldBytes -= this.held.shift()!.audioBytes;
       return;
     }
     this.sendRaw(message);
@@ -437,7 +444,8 @@ export class GeminiLiveProvider extends RealtimeProvider {
       old?.removeAllListeners();
       old?.on('error', () => {});
       old?.close(1000);
-      for (const m of this.held.splice(0)) this.sendOn(next, m);
+      for (const { message } of this.held.splice(0)) this.sendOn(next, message);
+      this.heldBytes = 0;
     } catch (error) {
       old?.removeAllListeners();
       old?.terminate();
@@ -457,13 +465,14 @@ export class GeminiLiveProvider extends RealtimeProvider {
     this.sendRaw(JSON.stringify(message));
   }
 
-  private sendRaw(text: string): void {
+  private sendRaw(text: string | Buffer): void {
     if (this.ws) this.sendOn(this.ws, text);
   }
 
-  private sendOn(ws: WebSocket, text: string): void {
+  /** A text message (a string, or its UTF-8 bytes). */
+  private sendOn(ws: WebSocket, text: string | Buffer): void {
     if (ws.readyState !== ws.OPEN) return;
-    this.countSent(Buffer.byteLength(text));
-    ws.send(text);
+    this.countSent(typeof text === 'string' ? Buffer.byteLength(text) : text.length);
+    ws.send(text, { binary: false });
   }
 }

@@ -41,6 +41,7 @@ import {
   readUsage,
   str,
 } from './openai-events.js';
+import { AudioMessage } from './audio-message.js';
 import { keepAlive, openProviderSocket, type ProviderWebSocketOptions, rawDataBytes } from './websocket.js';
 
 export type { OpenAIApi } from './openai-events.js';
@@ -75,6 +76,8 @@ export interface OpenAIRealtimeOptions extends ProviderWebSocketOptions {
 
 /** `activeResponse` after our `response.create`, before the server's `response.created`. */
 const PENDING = '\0pending';
+/** `input_audio_buffer.append`, built straight into its bytes (the same in both dialects). */
+const APPEND = new AudioMessage(buildAppend);
 
 interface PendingUpdate {
   readonly eventId: string;
@@ -203,7 +206,11 @@ export class OpenAIRealtimeProvider extends RealtimeProvider {
 
   /** Sends caller audio in {@link inputFormat} (`input_audio_buffer.append`, base64). Dropped when not connected. */
   sendAudio(frame: Uint8Array): void {
-    this.send(buildAppend(Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength).toString('base64')));
+    const ws = this.ws;
+    if (!ws || ws.readyState !== ws.OPEN) return;
+    const message = APPEND.encode(frame);
+    this.countSent(message.length);
+    ws.send(message, { binary: false });
   }
 
   /**

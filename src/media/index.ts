@@ -35,6 +35,7 @@ export {
 export * from './shared-media-socket.js';
 export * from './stream-receiver.js';
 export * from './telephone-event.js';
+export * from './udp-send-errors.js';
 export * from './wire-codec.js';
 export * from './wire-transcoder.js';
 export * from './ws-call-media.js';

@@ -11,6 +11,7 @@ import { ThrottledLog } from '../log-throttle.js';
 import { type Logger, defaultLogger } from '../logger.js';
 import { type KernelUdpSocket, readKernelUdpSocket } from './kernel-udp-stats.js';
 import { createMediaSocket } from './udp-socket.js';
+import { UdpSendMonitor } from './udp-send-errors.js';
 
 /** Kernel buffer bytes per call a {@link SharedMediaSocket} asks for by default: 4 MiB per 300 calls (~14 KiB a call), the size that held 300 calls without a drop. */
 export const SHARED_SOCKET_BUFFER_BYTES_PER_CALL = (4 * 1024 * 1024) / 300;
@@ -66,8 +67,15 @@ export interface SharedSocketStats {
   received: number;
   /** Datagrams from a source no call is registered for: dropped. */
   unknownSource: number;
-  /** Socket errors (a failed send, ...): counted, never thrown; logged at `warn`, the first at once, then a count per minute. */
+  /** Socket errors (a failed receive, ...): counted, never thrown; logged at `warn`, the first at once, then a count per minute. */
   errors: number;
+  /**
+   * Datagrams to FreeSWITCH that the kernel refused (no route, a firewall, a full buffer, ...):
+   * counted from the first one seen, which is within 64 datagrams of the first that failed (a
+   * send's failure is only known to a callback, which costs a tick per datagram: see
+   * {@link UdpSendMonitor}); logged at `warn`, the first at once, then a count per minute.
+   */
+  sendErrors: number;
 }
 
 /** A call's route: FreeSWITCH's address, its handler, and the next route on the same port. */
@@ -91,7 +99,7 @@ interface Route {
  */
 export class SharedMediaSocket {
   /** Its counters, live. */
-  readonly stats: SharedSocketStats = { received: 0, unknownSource: 0, errors: 0 };
+  readonly stats: SharedSocketStats = { received: 0, unknownSource: 0, errors: 0, sendErrors: 0 };
   /**
    * Routes by FreeSWITCH's port (a number: no string hashed per datagram), then address: one
    * route per port but when several FreeSWITCH hosts use the same port.
@@ -101,10 +109,17 @@ export class SharedMediaSocket {
   private socket: Socket | undefined;
   private readonly logger: Logger;
   private readonly errorLog: ThrottledLog;
+  private readonly sendErrorLog: ThrottledLog;
+  private readonly sends: UdpSendMonitor;
 
   constructor(private readonly options: SharedMediaSocketOptions = {}) {
     this.logger = options.logger ?? defaultLogger;
     this.errorLog = new ThrottledLog(this.logger, { level: 'warn', message: 'shared media socket error (counted in stats.errors)' });
+    this.sendErrorLog = new ThrottledLog(this.logger, { level: 'warn', message: 'shared media socket: a datagram to FreeSWITCH could not be sent (counted in stats.sendErrors)' });
+    this.sends = new UdpSendMonitor((err) => {
+      this.stats.sendErrors++;
+      this.sendErrorLog.log({ err, port: this.socket?.address().port });
+    });
   }
 
   /**
@@ -176,7 +191,7 @@ export class SharedMediaSocket {
     this.routes.set(remotePort, route);
     this.count++;
     return {
-      send: (datagram) => socket.send(datagram, remotePort, remoteAddress),
+      send: (datagram) => socket.send(datagram, remotePort, remoteAddress, this.sends.callback()),
       close: () => {
         // Not found once closed before, or after the socket's own close().
         if (this.unlink(remotePort, route)) this.count--;
@@ -232,6 +247,8 @@ export class SharedMediaSocket {
 
   /** Closes the socket. */
   close(): void {
+    this.sendErrorLog.flush();
+    this.errorLog.flush();
     this.routes.clear();
     this.count = 0;
     this.socket?.close();

@@ -28,6 +28,7 @@ const BRIDGE_COUNTERS = {
   frames_malformed: (s: Stats) => s.malformed ?? 0,
   frames_other_source: (s: Stats) => s.otherSource ?? 0,
   pacer_underruns: (s: Stats) => s.pacer?.underruns ?? 0,
+  send_errors: (s: Stats) => s.sendErrors ?? 0,
 } as const;
 
 const HELP: Record<keyof typeof BRIDGE_COUNTERS, string> = {
@@ -40,6 +41,7 @@ const HELP: Record<keyof typeof BRIDGE_COUNTERS, string> = {
   frames_malformed: 'Datagrams that were not one frame of the call codec',
   frames_other_source: 'Datagrams from a source other than FreeSWITCH (dropped)',
   pacer_underruns: 'Times the answer being played ran dry before its end',
+  send_errors: 'Datagrams to FreeSWITCH the kernel refused to send (bridges on their own port and shared sockets)',
 };
 
 /** The metrics of bridges, the media clock and shared sockets. */
@@ -52,9 +54,18 @@ export class MediaMetrics {
 
   constructor(f: MetricFactory) {
     const self = this;
+    const sharedSendDeltas = new DeltaTracker<SharedMediaSocket>();
     for (const key of Object.keys(BRIDGE_COUNTERS) as (keyof typeof BRIDGE_COUNTERS)[]) {
-      // The first counter's collect reads every bridge once, for all of them.
-      this.counters.set(key, f.counter(`media_${key}_total`, HELP[key], [], key === 'frames_received' ? () => self.readBridges() : undefined));
+      // The first counter's collect reads every bridge once, for all of them; shared sockets count their own failed sends.
+      const collect =
+        key === 'frames_received'
+          ? () => self.readBridges()
+          : key === 'send_errors'
+            ? function (this: Counter) {
+                for (const s of self.sockets) this.inc(sharedSendDeltas.delta(s, s.stats.sendErrors));
+              }
+            : undefined;
+      this.counters.set(key, f.counter(`media_${key}_total`, HELP[key], [], collect));
     }
     f.gauge('media_bridges_active', 'Call audio bridges open', [], function () {
       self.readBridges();
@@ -82,6 +93,15 @@ export class MediaMetrics {
         this.set({ quantile: '1' }, s.maxLatenessMs / 1000);
       }
     });
+    f.gauge('media_frame_lateness_seconds', "How long after its 20 ms slot each call's frame actually left (what the caller hears), over the last 30-60 s", ['quantile'], function () {
+      this.reset();
+      for (const c of self.clocks) {
+        const s = c.stats();
+        this.set({ quantile: '0.5' }, s.p50FrameLatenessMs / 1000);
+        this.set({ quantile: '0.99' }, s.p99FrameLatenessMs / 1000);
+        this.set({ quantile: '1' }, s.maxFrameLatenessMs / 1000);
+      }
+    });
     f.gauge('media_clock_work_seconds', "Time one tick's work took, over the last 4096 ticks: near 20 ms the process is full", ['quantile'], function () {
       this.reset();
       for (const c of self.clocks) {
@@ -95,6 +115,11 @@ export class MediaMetrics {
       let n = 0;
       for (const c of self.clocks) n += c.stats().lateTicks;
       this.inc(clockDeltas.delta('late', n));
+    });
+    f.counter('media_late_frames_total', 'Frames that left more than 5 ms after their 20 ms slot', [], function () {
+      let n = 0;
+      for (const c of self.clocks) n += c.stats().lateFrames;
+      this.inc(clockDeltas.delta('lateFrames', n));
     });
     f.counter('media_clock_skipped_ticks_total', 'Media clock ticks skipped after the event loop was blocked too long', [], function () {
       let n = 0;

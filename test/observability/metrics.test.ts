@@ -79,6 +79,10 @@ describe('metrics of calls, sessions and media', () => {
     expect(stats.framesSent).toBeGreaterThan(10);
     expect(sample(text, 'voiceai_media_bridges_active')).toBe(0);
     expect(sample(text, 'voiceai_media_clock_lateness_seconds', { quantile: '0.99' })).toBeGreaterThanOrEqual(0);
+    // Every answer frame that left was timed against its slot.
+    expect(sample(text, 'voiceai_media_frame_lateness_seconds', { quantile: '1' })).toBeGreaterThanOrEqual(0);
+    expect(sample(text, 'voiceai_media_late_frames_total')).toBeGreaterThanOrEqual(0);
+    expect(sample(text, 'voiceai_media_send_errors_total')).toBe(0);
     // The session's bridge is read a last time, then forgotten: a second scrape adds nothing.
     expect(sample(await metrics.metrics(), 'voiceai_media_frames_sent_total')).toBe(stats.framesSent);
   });
@@ -184,6 +188,21 @@ describe.runIf(process.platform === 'linux')('metrics of shared sockets', () => 
     const drops = (await shared.kernelStats())!.drops;
     expect(drops).toBeGreaterThan(0);
     expect(sample(await metrics.metrics(), 'voiceai_media_kernel_drops_total')).toBeGreaterThanOrEqual(drops);
+  });
+
+  it('exports the datagrams it could not send', async () => {
+    const metrics = await metricsNow();
+    const shared = new SharedMediaSocket({ receiveBufferBytes: 16 * 1024, logger: silentLogger });
+    await shared.bind(0, '127.0.0.1');
+    cleanup.push(() => shared.close());
+    metrics.observeSharedSocket(shared);
+    const call = shared.register('255.255.255.255', 40000, () => {}); // EACCES: no SO_BROADCAST
+    for (let turn = 0; turn < 3; turn++) {
+      call.send(Buffer.alloc(160));
+      await new Promise((r) => setImmediate(r));
+    }
+    expect(shared.stats.sendErrors).toBe(3);
+    expect(sample(await metrics.metrics(), 'voiceai_media_send_errors_total')).toBe(3);
   });
 });
 

@@ -7,6 +7,10 @@
  * - barge-in: `speechStarted` until the last assistant datagram reaches FreeSWITCH (≤ 20 ms);
  * - answer → first greeting frame at FreeSWITCH with the scripted provider.
  *
+ * The caller → provider path is measured with each `providerInput.framesPerMessage` of
+ * BENCH_FRAMES_PER_MESSAGE (default "1,5": frame by frame, and the SDK's default), with a
+ * marked frame as the call starts and another 300 ms later (the jitter buffer full).
+ *
  * Run alone: `node --import tsx bench/session.ts` (BENCH_RUNS, default 10).
  */
 import { type OutboundCall, createOutboundServer } from '../src/esl/index.js';
@@ -18,6 +22,7 @@ import { FreeSwitchSimulator } from '../src/testing/index.js';
 import { runIfMain } from './fixtures.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 10);
+const FRAMES_PER_MESSAGE = (process.env.BENCH_FRAMES_PER_MESSAGE ?? '1,5').split(',').map(Number);
 const JITTER_TARGET_MS = 60;
 
 /** A provider that timestamps what it hears and speaks on command. */
@@ -30,8 +35,10 @@ class ProbeProvider extends RealtimeProvider {
   outputFormat: AudioFormat | undefined = AudioFormats.MULAW_8K;
   onFrame: ((frame: Uint8Array, at: number) => void) | undefined;
   async connect(_o: ProviderConnectOptions): Promise<void> {}
-  sendAudio(frame: Uint8Array): void {
-    this.onFrame?.(frame, performance.now());
+  /** Messages of one or more 160-byte frames: each frame is looked at. */
+  sendAudio(audio: Uint8Array): void {
+    const at = performance.now();
+    for (let i = 0; i + 160 <= audio.length; i += 160) this.onFrame?.(audio.subarray(i, i + 160), at);
   }
   sendToolResult(): void {}
   interrupt(): void {}
@@ -41,7 +48,7 @@ class ProbeProvider extends RealtimeProvider {
 
 const pct = (xs: number[], q: number): number => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))] ?? NaN;
 
-async function oneCall(sim: FreeSwitchSimulator, port: number, provider: RealtimeProvider, calls: AsyncIterator<OutboundCall>) {
+async function oneCall(sim: FreeSwitchSimulator, port: number, provider: RealtimeProvider, calls: AsyncIterator<OutboundCall>, framesPerMessage?: number) {
   const channel = sim.callSocket({ port }, { codec: 'PCMU' });
   const call = (await calls.next()).value as OutboundCall;
   const answeredAt = performance.now();
@@ -52,6 +59,7 @@ async function oneCall(sim: FreeSwitchSimulator, port: number, provider: Realtim
     greeting: 'greet',
     bargeIn: { protectGreetingMs: 0 },
     media: { jitter: { minMs: JITTER_TARGET_MS, targetMs: JITTER_TARGET_MS }, freeswitchPort: (p) => p + 2000 },
+    ...(framesPerMessage !== undefined && { providerInput: { framesPerMessage } }),
   });
   await session.start();
   const unicast = await sim.waitForUnicast(channel.uuid);
@@ -75,20 +83,31 @@ export async function run(): Promise<unknown> {
       return { value: queue.shift()!, done: false };
     },
   };
-  const inbound: number[] = [];
+  const inbound = new Map<number, number[]>(FRAMES_PER_MESSAGE.map((n) => [n, []]));
+  const steady = new Map<number, number[]>(FRAMES_PER_MESSAGE.map((n) => [n, []]));
   const outbound: number[] = [];
   const bargeIn: number[] = [];
   const greeting: number[] = [];
   for (let i = 0; i < RUNS; i++) {
-    // caller → provider, provider → caller, barge-in
+    // caller → provider, with each count of frames per provider message
+    for (const n of FRAMES_PER_MESSAGE) {
+      const probe = new ProbeProvider();
+      const { session, unicast, channel } = await oneCall(sim, port, probe, calls, n);
+      // FreeSWITCH sends comfort noise; inject a marked frame from FreeSWITCH's port and time it:
+      // once as the call starts (the jitter buffer filling), once in the steady state.
+      for (const [marker, wait] of [[0x2a, (i * 7) % 20], [0x2b, 300 + ((i * 7) % 20)]] as const) {
+        await new Promise((r) => setTimeout(r, wait));
+        const heard = new Promise<number>((resolve) => (probe.onFrame = (f, at) => f[0] === marker && resolve(at)));
+        const sentAt = performance.now();
+        unicast.inject(new Uint8Array(160).fill(marker));
+        (marker === 0x2a ? inbound : steady).get(n)!.push((await heard) - sentAt - JITTER_TARGET_MS);
+      }
+      sim.hangup(channel.uuid);
+      await new Promise((r) => session.once('ended', r));
+    }
+    // provider → caller, barge-in
     const probe = new ProbeProvider();
     const { session, unicast, channel } = await oneCall(sim, port, probe, calls);
-    const marker = new Uint8Array(160).fill(0x2a);
-    // FreeSWITCH sends comfort noise; inject one marked frame from FreeSWITCH's port and time it.
-    const heard = new Promise<number>((resolve) => (probe.onFrame = (f, at) => f[0] === 0x2a && resolve(at)));
-    const sentAt = performance.now();
-    unicast.inject(marker);
-    inbound.push((await heard) - sentAt - JITTER_TARGET_MS);
     // The provider's audio arrives at any moment relative to the clock's ticks.
     await new Promise((r) => setTimeout(r, (i * 7) % 20));
     const before = unicast.received.length;
@@ -116,13 +135,14 @@ export async function run(): Promise<unknown> {
   await server.close();
   await sim.stop();
   const row = (name: string, xs: number[], target: string): void =>
-    void process.stdout.write(`  ${name.padEnd(44)} p50 ${pct(xs, 0.5).toFixed(1).padStart(5)} ms  max ${Math.max(...xs).toFixed(1).padStart(5)} ms   (target ${target})\n`);
+    void process.stdout.write(`  ${name.padEnd(58)} p50 ${pct(xs, 0.5).toFixed(1).padStart(5)} ms  max ${Math.max(...xs).toFixed(1).padStart(5)} ms   (target ${target})\n`);
   process.stdout.write(`\nsession: latencies the SDK adds, ${RUNS} calls through the simulator (jitter target ${JITTER_TARGET_MS} ms)\n`);
-  row('caller → provider, beyond the jitter target', inbound, '≤ 1 ms');
+  for (const [n, xs] of inbound) row(`caller → provider beyond the jitter target, ${n} frame${n > 1 ? 's' : ''}/message`, xs, '≤ 1 ms');
+  for (const [n, xs] of steady) row(`  the same in the steady state, ${n} frame${n > 1 ? 's' : ''}/message`, xs, '≤ 1 ms');
   row('provider → caller, first datagram', outbound, '≤ 20 ms');
   row('barge-in, speechStarted → last frame out', bargeIn, '≤ 20 ms');
   row('answer → first greeting frame (scripted)', greeting, 'SDK share of 500-800 ms');
-  return { inbound, outbound, bargeIn, greeting };
+  return { inbound: Object.fromEntries(inbound), steady: Object.fromEntries(steady), outbound, bargeIn, greeting };
 }
 
 runIfMain(import.meta.url, run);

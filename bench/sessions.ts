@@ -18,7 +18,10 @@
  * ("openai,gemini"), SESSIONS_BATCH (caller frames per provider message; default the SDK's),
  * SESSIONS_NODE_FLAGS (the SDK process's, default "--single-threaded-gc"), SESSIONS_PIN=0 (no
  * taskset), SESSIONS_PROFILE=dir (a CPU profile of the SDK's window), SESSIONS_RATE (calls
- * placed per second, default 30: FreeSWITCH's default `sessions-per-second`). Run alone: `npm run bench -- sessions`.
+ * placed per second, default 30: FreeSWITCH's default `sessions-per-second`), SESSIONS_WORKERS=k
+ * (the SDK side as an `OutboundCluster` of k workers, worker i pinned to core i; N is the total),
+ * SESSIONS_GENERATOR_CORE (the simulator's and provider server's core: 1, or `any`; default 1,
+ * `any` with several workers). Run alone: `npm run bench -- sessions`.
  */
 import { execFileSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
@@ -40,6 +43,10 @@ const NODE_FLAGS = (process.env.SESSIONS_NODE_FLAGS ?? '--single-threaded-gc').s
 const PIN = process.env.SESSIONS_PIN !== '0' && canPin();
 const PROFILE = process.env.SESSIONS_PROFILE;
 const RATE = Number(process.env.SESSIONS_RATE ?? 30);
+/** 0: one SDK process; k: an OutboundCluster of k workers (worker i pinned to core i). */
+const WORKERS = Number(process.env.SESSIONS_WORKERS ?? 0);
+/** Where the simulator and the provider server run: core 1 (default with one SDK process), or `any`. */
+const GENERATOR_CORE = process.env.SESSIONS_GENERATOR_CORE ?? (WORKERS > 1 ? 'any' : '1');
 /** A whole speech cycle (4 s) before measuring, and time for the last answers to play out after. */
 const WARMUP_MS = 4000;
 const DRAIN_MS = 5000;
@@ -71,6 +78,8 @@ interface SdkWindow {
   kernelDrops: number;
   warnings: number;
   profile?: string;
+  /** With SESSIONS_WORKERS: each worker's share of its core and frame lateness. */
+  workers?: { cpu: number; main: number; sessions: number; p99FrameLatenessMs: number; maxFrameLatenessMs: number }[];
 }
 
 /** Frames per direction over every call: sent, received, lost. */
@@ -132,13 +141,16 @@ async function measure(vendor: 'openai' | 'gemini', transport: 'ws' | 'wss', n: 
   const children: ChildProcess[] = [];
   const here = (f: string): URL => new URL(`./workers/${f}`, import.meta.url);
   try {
-    const provider = startChild(here('sessions-provider.ts'), { core: PIN ? 1 : undefined });
-    const sdk = startChild(here('sessions-sdk.ts'), { core: PIN ? 0 : undefined, nodeFlags: ['--expose-gc', ...NODE_FLAGS] });
-    const caller = startChild(here('sessions-caller.ts'), { core: PIN ? 1 : undefined });
+    const generatorCore = PIN && GENERATOR_CORE !== 'any' ? Number(GENERATOR_CORE) : undefined;
+    const provider = startChild(here('sessions-provider.ts'), { core: generatorCore });
+    const sdkFlags = ['--expose-gc', ...NODE_FLAGS];
+    const sdk = WORKERS > 0 ? startChild(here('sessions-cluster.ts')) : startChild(here('sessions-sdk.ts'), { core: PIN ? 0 : undefined, nodeFlags: sdkFlags });
+    const caller = startChild(here('sessions-caller.ts'), { core: generatorCore });
     children.push(provider, sdk, caller);
     const { port: providerPort } = await call<{ port: number }>(provider, 'listen', { tls: transport === 'wss' ? tls : undefined });
     const base = `${transport}://127.0.0.1:${providerPort}`;
-    const { port } = await call<{ port: number }>(sdk, 'listen', { setup: { vendor, base, ca: transport === 'wss' ? tls!.cert : undefined, n, fsPortMin: fsPorts(n), batch: BATCH } });
+    const setup = { vendor, base, ca: transport === 'wss' ? tls!.cert : undefined, n, fsPortMin: fsPorts(n + WORKERS * 100), batch: BATCH, workers: WORKERS, pin: PIN, execArgv: sdkFlags };
+    const { port } = await call<{ port: number }>(sdk, 'listen', { setup });
     await call(caller, 'start');
     const placed = await call<{ calls: number }>(caller, 'place', { port, n, rate: RATE });
     await new Promise((r) => setTimeout(r, WARMUP_MS));
@@ -236,6 +248,7 @@ function print(r: Row): void {
       `GC ${s.sample.gcMsPerS.toFixed(0)} ms/s (max ${s.sample.gcMax.toFixed(1)})  ${(s.rssPerSession / 1024).toFixed(0)} KB RSS/session (heap+external ${(s.heapPerSession / 1024).toFixed(0)} KB)  ` +
       `${Math.round(s.messagesPerSecond)} provider msgs/s  steal ${pct(s.sample.steal)}  load ${r.load.toFixed(2)}  other core: caller ${r.caller ? pct(r.caller.cpu) : '–'}, provider ${r.provider ? pct(r.provider.cpu) : '–'}` +
       `${s.warnings ? `  ${s.warnings} warnings` : ''}${r.ok ? '  ✓' : '  (over target)'}\n` +
+      (s.workers ? `      per worker: ${s.workers.map((w, i) => `#${i} ${w.sessions} sessions CPU ${pct(w.cpu)} (JS ${pct(w.main)}) frame leave p99 ${ms(w.p99FrameLatenessMs)} max ${ms(w.maxFrameLatenessMs)} ms`).join('; ')}\n` : '') +
       `      frames sent/received/lost: caller→SDK ${dir(a.callerToSdk)} (kernel drops ${a.callerToSdk.kernelDrops}; jitter late/lost/overflow ${a.jitter.late}/${a.jitter.lost}/${a.jitter.overflow} over the calls, ${s.jitter.late}/${s.jitter.lost}/${s.jitter.overflow} in the window)  ` +
       `SDK→provider ${dir(a.sdkToProvider)}  provider→SDK deltas ${dir(a.providerToSdk)}  SDK→caller ${dir(a.sdkToCaller)}  unmatched calls ${a.unmatched}  ` +
       `(${a.answers} answers, ${a.toolCalls} tool calls, ${a.bargeIns} barge-ins)${s.profile ? `  profile ${s.profile}` : ''}\n`,
@@ -246,7 +259,8 @@ function print(r: Row): void {
 export async function run(): Promise<unknown> {
   const tls = TRANSPORTS.includes('wss') ? selfSigned() : undefined;
   process.stdout.write(
-    `\nsessions: full voice-AI sessions in one SDK process${PIN ? ' pinned to core 0 (simulator and provider server on core 1)' : ' (not pinned: taskset unavailable or SESSIONS_PIN=0)'}, ` +
+    `\nsessions: full voice-AI sessions in ${WORKERS > 0 ? `an OutboundCluster of ${WORKERS} workers${PIN ? ' (worker i pinned to core i)' : ''}` : `one SDK process${PIN ? ' pinned to core 0' : ''}`}` +
+      `${PIN ? `, simulator and provider server ${GENERATOR_CORE === 'any' ? 'on any core' : `on core ${GENERATOR_CORE}`}` : ' (nothing pinned: taskset unavailable or SESSIONS_PIN=0)'}, ` +
       `SDK flags "${NODE_FLAGS.join(' ')}", ${SECONDS} s windows, caller frames per provider message: ${BATCH ?? 'SDK default'}; ` +
       `target: CPU < 70 %, frame leave p99 < 5 ms, 0 frames lost, ≤ 1 MB per session\n`,
   );

@@ -143,4 +143,6 @@ export function serveRequests(handlers: Record<string, (request: Request) => unk
   });
   // The orchestrator is gone: so is this process.
   process.on('disconnect', () => process.exit(0));
+  // Requests can come now (a cluster's primary waits for this).
+  process.send?.({ childReady: true });
 }

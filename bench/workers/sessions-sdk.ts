@@ -3,8 +3,10 @@
  * call runs a full `RealtimeSession` — the call's audio on one `SharedMediaSocket`, the jitter
  * buffer, the pacer on the shared clock, and an OpenAI or Gemini provider on its own WebSocket
  * (`ws://` or `wss://`) to the bench's provider server — as a user's bot does. It measures its
- * own window on request and reports every call's counts when its session ends.
+ * own window on request and reports every call's counts when its session ends. With
+ * SESSIONS_WORKERS it runs as a worker of an `OutboundCluster` (`sessions-cluster.ts`).
  */
+import cluster from 'node:cluster';
 import { createOutboundServer } from '../../src/esl/outbound-server.js';
 import type { Logger } from '../../src/logger.js';
 import { getMediaClock } from '../../src/media/media-clock.js';
@@ -15,6 +17,7 @@ import type { RealtimeProvider } from '../../src/realtime/provider.js';
 import { GeminiLiveProvider } from '../../src/realtime/providers/gemini.js';
 import { OpenAIRealtimeProvider } from '../../src/realtime/providers/openai.js';
 import { RealtimeSession } from '../../src/realtime/session.js';
+import { serveClusterWorker } from '../../src/process/cluster-worker.js';
 import { defineTool } from '../../src/realtime/tools.js';
 import { startProfile, startWindow } from '../sampler.js';
 import { type SdkCallCounts, serveRequests } from './sessions-protocol.js';
@@ -150,7 +153,8 @@ serveRequests({
       await session.start();
       session.media?.on('audio', () => framesToSession++);
     });
-    const { port } = await server.listen();
+    // A worker of bench/workers/sessions-cluster.ts listens on the cluster's port.
+    const { port } = cluster.isWorker ? await serveClusterWorker(server, { handleSignals: false }) : await server.listen();
     globalThis.gc?.();
     baseline = process.memoryUsage();
     return { port, media };

@@ -26,6 +26,8 @@ import { PortAllocator } from '../src/media/port-allocator.js';
 import { Resampler } from '../src/media/resampler.js';
 import { RtpBridge } from '../src/media/rtp-bridge.js';
 import { SharedMediaSocket } from '../src/media/shared-media-socket.js';
+import { UdpSendMonitor } from '../src/media/udp-send-errors.js';
+import { createMediaSocket } from '../src/media/udp-socket.js';
 import { createRtpHeaderFields, readRtpHeader, writeRtpHeader } from '../src/media/rtp-header.js';
 import { wireFormat } from '../src/media/wire-codec.js';
 import { WireDecoder, WireEncoder } from '../src/media/wire-transcoder.js';
@@ -217,6 +219,46 @@ function rtpCodecCost(): { ours: number; werift: number } {
   return { ours, werift };
 }
 
+/**
+ * A UDP send's cost, µs, three ways: no callback (node:dgram then drops a failure silently), the
+ * SDK's {@link UdpSendMonitor} (a callback on one datagram in 64), and a callback on every
+ * datagram (a queued tick each). CPU time of this process per datagram, the receiver included
+ * (loopback), bursts of 500 as a busy tick sends them; the three interleaved over 5 rounds.
+ */
+async function udpSendCost(): Promise<{ none: number; monitor: number; every: number }> {
+  const rx = createSocket('udp4');
+  await new Promise<void>((r) => rx.bind(0, '127.0.0.1', () => r()));
+  rx.setRecvBufferSize(4 << 20);
+  rx.on('message', () => {});
+  const tx = createMediaSocket();
+  await new Promise<void>((r) => tx.bind(0, '127.0.0.1', () => r()));
+  const port = rx.address().port;
+  const frame = Buffer.alloc(172, 0x55);
+  const monitor = new UdpSendMonitor(() => {});
+  const every = (_e: Error | null): void => {};
+  const ways = {
+    none: () => tx.send(frame, port, '127.0.0.1'),
+    monitor: () => tx.send(frame, port, '127.0.0.1', monitor.callback()),
+    every: () => tx.send(frame, port, '127.0.0.1', every),
+  };
+  const total = { none: 0, monitor: 0, every: 0 };
+  const N = 100_000;
+  for (let round = 0; round < 6; round++) {
+    for (const [name, send] of Object.entries(ways) as [keyof typeof ways, () => void][]) {
+      const cpu = process.cpuUsage();
+      for (let b = 0; b < N / 500; b++) {
+        for (let i = 0; i < 500; i++) send();
+        await new Promise((r) => setImmediate(r));
+      }
+      const used = process.cpuUsage(cpu);
+      if (round > 0) total[name] += (used.user + used.system) / N; // round 0 warms up
+    }
+  }
+  rx.close();
+  tx.close();
+  return { none: total.none / 5, monitor: total.monitor / 5, every: total.every / 5 };
+}
+
 /** µs per call of `fn`, after a warm-up. */
 function microsPer(fn: () => void): number {
   for (let i = 0; i < 5_000; i++) fn();
@@ -259,6 +301,8 @@ export async function run(): Promise<unknown> {
   process.stdout.write(`media: full-duplex calls in one process, ${SECONDS} s each, media process flags "${MEDIA_NODE_FLAGS}" (CPU = share of one core; pacing = shared clock lateness, steady state)\n`);
   const rs = resamplerCost();
   process.stdout.write(`media: resampler 8→16 + 16→8 kHz per 20 ms frame: SIMD ${rs.simd.toFixed(2)} µs, JavaScript ${rs.js.toFixed(2)} µs (${(rs.js / rs.simd).toFixed(1)}×)\n`);
+  const udp = await udpSendCost();
+  process.stdout.write(`media: UDP send per datagram (CPU, receiver on loopback included): no callback ${udp.none.toFixed(2)} µs, failures counted by UdpSendMonitor ${udp.monitor.toFixed(2)} µs, a callback on every send ${udp.every.toFixed(2)} µs\n`);
   const tc = transcodeCost();
   process.stdout.write(`media: µ-law 8 kHz ↔ PCM16 16 kHz per 20 ms frame each way (decode+resample, resample+encode): fused SIMD ${tc.simd.toFixed(2)} µs, JavaScript ${tc.js.toFixed(2)} µs (${(tc.js / tc.simd).toFixed(1)}×)\n`);
   const rows: unknown[] = [];
@@ -282,7 +326,7 @@ export async function run(): Promise<unknown> {
       process.stdout.write(`  ${mode} ${sockets}: largest N under 70 % of one core, p99 < 5 ms, every frame echoed: ${largest || 'none'}\n`);
     }
   }
-  return { codec, resampler: rs, transcode: tc, rows };
+  return { codec, resampler: rs, transcode: tc, udp, rows };
 }
 
 if (process.argv[2] === 'serve') {

@@ -62,15 +62,8 @@ export interface PacerStats {
   lateFrames: number;
 }
 
-/** Silence added to close an answer's last frame: sent, never counted as played. */
-class Padding {
-  constructor(readonly length: number) {}
-}
-
-/** Where one answer ends in the queue (always on a frame boundary). */
-const END_OF_ANSWER = Symbol('end of answer');
-
-type Item = Uint8Array | Padding | typeof END_OF_ANSWER;
+/** Queue storage to start with, ms of audio (it doubles as answers need, up to `maxQueueMs`). */
+const INITIAL_QUEUE_MS = 1000;
 
 /**
  * One call's outgoing audio: {@link Pacer.write} any amount at any time; one frame leaves per
@@ -90,15 +83,19 @@ export class Pacer extends EventEmitter<PacerEvents> {
   private readonly silenceByte: number;
   private readonly send: (frame: Buffer) => void;
   private readonly timing: MediaClock | undefined;
-  private items: Item[] = [];
-  private head = 0;
-  private offset = 0;
-  /** Audio and padding bytes waiting. */
-  private queued = 0;
+  /**
+   * The queued audio (and padding), in a ring the pacer owns: what is written is copied in, so
+   * a provider's chunk dies young instead of living (and being copied by every young-generation
+   * collection, then promoted) for the seconds an answer delivered faster than real time waits.
+   */
+  private ring: Uint8Array = new Uint8Array(0);
+  /** Byte positions since the last flush: the next byte to send, the next byte to fill. */
+  private readPos = 0;
+  private writePos = 0;
+  /** Where each answer closed by `end()` and not yet sent ends, and the silence padding its last frame, oldest first. */
+  private ends: { at: number; padding: number }[] = [];
   /** Bytes written since the last frame boundary (to pad an answer's end). */
   private unaligned = 0;
-  /** Answers closed by `end()` and not yet fully sent. */
-  private pendingEnds = 0;
   /** An answer is being sent (frames went out and it has not ended). */
   private talking = false;
   /** A frame must carry the talkspurt marker (start, or resume after a gap). */
@@ -120,6 +117,11 @@ export class Pacer extends EventEmitter<PacerEvents> {
     this.unsubscribe = clock === 'manual' ? () => {} : clock.subscribe(() => this.tick());
   }
 
+  /** Audio and padding bytes waiting. */
+  private get queued(): number {
+    return this.writePos - this.readPos;
+  }
+
   /** Ms of audio waiting. */
   get queuedMs(): number {
     return (this.queued / this.frameBytes) * this.frameMs;
@@ -135,7 +137,7 @@ export class Pacer extends EventEmitter<PacerEvents> {
     return this.talking;
   }
 
-  /** Queues audio (any size). The bytes are not copied: do not modify them afterwards. */
+  /** Queues audio (any size). The bytes are copied: the chunk may be reused at once. */
   write(chunk: Uint8Array): void {
     if (chunk.length === 0) return;
     const room = this.maxBytes - this.queued;
@@ -149,24 +151,22 @@ export class Pacer extends EventEmitter<PacerEvents> {
 
   /** The answer is complete: its last partial frame is padded with silence; `drained` follows once it is out. */
   end(): void {
-    if (this.unaligned > 0) this.push(new Padding(this.frameBytes - this.unaligned), this.frameBytes - this.unaligned);
+    const padding = this.unaligned > 0 ? this.frameBytes - this.unaligned : 0;
+    if (padding > 0) this.push(undefined, padding);
     if (this.queued === 0) {
       if (this.talking) this.finish();
       return;
     }
-    this.items.push(END_OF_ANSWER);
-    this.pendingEnds++;
+    this.ends.push({ at: this.writePos, padding });
   }
 
   /** Barge-in: drops everything queued, effective before the next tick. */
   flush(): { droppedMs: number; playedMs: number } {
     const result = { droppedMs: this.queuedMs, playedMs: this.playedMs };
-    this.items = [];
-    this.head = 0;
-    this.offset = 0;
-    this.queued = 0;
+    this.readPos = 0;
+    this.writePos = 0;
+    this.ends = [];
     this.unaligned = 0;
-    this.pendingEnds = 0;
     this.stats.flushes++;
     this.talking = false;
     this.resume = true;
@@ -182,16 +182,44 @@ export class Pacer extends EventEmitter<PacerEvents> {
   /** Stops: leaves the clock and drops what is queued. */
   close(): void {
     this.unsubscribe();
-    this.items = [];
-    this.queued = 0;
+    this.readPos = 0;
+    this.writePos = 0;
+    this.ends = [];
+    this.ring = new Uint8Array(0);
     this.removeAllListeners();
   }
 
-  private push(item: Uint8Array | Padding, length: number): void {
-    if (!this.talking && this.queued === 0 && this.pendingEnds === 0) this.playedBytes = 0;
-    this.items.push(item);
-    this.queued += length;
+  /** Appends `length` bytes: `bytes`, or silence padding when `undefined`. */
+  private push(bytes: Uint8Array | undefined, length: number): void {
+    if (!this.talking && this.queued === 0 && this.ends.length === 0) this.playedBytes = 0;
+    if (this.queued + length > this.ring.length) this.grow(this.queued + length);
+    const cap = this.ring.length;
+    const at = this.writePos % cap;
+    const first = Math.min(length, cap - at);
+    if (bytes === undefined) {
+      this.ring.fill(this.silenceByte, at, at + first);
+      if (first < length) this.ring.fill(this.silenceByte, 0, length - first);
+    } else {
+      this.ring.set(first === length ? bytes : bytes.subarray(0, first), at);
+      if (first < length) this.ring.set(bytes.subarray(first), 0);
+    }
+    this.writePos += length;
     this.unaligned = (this.unaligned + length) % this.frameBytes;
+  }
+
+  /** A larger ring (doubling, whole frames) holding what is queued at the same positions. */
+  private grow(needed: number): void {
+    const frames = Math.ceil(INITIAL_QUEUE_MS / this.frameMs);
+    let cap = Math.max(this.ring.length, frames * this.frameBytes);
+    while (cap < needed) cap *= 2;
+    const next = new Uint8Array(cap);
+    for (let pos = this.readPos; pos < this.writePos; ) {
+      const from = pos % this.ring.length;
+      const n = Math.min(this.writePos - pos, this.ring.length - from, cap - (pos % cap));
+      next.set(this.ring.subarray(from, from + n), pos % cap);
+      pos += n;
+    }
+    this.ring = next;
   }
 
   /** Sends the next frame, if a whole one is queued. The clock calls it, or the owner with `clock: 'manual'`. */
@@ -221,83 +249,36 @@ export class Pacer extends EventEmitter<PacerEvents> {
   }
 
   /**
-   * One frame out of the queue: a view of the written bytes when the frame lies inside one
-   * chunk (no copy), otherwise a fresh buffer. An answer boundary is crossed only between frames.
+   * One frame out of the queue, in a buffer of its own (pooled: as cheap as a view, and never
+   * reused). An answer boundary is crossed only between frames: an answer's padding is the end
+   * of its last frame, never counted as played.
    */
   private take(): Buffer {
-    const first = this.items[this.head]!;
-    let frame: Buffer;
-    if (first instanceof Uint8Array && first.length - this.offset >= this.frameBytes) {
-      // A chunk of exactly one frame that is a Buffer already goes out as it is.
-      frame =
-        this.offset === 0 && first.length === this.frameBytes && Buffer.isBuffer(first)
-          ? first
-          : Buffer.from(first.buffer, first.byteOffset + this.offset, this.frameBytes);
-      this.playedBytes += this.frameBytes;
-      this.advance(first, this.frameBytes);
-    } else {
-      frame = this.gather();
-    }
-    this.queued -= this.frameBytes;
-    this.compact();
+    const bytes = this.frameBytes;
+    const frame = Buffer.allocUnsafe(bytes);
+    const cap = this.ring.length;
+    const at = this.readPos % cap;
+    const first = Math.min(bytes, cap - at);
+    frame.set(this.ring.subarray(at, at + first), 0);
+    if (first < bytes) frame.set(this.ring.subarray(0, bytes - first), first);
+    this.readPos += bytes;
+    const end = this.ends[0];
+    this.playedBytes += end !== undefined && end.at === this.readPos ? bytes - end.padding : bytes;
     return frame;
-  }
-
-  /** A frame assembled from several items (and padding) into a fresh buffer. */
-  private gather(): Buffer {
-    const frame = Buffer.allocUnsafe(this.frameBytes);
-    let filled = 0;
-    while (filled < this.frameBytes) {
-      const item = this.items[this.head]!;
-      if (item === END_OF_ANSWER) {
-        // Boundaries sit on frame edges, so filled is 0 here: the next answer starts this frame.
-        this.head++;
-        this.pendingEnds--;
-        this.finish();
-        this.playedBytes = 0;
-        continue;
-      }
-      const n = Math.min(this.frameBytes - filled, item.length - this.offset);
-      if (item instanceof Padding) frame.fill(this.silenceByte, filled, filled + n);
-      else {
-        frame.set(item.subarray(this.offset, this.offset + n), filled);
-        this.playedBytes += n;
-      }
-      filled += n;
-      this.advance(item, n);
-    }
-    return frame;
-  }
-
-  /** `n` more bytes of the head item used; past its end, the next item is the head. */
-  private advance(item: { length: number }, n: number): void {
-    this.offset += n;
-    if (this.offset === item.length) {
-      this.head++;
-      this.offset = 0;
-    }
   }
 
   /** After a frame: an answer whose last frame just left is complete. */
   private passEnds(): void {
-    while (this.items[this.head] === END_OF_ANSWER) {
-      this.head++;
-      this.pendingEnds--;
+    while (this.ends.length > 0 && this.ends[0]!.at <= this.readPos) {
+      this.ends.shift();
       this.finish();
       // The next answer is already queued: its played time starts now.
-      if (this.head < this.items.length) this.playedBytes = 0;
+      if (this.queued > 0) this.playedBytes = 0;
     }
-    this.compact();
-  }
-
-  private compact(): void {
-    if (this.head === this.items.length) {
-      // Emptied in place: a call's queue empties every frame, and a new array each time is garbage.
-      this.items.length = 0;
-      this.head = 0;
-    } else if (this.head > 64) {
-      this.items = this.items.slice(this.head);
-      this.head = 0;
+    if (this.queued === 0 && this.ends.length === 0) {
+      // Empty: start again at the ring's beginning (positions stay small).
+      this.readPos = 0;
+      this.writePos = 0;
     }
   }
 

@@ -279,7 +279,7 @@ describe('Pacer with clock: manual', () => {
 });
 
 describe('Pacer frames', () => {
-  it('are the written bytes: views of a write holding whole frames, joined when a frame spans writes', () => {
+  it('are the written bytes, copied: a frame per buffer of its own, whatever the writes; the writes are not kept', () => {
     const m = manualClock();
     const sent: Buffer[] = [];
     const pacer = new Pacer({ frameBytes: 160, send: (f) => sent.push(f), clock: m.clock });
@@ -297,28 +297,49 @@ describe('Pacer frames', () => {
     expect(sent[1]).toEqual(Buffer.from(a.subarray(160, 320)));
     expect(sent[2]).toEqual(Buffer.concat([a.subarray(320, 400), b.subarray(0, 80)]));
     expect(sent[3]).toEqual(Buffer.from(b.subarray(80, 240)));
-    // A frame inside one write is that write's memory (no copy); a spanning frame is its own buffer.
-    expect(sent[0]!.buffer).toBe(a.buffer);
-    expect(sent[1]!.buffer).toBe(a.buffer);
-    expect(sent[2]!.buffer).not.toBe(a.buffer);
-    expect(sent[2]!.buffer).not.toBe(b.buffer);
+    // The pacer keeps its own copy (a chunk may be reused at once, and dies young): no frame is the write's memory.
+    for (const f of sent) expect([a.buffer, b.buffer]).not.toContain(f.buffer);
     // Frames handed out earlier are not overwritten by later ones.
     expect(sent[0]![0]).toBe(0);
     expect(sent[1]![0]).toBe(160);
     expect(Buffer.concat(sent)).toEqual(Buffer.concat([a, b.subarray(0, 240)]));
   });
 
-  it('are views at the right offset of a write that is itself a view into a larger buffer', () => {
+  it('are the right bytes of a write that is itself a view into a larger buffer, and survive its reuse', () => {
     const m = manualClock();
     const sent: Buffer[] = [];
     const pacer = new Pacer({ frameBytes: 160, send: (f) => sent.push(f), clock: m.clock });
     const backing = new Uint8Array(1000).map((_, i) => (i * 13) & 0xff);
     const chunk = backing.subarray(37, 37 + 320);
+    const expected = Buffer.from(chunk);
     pacer.write(chunk);
+    chunk.fill(0); // the writer reuses its buffer
     m.advance(40);
     expect(sent.length).toBe(2);
-    expect(sent[0]).toEqual(Buffer.from(backing.subarray(37, 197)));
-    expect(sent[1]).toEqual(Buffer.from(backing.subarray(197, 357)));
+    expect(Buffer.concat(sent)).toEqual(expected);
     expect(sent.every((f) => f.length === 160)).toBe(true);
+  });
+});
+
+describe('Pacer queue storage', () => {
+  it('grows past its first second of audio and wraps around, keeping every byte in order', () => {
+    const m = manualClock();
+    const sent: Buffer[] = [];
+    const pacer = new Pacer({ frameBytes: 160, send: (f) => sent.push(f), clock: m.clock });
+    const written: number[] = [];
+    let n = 0;
+    const write = (bytes: number): void => {
+      const chunk = new Uint8Array(bytes).map(() => n++ & 0xff);
+      written.push(...chunk);
+      pacer.write(chunk);
+    };
+    write(800 * 3); // 300 ms
+    m.advance(200); // 10 frames out: the ring's start is free again
+    for (let i = 0; i < 30; i++) write(800); // 3 s more: past the first second, wrapping
+    pacer.end();
+    m.advance(20 * 200);
+    expect(Buffer.concat(sent)).toEqual(Buffer.from(written));
+    expect(pacer.queuedMs).toBe(0);
+    expect(pacer.playedMs).toBe(3300);
   });
 });

@@ -105,7 +105,11 @@ interface Row {
   n: number;
   sessions: number;
   sdk: SdkWindow;
-  caller: WindowSample | undefined;
+  /** The SDK process while the calls were placed (SESSIONS_RATE a second). */
+  ramp: SdkWindow;
+  /** The simulated FreeSWITCH's own send loop meanwhile: a late loop sends the SDK bursts. */
+  rampLag: { maxMs: number; over20: number };
+  caller: (WindowSample & { lagMaxMs: number; lagOver20: number }) | undefined;
   provider: WindowSample | undefined;
   accounting: Accounting;
   load: number;
@@ -155,7 +159,10 @@ async function measure(vendor: 'openai' | 'gemini', transport: 'ws' | 'wss', n: 
     const setup = { vendor, base, ca: transport === 'wss' ? tls!.cert : undefined, n, fsPortMin: fsPorts(n + WORKERS * 100), batch: BATCH, workers: WORKERS, pin: PIN, execArgv: sdkFlags };
     const { port } = await call<{ port: number }>(sdk, 'listen', { setup });
     await call(caller, 'start');
+    await call(sdk, 'startWindow', {});
     const placed = await call<{ calls: number }>(caller, 'place', { port, n, rate: RATE });
+    const ramp = await call<SdkWindow>(sdk, 'stopWindow', {});
+    const rampLag = await call<{ maxMs: number; over20: number }>(caller, 'lag');
     await new Promise((r) => setTimeout(r, WARMUP_MS));
     const load = loadavg()[0]!;
     await Promise.all([call(sdk, 'startWindow', { profile: PROFILE }), call(caller, 'startWindow'), call(provider, 'startWindow')]);
@@ -164,7 +171,7 @@ async function measure(vendor: 'openai' | 'gemini', transport: 'ws' | 'wss', n: 
     if (perf && perf.exitCode === null) await new Promise((r) => perf.once('exit', r));
     const [sdkWindow, callerWindow, providerWindow] = await Promise.all([
       call<SdkWindow>(sdk, 'stopWindow', { profile: PROFILE }),
-      call<WindowSample>(caller, 'stopWindow'),
+      call<WindowSample & { lagMaxMs: number; lagOver20: number }>(caller, 'stopWindow'),
       call<WindowSample>(provider, 'stopWindow'),
     ]);
     // The callers fall silent; the last answers play out; then every call hangs up and each side counts.
@@ -186,12 +193,15 @@ async function measure(vendor: 'openai' | 'gemini', transport: 'ws' | 'wss', n: 
     ]);
     const accounting = account(vendor, sdkCounts.calls, callerCounts, providerCounts, kernel?.drops ?? 0);
     accounting.unmatched += n - placed.calls;
+    // Lost: anything a direction did not deliver over the whole run, and what the jitter buffers
+    // dropped in the steady state (while calls are being set up the simulated FreeSWITCH and the
+    // provider server, on one core, send in bursts: those drops are reported apart).
     const lost =
-      accounting.callerToSdk.lost + accounting.callerToSdk.kernelDrops + accounting.jitter.late + accounting.jitter.lost + accounting.jitter.overflow +
+      accounting.callerToSdk.lost + accounting.callerToSdk.kernelDrops + sdkWindow.jitter.late + sdkWindow.jitter.lost + sdkWindow.jitter.overflow +
       accounting.sdkToProvider.lost + accounting.providerToSdk.lost + accounting.sdkToCaller.lost + accounting.unmatched;
     const leaveP99 = sdkWindow.clock.p99FrameLatenessMs;
     const ok = sdkWindow.sample.cpu < TARGET.cpu && leaveP99 < TARGET.leaveP99Ms && lost === 0 && sdkWindow.rssPerSession <= TARGET.bytesPerSession;
-    return { vendor, transport, n, sessions: sdkWindow.sessions, sdk: sdkWindow, caller: callerWindow, provider: providerWindow, accounting, load, ok };
+    return { vendor, transport, n, sessions: sdkWindow.sessions, sdk: sdkWindow, ramp, rampLag, caller: callerWindow, provider: providerWindow, accounting, load, ok };
   } finally {
     for (const c of children) c.kill();
   }
@@ -256,7 +266,8 @@ function print(r: Row): void {
       (s.workers ? `      per worker: ${s.workers.map((w, i) => `#${i} ${w.sessions} sessions CPU ${pct(w.cpu)} (JS ${pct(w.main)}) frame leave p99 ${ms(w.p99FrameLatenessMs)} max ${ms(w.maxFrameLatenessMs)} ms`).join('; ')}\n` : '') +
       `      frames sent/received/lost: caller→SDK ${dir(a.callerToSdk)} (kernel drops ${a.callerToSdk.kernelDrops}; jitter late/lost/overflow ${a.jitter.late}/${a.jitter.lost}/${a.jitter.overflow} over the calls, ${s.jitter.late}/${s.jitter.lost}/${s.jitter.overflow} in the window)  ` +
       `SDK→provider ${dir(a.sdkToProvider)}  provider→SDK deltas ${dir(a.providerToSdk)}  SDK→caller ${dir(a.sdkToCaller)}  unmatched calls ${a.unmatched}  ` +
-      `(${a.answers} answers, ${a.toolCalls} tool calls, ${a.bargeIns} barge-ins)${s.profile ? `  profile ${s.profile}` : ''}\n`,
+      `(${a.answers} answers, ${a.toolCalls} tool calls, ${a.bargeIns} barge-ins)${s.profile ? `  profile ${s.profile}` : ''}\n` +
+      `      while placing ${RATE} calls/s: CPU ${pct(r.ramp.sample.cpu)}, ≈ ${(((r.ramp.sample.cpu - s.sample.cpu / 2) * r.ramp.sample.wallMs) / r.n).toFixed(1)} ms of CPU per call set up (the ramp's CPU less half the steady load), frame leave p99 ${ms(r.ramp.clock.p99FrameLatenessMs)} ms, GC max ${r.ramp.sample.gcMax.toFixed(1)} ms; the simulated FreeSWITCH's send loop late by up to ${r.rampLag.maxMs.toFixed(0)} ms (${r.rampLag.over20} slots > 20 ms; in the window ${r.caller?.lagMaxMs.toFixed(0)} ms, ${r.caller?.lagOver20})\n`,
   );
 }
 

@@ -37,6 +37,8 @@ let quiet = false;
 let started: (() => void) | undefined;
 let window: ReturnType<typeof startWindow> | undefined;
 let running = false;
+/** How late the send loop ran (the generator's own pacing): the worst, and slots over 20 ms late. */
+const lag = { maxMs: 0, over20: 0 };
 
 /** Addresses are IP literals: no lookup (node:dgram's default one waits a tick per datagram). */
 function literal(host: string, _options: unknown, callback: (error: null, address: string, family: number) => void): void {
@@ -68,6 +70,9 @@ function startLoop(): void {
   const start = performance.now();
   let tick = 0;
   const loop = (): void => {
+    const late = performance.now() - (start + tick * (20 / SLOTS));
+    if (late > lag.maxMs) lag.maxMs = late;
+    if (late > 20) lag.over20++;
     for (const m of slots[tick % SLOTS]!) {
       if (!m.sending) continue;
       const at = (m.frame++ + m.phase) % (SPEECH_FRAMES + SILENCE_FRAMES);
@@ -113,9 +118,18 @@ serveRequests({
   },
   startWindow() {
     window = startWindow();
+    lag.maxMs = 0;
+    lag.over20 = 0;
   },
   stopWindow() {
-    return window?.stop();
+    return { ...window?.stop(), lagMaxMs: lag.maxMs, lagOver20: lag.over20 };
+  },
+  /** The send loop's lateness so far (and from now on afresh). */
+  lag() {
+    const now = { ...lag };
+    lag.maxMs = 0;
+    lag.over20 = 0;
+    return now;
   },
   counts() {
     return [...calls.values()].map((m) => m.counts);

@@ -91,3 +91,27 @@ export function startProfile(): { stop(dir: string, name?: string): Promise<stri
     },
   };
 }
+
+/**
+ * The inspector's sampling heap profiler, counting what was allocated in the window even if it
+ * was collected since (allocation sites of the garbage the GC works on); `stop(dir, name)`
+ * writes `<dir>/<name>-<pid>.heapprofile` (load it in Chrome DevTools).
+ */
+export function startHeapProfile(): { stop(dir: string, name?: string): Promise<string> } {
+  const session = new Session();
+  session.connect();
+  const post = (method: string, params?: object): Promise<unknown> => new Promise((r, j) => session.post(method, params, (e, v) => (e ? j(e) : r(v))));
+  const started = post('HeapProfiler.enable').then(() =>
+    post('HeapProfiler.startSampling', { samplingInterval: 16384, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true }),
+  );
+  return {
+    async stop(dir, name = 'heap') {
+      await started;
+      const { profile } = (await post('HeapProfiler.stopSampling')) as { profile: unknown };
+      session.disconnect();
+      const file = join(dir, `${name}-${process.pid}.heapprofile`);
+      writeFileSync(file, JSON.stringify(profile));
+      return file;
+    },
+  };
+}

@@ -17,7 +17,8 @@
  * measured window, default 12), SESSIONS_TRANSPORT ("ws,wss"), SESSIONS_PROVIDER
  * ("openai,gemini"), SESSIONS_BATCH (caller frames per provider message; default the SDK's),
  * SESSIONS_NODE_FLAGS (the SDK process's, default "--single-threaded-gc"), SESSIONS_PIN=0 (no
- * taskset), SESSIONS_PROFILE=dir (a CPU profile of the SDK's window), SESSIONS_PERF=file (`perf
+ * taskset), SESSIONS_PROFILE=dir (a CPU profile of the SDK's window), SESSIONS_HEAP_PROFILE=dir
+ * (a sampling heap profile of it: allocation sites, collected or not), SESSIONS_PERF=file (`perf
  * record -g` of the SDK's process over the window), SESSIONS_RATE (calls
  * placed per second, default 30: FreeSWITCH's default `sessions-per-second`), SESSIONS_WORKERS=k
  * (the SDK side as an `OutboundCluster` of k workers, worker i pinned to core i; N is the total),
@@ -43,6 +44,8 @@ const BATCH = process.env.SESSIONS_BATCH ? Number(process.env.SESSIONS_BATCH) : 
 const NODE_FLAGS = (process.env.SESSIONS_NODE_FLAGS ?? '--single-threaded-gc').split(' ').filter(Boolean);
 const PIN = process.env.SESSIONS_PIN !== '0' && canPin();
 const PROFILE = process.env.SESSIONS_PROFILE;
+/** A sampling heap profile of the SDK's window (what it allocates, collected or not), into this directory. */
+const HEAP_PROFILE = process.env.SESSIONS_HEAP_PROFILE;
 /** `perf record -g` of the SDK's process over the window, into this file (add --perf-basic-prof to SESSIONS_NODE_FLAGS for JavaScript names). */
 const PERF = process.env.SESSIONS_PERF;
 const RATE = Number(process.env.SESSIONS_RATE ?? 30);
@@ -165,12 +168,12 @@ async function measure(vendor: 'openai' | 'gemini', transport: 'ws' | 'wss', n: 
     const rampLag = await call<{ maxMs: number; over20: number }>(caller, 'lag');
     await new Promise((r) => setTimeout(r, WARMUP_MS));
     const load = loadavg()[0]!;
-    await Promise.all([call(sdk, 'startWindow', { profile: PROFILE }), call(caller, 'startWindow'), call(provider, 'startWindow')]);
+    await Promise.all([call(sdk, 'startWindow', { profile: PROFILE, heapProfile: HEAP_PROFILE }), call(caller, 'startWindow'), call(provider, 'startWindow')]);
     const perf = PERF && sdk.pid ? spawn('perf', ['record', '-g', '-o', PERF, '-p', String(sdk.pid), '--', 'sleep', String(SECONDS)], { stdio: 'ignore' }) : undefined;
     await new Promise((r) => setTimeout(r, SECONDS * 1000));
     if (perf && perf.exitCode === null) await new Promise((r) => perf.once('exit', r));
     const [sdkWindow, callerWindow, providerWindow] = await Promise.all([
-      call<SdkWindow>(sdk, 'stopWindow', { profile: PROFILE }),
+      call<SdkWindow>(sdk, 'stopWindow', { profile: PROFILE, heapProfile: HEAP_PROFILE }),
       call<WindowSample & { lagMaxMs: number; lagOver20: number }>(caller, 'stopWindow'),
       call<WindowSample>(provider, 'stopWindow'),
     ]);

@@ -19,7 +19,7 @@ import { OpenAIRealtimeProvider } from '../../src/realtime/providers/openai.js';
 import { RealtimeSession } from '../../src/realtime/session.js';
 import { serveClusterWorker } from '../../src/process/cluster-worker.js';
 import { defineTool } from '../../src/realtime/tools.js';
-import { startProfile, startWindow } from '../sampler.js';
+import { startHeapProfile, startProfile, startWindow } from '../sampler.js';
 import { type SdkCallCounts, serveRequests } from './sessions-protocol.js';
 
 interface Setup {
@@ -70,7 +70,9 @@ const sessions = new Set<{ provider: RealtimeProvider; session: RealtimeSession 
 let setup: Setup;
 let shared: SharedMediaSocket;
 let baseline: NodeJS.MemoryUsage;
-let measuring: { window: ReturnType<typeof startWindow>; profile?: ReturnType<typeof startProfile>; messages: number; jitter: JitterSum } | undefined;
+let measuring:
+  | { window: ReturnType<typeof startWindow>; profile?: ReturnType<typeof startProfile>; heap?: ReturnType<typeof startHeapProfile>; messages: number; jitter: JitterSum }
+  | undefined;
 
 interface JitterSum {
   late: number;
@@ -165,7 +167,7 @@ serveRequests({
   /** Starts the measured window: the clock's statistics afresh, CPU, GC, steal (and a CPU profile with `profile`). */
   startWindow(r) {
     getMediaClock().resetStats();
-    measuring = { window: startWindow(), profile: r.profile ? startProfile() : undefined, messages: messages(), jitter: jitterSum() };
+    measuring = { window: startWindow(), profile: r.profile ? startProfile() : undefined, heap: r.heapProfile ? startHeapProfile() : undefined, messages: messages(), jitter: jitterSum() };
   },
   async stopWindow(r) {
     const m = measuring!;
@@ -175,6 +177,7 @@ serveRequests({
     const j = jitterSum();
     const jitter = { late: j.late - m.jitter.late, lost: j.lost - m.jitter.lost, overflow: j.overflow - m.jitter.overflow, concealed: j.concealed - m.jitter.concealed };
     const profile = m.profile ? await m.profile.stop(r.profile as string, 'sessions-sdk') : undefined;
+    const heapProfile = m.heap ? await m.heap.stop(r.heapProfile as string, 'sessions-sdk') : undefined;
     globalThis.gc?.();
     const mem = process.memoryUsage();
     const n = Math.max(1, sessions.size);
@@ -190,7 +193,7 @@ serveRequests({
       kernelDrops: kernel?.drops ?? 0,
       sharedStats: shared.stats,
       warnings,
-      profile,
+      profile: [profile, heapProfile].filter(Boolean).join(' ') || undefined,
     };
   },
   counts() {

@@ -8,8 +8,8 @@ if (cluster.isPrimary) {
     execArgv: ['--single-threaded-gc'],                      // each worker is pinned to one core below
     shutdown: { deadlineMs: 60_000, transferTo: 'operator' },
   });
-  // Pin worker i to core i (Linux): with its GC on its own thread, a pinned worker keeps its core.
-  workers.on('listening', (w) => execFile('taskset', ['-pc', String(w.index), String(w.pid)], () => {}));
+  // Pin worker i (every thread: -a) to core i (Linux); with its GC on its own thread it keeps its core.
+  workers.on('listening', (w) => execFile('taskset', ['-apc', String(w.index), String(w.pid)], () => {}));
   workers.on('exit', (w, { code, signal }) => console.log(`worker ${w.index} died (${signal ?? code}): restarting`));
   const { port } = await workers.start();
   console.log(`${workers.workers.length} workers on port ${port}`);

@@ -66,11 +66,13 @@ export interface MediaClockStats {
   /** Timed frames that left more than 5 ms after their 20 ms slot. */
   lateFrames: number;
   /**
-   * How long after its slot each frame left, ms: median, 99th percentile (0.1 ms resolution,
-   * over the last 30–60 s) and worst (since {@link MediaClock.resetStats}).
+   * How long after its slot each frame left, ms: the median (0.1 ms resolution, over the last
+   * 30–60 s).
    */
   p50FrameLatenessMs: number;
+  /** The 99th percentile of how long after its slot each frame left, ms (same window): keep it under 5. */
   p99FrameLatenessMs: number;
+  /** The latest a frame left after its slot, ms (since {@link MediaClock.resetStats}). */
   maxFrameLatenessMs: number;
 }
 

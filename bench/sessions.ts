@@ -16,7 +16,7 @@
  * Knobs (environment): SESSIONS_N (counts, default "200,300,400,500"), SESSIONS_SECONDS (the
  * measured window, default 12), SESSIONS_TRANSPORT ("ws,wss"), SESSIONS_PROVIDER
  * ("openai,gemini"), SESSIONS_BATCH (caller frames per provider message; default the SDK's),
- * SESSIONS_NODE_FLAGS (the SDK process's, default "--single-threaded-gc"), SESSIONS_PIN=0 (no
+ * SESSIONS_NODE_FLAGS (the SDK process's, default "--single-threaded-gc --max-semi-space-size=2"), SESSIONS_PIN=0 (no
  * taskset), SESSIONS_PROFILE=dir (a CPU profile of the SDK's window), SESSIONS_HEAP_PROFILE=dir
  * (a sampling heap profile of it: allocation sites, collected or not), SESSIONS_PERF=file (`perf
  * record -g` of the SDK's process over the window), SESSIONS_RATE (calls
@@ -41,7 +41,7 @@ const SECONDS = Number(process.env.SESSIONS_SECONDS ?? 12);
 const TRANSPORTS = list(process.env.SESSIONS_TRANSPORT ?? 'ws,wss') as ('ws' | 'wss')[];
 const VENDORS = list(process.env.SESSIONS_PROVIDER ?? 'openai,gemini') as ('openai' | 'gemini')[];
 const BATCH = process.env.SESSIONS_BATCH ? Number(process.env.SESSIONS_BATCH) : undefined;
-const NODE_FLAGS = (process.env.SESSIONS_NODE_FLAGS ?? '--single-threaded-gc').split(' ').filter(Boolean);
+const NODE_FLAGS = (process.env.SESSIONS_NODE_FLAGS ?? '--single-threaded-gc --max-semi-space-size=2').split(' ').filter(Boolean);
 const PIN = process.env.SESSIONS_PIN !== '0' && canPin();
 const PROFILE = process.env.SESSIONS_PROFILE;
 /** A sampling heap profile of the SDK's window (what it allocates, collected or not), into this directory. */

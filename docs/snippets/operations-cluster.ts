@@ -5,7 +5,7 @@ import { OutboundCluster, createOutboundServer, serveClusterWorker, shutdownOnSi
 if (cluster.isPrimary) {
   const workers = new OutboundCluster({
     workers: 2,                                              // default: one per core
-    execArgv: ['--single-threaded-gc'],                      // each worker is pinned to one core below
+    execArgv: ['--single-threaded-gc', '--max-semi-space-size=2'], // pinned to one core below
     shutdown: { deadlineMs: 60_000, transferTo: 'operator' },
   });
   // Pin worker i (every thread: -a) to core i (Linux); with its GC on its own thread it keeps its core.

@@ -36,7 +36,7 @@ export interface OutboundClusterOptions {
   exec?: string | URL;
   /**
    * Node flags of the workers. Default: this process's. For a worker pinned to one core add
-   * `--single-threaded-gc` (see docs/operations.md).
+   * `--single-threaded-gc --max-semi-space-size=2` (see docs/operations.md).
    */
   execArgv?: readonly string[];
   /** Arguments after the script. */

@@ -9,6 +9,7 @@
  *
  * @module
  */
+import { getMediaClock } from '../media/media-clock.js';
 
 /** How a session sends the caller's audio to its provider. */
 export interface ProviderInputOptions {
@@ -35,12 +36,29 @@ let due: ProviderInput[] = [];
 let spare: ProviderInput[] = [];
 let scheduled = false;
 
-/** Sends every gathered input; runs once per turn of the event loop that gathered frames. */
+/** Provider writes stop when the media clock's next tick is this close, ms (the rest go after it). */
+const YIELD_BEFORE_TICK_MS = 1;
+
+/**
+ * Sends every gathered input; runs once per turn of the event loop that gathered frames. When
+ * the clock's next tick comes close, the rest wait for the next turn (after the tick, first in
+ * line): a provider write never delays a call's frame to FreeSWITCH.
+ */
 function deliverAll(): void {
   scheduled = false;
   const inputs = due;
   due = spare;
-  for (let i = 0; i < inputs.length; i++) inputs[i]!.deliver();
+  const clock = getMediaClock();
+  let i = 0;
+  for (; i < inputs.length; i++) {
+    if ((i & 7) === 7 && clock.msUntilNextTick() < YIELD_BEFORE_TICK_MS) break;
+    inputs[i]!.deliver();
+  }
+  if (i < inputs.length) {
+    for (let k = i; k < inputs.length; k++) due.push(inputs[k]!);
+    scheduled = true;
+    setImmediate(deliverAll);
+  }
   inputs.length = 0;
   spare = inputs;
 }

@@ -67,9 +67,24 @@ describe('MediaClock phase groups', () => {
     expect(f.clock.size).toBe(1);
   });
 
-  it('rejects a group count that is not a positive integer; the process-wide clock has four', () => {
+  it('rejects a group count that is not a positive integer; the process-wide clock has eight', () => {
     expect(() => new MediaClock({ groups: 0 })).toThrow(RangeError);
     expect(() => new MediaClock({ groups: 1.5 })).toThrow(RangeError);
-    expect(getMediaClock().groups).toBe(4);
+    expect(getMediaClock().groups).toBe(8);
+  });
+
+  it('says how long until its next tick: the next slot of any group, negative when overdue, Infinity when stopped', () => {
+    const f = fakeClock(8);
+    expect(f.clock.msUntilNextTick()).toBe(Number.POSITIVE_INFINITY);
+    const off = f.clock.subscribe(() => {});
+    expect(f.clock.msUntilNextTick()).toBe(2.5);
+    f.advance(1);
+    expect(f.clock.msUntilNextTick()).toBe(1.5);
+    f.advance(2); // slot 1 ran at 2.5; slot 2 is due at 5 (its group is empty: the clock still wakes)
+    expect(f.clock.msUntilNextTick()).toBe(2);
+    f.block(6);
+    expect(f.clock.msUntilNextTick()).toBe(-4);
+    off();
+    expect(f.clock.msUntilNextTick()).toBe(Number.POSITIVE_INFINITY);
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_FRAMES_PER_MESSAGE, ProviderInput } from '../../src/realtime/provider-input.js';
+import { getMediaClock } from '../../src/media/media-clock.js';
 import { RealtimeSession, type RealtimeSessionOptions } from '../../src/realtime/session.js';
 import type { OutboundCall } from '../../src/esl/outbound-call.js';
 import { useCallHarness } from '../helpers/call-harness.js';
@@ -9,6 +10,39 @@ const frame = (n: number, bytes = 160): Uint8Array => new Uint8Array(bytes).fill
 const afterTick = (): Promise<void> => new Promise((r) => setImmediate(r));
 
 describe('ProviderInput', () => {
+  it("yields to the media clock: writes that would run into the next tick wait until after it, in order, none lost", async () => {
+    const clock = getMediaClock();
+    const events: string[] = [];
+    // A handler in every phase group: each slot of the clock shows as a tick.
+    const offs = Array.from({ length: clock.groups }, () => clock.subscribe(() => void events.push('tick')));
+    try {
+      await new Promise<void>((r) => { const o = clock.subscribe(() => (o(), r())); }); // just after a tick
+      events.length = 0;
+      const sent: number[] = [];
+      const n = 24;
+      const all = new Promise<void>((done) => {
+        for (let i = 0; i < n; i++) {
+          const input = new ProviderInput(() => {
+            const until = performance.now() + 0.4; // a slow write: 24 of them span several 2.5 ms slots
+            while (performance.now() < until);
+            events.push('send');
+            sent.push(i);
+            if (sent.length === n) done();
+          }, () => {});
+          input.push(frame(i));
+        }
+      });
+      await all;
+      expect(sent).toEqual([...Array(n).keys()]);
+      const firstTick = events.indexOf('tick');
+      expect(firstTick).toBeGreaterThan(0); // some writes went before the tick...
+      expect(events.lastIndexOf('send')).toBeGreaterThan(firstTick); // ...the rest after it
+      expect(firstTick).toBeLessThan(n); // not all of them first
+    } finally {
+      for (const off of offs) off();
+    }
+  });
+
   it('sends after the tick, never during it: the frames of one tick in one message, in order', async () => {
     const sent: Uint8Array[] = [];
     const input = new ProviderInput((a) => void sent.push(a), () => {});

@@ -107,6 +107,20 @@ describe('OpenAIRealtimeProvider.connect fails clearly', () => {
     expect(await pending).toMatchObject({ message: 'hung up' });
   });
 
+  it('close() during the handshake ends it: connect rejects, the vendor sees the close, nothing is left connected', async () => {
+    const url = await mock({ confirm: () => [] });
+    const s = servers[0]!;
+    const p = new OpenAIRealtimeProvider({ apiKey: 'x', url });
+    const pending = failure(p);
+    await s.waitFor('session.update');
+    const gone = new Promise((resolve) => s.socket!.once('close', resolve));
+    await p.close();
+    expect(await pending).toBeInstanceOf(ProviderError);
+    await gone;
+    // Not `already_connected`: the next connect gets as far as the signal.
+    expect(await failure(p, AbortSignal.abort(new Error('next call')))).toMatchObject({ message: 'next call' });
+  });
+
   it('a second connect on a connected provider', async () => {
     const p = new OpenAIRealtimeProvider({ apiKey: 'x', url: await mock() });
     await p.connect(connectOptions);

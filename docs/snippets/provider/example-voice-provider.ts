@@ -7,7 +7,7 @@ import {
   defaultLogger,
   keepAlive,
   type Logger,
-  openProviderSocket,
+  openVendorSocket,
   type ProviderConnectOptions,
   ProviderError,
   type ProviderWebSocketOptions,
@@ -69,46 +69,34 @@ export class ExampleVoiceProvider extends RealtimeProvider {
   /** Resolves on `session.ready`; rejects with a `ProviderError` (HTTP status, vendor code, close, timeout) or the signal's reason. */
   async connect(options: ProviderConnectOptions): Promise<void> {
     if (this.ws) throw new ProviderError('the Example Voice session is already connected', 'already_connected');
-    options.signal?.throwIfAborted();
     const asked = chooseFormat(options.callFormat ?? AudioFormats.MULAW_8K, this.inputFormats); // µ-law on a PCMU call
-    const ws = openProviderSocket(this.options.url, this.options.webSocket, { Authorization: `Bearer ${this.apiKey}` });
-    this.ws = ws;
-    await new Promise<void>((resolve, reject) => {
-      const timeoutMs = this.options.connectTimeoutMs ?? 10_000;
-      const timer = setTimeout(() => fail(new ProviderError(`Example Voice did not confirm the session within ${timeoutMs} ms`, 'timeout')), timeoutMs);
-      const onAbort = (): void => fail(options.signal?.reason);
-      options.signal?.addEventListener('abort', onAbort, { once: true });
-      const settle = (): void => {
-        clearTimeout(timer);
-        options.signal?.removeEventListener('abort', onAbort);
-        ws.removeAllListeners();
-      };
-      const fail = (error: unknown): void => {
-        settle();
-        ws.on('error', () => {});
-        ws.terminate();
-        this.ws = undefined;
-        reject(error);
-      };
-      ws.once('open', () => {
-        const tools = (options.tools ?? []).map(({ name, description, parameters }) => ({ name, description, parameters }));
-        this.send({ type: 'session.start', instructions: options.instructions, voice: options.voice, language: options.language, audio: asked.encoding === 'mulaw' ? 'mulaw_8000' : 'pcm16_16000', tools });
+    const tools = (options.tools ?? []).map(({ name, description, parameters }) => ({ name, description, parameters }));
+    let socket: WebSocket | undefined;
+    try {
+      await openVendorSocket({
+        vendor: 'Example Voice',
+        url: this.options.url,
+        webSocket: this.options.webSocket,
+        headers: { Authorization: `Bearer ${this.apiKey}` },
+        timeoutMs: this.options.connectTimeoutMs ?? 10_000,
+        signal: options.signal,
+        onSocket: (ws) => (this.ws = socket = ws), // close() during the handshake ends it
+        onOpen: () => this.send({ type: 'session.start', instructions: options.instructions, voice: options.voice, language: options.language, audio: asked.encoding === 'mulaw' ? 'mulaw_8000' : 'pcm16_16000', tools }),
+        onMessage: (data) => {
+          this.countReceived(rawDataBytes(data));
+          const m = parse(data);
+          if (m?.type === 'error') throw new ProviderError(`Example Voice refused the session: ${m.message}`, m.code);
+          if (m?.type !== 'session.ready') return false;
+          this.inputFormat = FORMATS[m.audio]; // what the vendor confirmed, not what was asked
+          this.outputFormat = FORMATS[m.audio];
+          return true;
+        },
+        onReady: (ws) => this.listen(ws), // at once: the next message may already be in the same TCP segment
       });
-      ws.once('unexpected-response', (_req, res) => fail(new ProviderError(`Example Voice refused the connection: HTTP ${res.statusCode}`, String(res.statusCode))));
-      ws.on('error', (e) => fail(new ProviderError(`Example Voice connection failed: ${e.message}`, 'connection', { cause: e })));
-      ws.on('close', (code) => fail(new ProviderError(`Example Voice closed the connection before the session started (${code})`, String(code))));
-      ws.on('message', (data) => {
-        this.countReceived(rawDataBytes(data));
-        const m = parse(data);
-        if (m?.type === 'error') return fail(new ProviderError(`Example Voice refused the session: ${m.message}`, m.code));
-        if (m?.type !== 'session.ready') return;
-        settle();
-        this.inputFormat = FORMATS[m.audio]; // what the vendor confirmed, not what was asked
-        this.outputFormat = FORMATS[m.audio];
-        this.listen(ws); // at once: the next message may already be in the same TCP segment
-        resolve();
-      });
-    });
+    } catch (error) {
+      if (this.ws === socket) this.ws = undefined;
+      throw error;
+    }
   }
 
   /** Caller audio in {@link inputFormat}, as a binary frame; dropped when not connected. */

@@ -37,8 +37,8 @@ import {
   updateThink,
 } from './deepgram-events.js';
 import { vendorVariable } from './vendor-env.js';
-import { closeSocket, messageBytes, openVendorSocket, parseTypedJson } from './vendor-socket.js';
-import { keepAlive, type ProviderWebSocketOptions, rawDataBytes } from './websocket.js';
+import { closeSocket, messageBytes, parseTypedJson } from './vendor-socket.js';
+import { keepAlive, openVendorSocket, type ProviderWebSocketOptions, rawDataBytes } from './websocket.js';
 
 export type { DeepgramEndpoint, DeepgramListenProvider, DeepgramRegion, DeepgramSpeakProvider, DeepgramThinkProvider } from './deepgram-events.js';
 

@@ -34,8 +34,8 @@ import {
   userMessage,
 } from './elevenlabs-events.js';
 import { vendorVariable } from './vendor-env.js';
-import { closeSocket, openVendorSocket, parseTypedJson } from './vendor-socket.js';
-import { keepAlive, type ProviderWebSocketOptions, rawDataBytes } from './websocket.js';
+import { closeSocket, parseTypedJson } from './vendor-socket.js';
+import { keepAlive, openVendorSocket, type ProviderWebSocketOptions, rawDataBytes } from './websocket.js';
 
 export type { ElevenLabsLocation } from './elevenlabs-events.js';
 

@@ -33,7 +33,7 @@ import {
 } from './gemini-wire.js';
 import { AudioMessage } from './audio-message.js';
 import { vendorVariable } from './vendor-env.js';
-import { keepAlive, openProviderSocket, type ProviderWebSocketOptions, rawDataBytes } from './websocket.js';
+import { keepAlive, openVendorSocket, type ProviderWebSocketOptions, rawDataBytes } from './websocket.js';
 
 export type { GeminiToolSchema } from './gemini-wire.js';
 
@@ -225,7 +225,6 @@ export class GeminiLiveProvider extends RealtimeProvider {
   private open(options: ProviderConnectOptions, handle: string | undefined): Promise<WebSocket> {
     const url = new URL(this.options.url ?? DEFAULT_URL);
     url.searchParams.set('key', this.apiKey);
-    const ws = openProviderSocket(url.toString(), this.options.webSocket);
     const setup = buildSetup({
       model: this.model,
       instructions: options.instructions,
@@ -236,34 +235,20 @@ export class GeminiLiveProvider extends RealtimeProvider {
       handle,
       compression: this.options.contextWindowCompression ?? {},
     });
-    return new Promise((resolve, reject) => {
-      const timeout = this.options.connectTimeoutMs ?? 10_000;
-      const timer = setTimeout(() => fail(new ProviderError(`Gemini did not complete setup within ${timeout} ms`, 'timeout')), timeout);
-      const onAbort = (): void => fail(options.signal!.reason);
-      options.signal?.addEventListener('abort', onAbort, { once: true });
-      const settle = (): void => {
-        clearTimeout(timer);
-        options.signal?.removeEventListener('abort', onAbort);
-        ws.removeAllListeners();
-      };
-      const fail = (error: unknown): void => {
-        settle();
-        ws.on('error', () => {});
-        ws.terminate();
-        reject(error);
-      };
-      ws.once('open', () => this.sendOn(ws, JSON.stringify(setup)));
-      ws.once('unexpected-response', (_req, res) => fail(new ProviderError(`Gemini refused the connection: HTTP ${res.statusCode}`, String(res.statusCode))));
-      ws.on('error', (e) => fail(new ProviderError(`Gemini connection failed: ${e.message}`, 'connection', { cause: e })));
-      ws.on('close', (code, reason) => fail(new ProviderError(`Gemini closed the connection (${code} ${reason.toString()})`, String(code))));
-      ws.on('message', (data) => {
+    return openVendorSocket({
+      vendor: 'Gemini',
+      url: url.toString(),
+      webSocket: this.options.webSocket,
+      timeoutMs: this.options.connectTimeoutMs ?? 10_000,
+      signal: options.signal,
+      onOpen: (ws) => this.sendOn(ws, JSON.stringify(setup)),
+      onMessage: (data) => {
         this.countReceived(rawDataBytes(data));
-        const m = parseServerMessage(data);
-        if (!m?.setupComplete) return void this.countIgnored();
-        settle();
-        this.listen(ws);
-        resolve(ws);
-      });
+        if (parseServerMessage(data)?.setupComplete) return true;
+        this.countIgnored();
+        return false;
+      },
+      onReady: (ws) => this.listen(ws),
     });
   }
 

@@ -42,7 +42,7 @@ import {
   str,
 } from './openai-events.js';
 import { AudioMessage } from './audio-message.js';
-import { keepAlive, openProviderSocket, type ProviderWebSocketOptions, rawDataBytes } from './websocket.js';
+import { keepAlive, openVendorSocket, type ProviderWebSocketOptions, rawDataBytes } from './websocket.js';
 
 export type { OpenAIApi } from './openai-events.js';
 export type { AzureOpenAIRealtimeOptions } from './openai-endpoint.js';
@@ -167,41 +167,32 @@ export class OpenAIRealtimeProvider extends RealtimeProvider {
       transcriptionModel: this.options.transcriptionModel === undefined ? 'gpt-4o-mini-transcribe' : this.options.transcriptionModel,
     });
     this.closedByUs = false;
-    const ws = openProviderSocket(this.endpoint.url, this.options.webSocket, this.endpoint.headers);
-    this.ws = ws;
     this.logger.debug({ target: this.endpoint.kind, api: this.api, format: formatName(format) }, 'OpenAI realtime connecting');
-    await new Promise<void>((resolve, reject) => {
-      const timeout = this.options.connectTimeoutMs ?? 10_000;
-      const timer = setTimeout(() => fail(new ProviderError(`OpenAI did not confirm the session within ${timeout} ms`, 'timeout')), timeout);
-      const onAbort = (): void => fail(options.signal?.reason);
-      options.signal?.addEventListener('abort', onAbort, { once: true });
-      const settle = (): void => {
-        clearTimeout(timer);
-        options.signal?.removeEventListener('abort', onAbort);
-        ws.removeAllListeners();
-      };
-      const fail = (error: unknown): void => {
-        settle();
-        ws.on('error', () => {});
-        ws.terminate();
-        if (this.ws === ws) this.ws = undefined;
-        reject(error);
-      };
-      ws.once('open', () => this.send(update));
-      ws.once('unexpected-response', (_req, res) => fail(new ProviderError(`OpenAI refused the connection: HTTP ${res.statusCode}`, String(res.statusCode))));
-      ws.on('error', (e) => fail(new ProviderError(`OpenAI connection failed: ${e.message}`, 'connection', { cause: e })));
-      ws.on('close', (code, reason) => fail(new ProviderError(`OpenAI closed the connection (${code} ${reason.toString()})`, String(code))));
-      ws.on('message', (data) => {
-        this.countReceived(rawDataBytes(data));
-        const event = parseServerEvent(data);
-        if (event?.type === 'error') return fail(readServerError(event).error);
-        if (event?.type !== 'session.updated') return;
-        settle();
-        this.setFormats(event, format);
-        this.listen(ws);
-        resolve();
+    let socket: WebSocket | undefined;
+    try {
+      await openVendorSocket({
+        vendor: 'OpenAI',
+        url: this.endpoint.url,
+        webSocket: this.options.webSocket,
+        headers: this.endpoint.headers,
+        timeoutMs: this.options.connectTimeoutMs ?? 10_000,
+        signal: options.signal,
+        onSocket: (ws) => (this.ws = socket = ws), // close() during the handshake ends it
+        onOpen: () => this.send(update),
+        onMessage: (data) => {
+          this.countReceived(rawDataBytes(data));
+          const event = parseServerEvent(data);
+          if (event?.type === 'error') throw readServerError(event).error;
+          if (event?.type !== 'session.updated') return false;
+          this.setFormats(event, format);
+          return true;
+        },
+        onReady: (ws) => this.listen(ws),
       });
-    });
+    } catch (error) {
+      if (this.ws === socket) this.ws = undefined;
+      throw error;
+    }
   }
 
   /** Sends caller audio in {@link inputFormat} (`input_audio_buffer.append`, base64). Dropped when not connected. */

@@ -1,10 +1,12 @@
 /**
  * The WebSocket options every WebSocket provider accepts, and the one place their sockets are
- * opened, so transport defaults are the same for every vendor.
+ * opened and their sessions confirmed, so transport defaults and handshake failures are the same
+ * for every vendor.
  *
  * @module
  */
 import { type ClientOptions, type RawData, WebSocket } from 'ws';
+import { ProviderError } from '../../errors.js';
 
 /** Transport options shared by every WebSocket provider (OpenAI, Gemini, and yours). */
 export interface ProviderWebSocketOptions {
@@ -28,6 +30,96 @@ export interface ProviderWebSocketOptions {
 /** Opens a provider's socket: the shared defaults, the user's options, then the provider's own headers. */
 export function openProviderSocket(url: string, options: ClientOptions | undefined, headers: Readonly<Record<string, string>> = {}): WebSocket {
   return new WebSocket(url, { perMessageDeflate: false, ...options, headers: { ...options?.headers, ...headers } });
+}
+
+/** What {@link openVendorSocket} needs: where to connect, and the vendor's side of the handshake. */
+export interface VendorSocketOptions {
+  /** The vendor's name in error messages, e.g. `Example Voice`. */
+  readonly vendor: string;
+  /** The WebSocket URL. */
+  readonly url: string;
+  /** The user's `ws` options (`ProviderWebSocketOptions.webSocket`). */
+  readonly webSocket?: ClientOptions;
+  /** Headers the provider sets (authentication), on top of `webSocket.headers`. */
+  readonly headers?: Readonly<Record<string, string>>;
+  /** Ms from now until the vendor must have confirmed the session. */
+  readonly timeoutMs: number;
+  /** Aborts the handshake: the promise rejects with the signal's reason. */
+  readonly signal?: AbortSignal;
+  /**
+   * Called with the socket as soon as it exists, before it opens: a provider keeps it where its
+   * `close()` finds it, so closing the provider during the handshake ends it (the promise then
+   * rejects with the close).
+   */
+  onSocket?(ws: WebSocket): void;
+  /** Called once the socket is open: send the session's configuration here. */
+  onOpen(ws: WebSocket): void;
+  /**
+   * Each message before the session is confirmed. Return `true` once it is; `false` to keep
+   * waiting; throw (a `ProviderError` with the vendor's code) to fail the connection.
+   */
+  onMessage(data: RawData, isBinary: boolean, ws: WebSocket): boolean;
+  /**
+   * Called synchronously once the session is confirmed, before the next message is dispatched:
+   * attach the provider's listeners here (a message in the same TCP segment as the confirmation
+   * would otherwise find none).
+   */
+  onReady(ws: WebSocket): void;
+}
+
+/**
+ * Opens a provider's socket ({@link openProviderSocket}) and resolves with it once `onMessage`
+ * says the vendor confirmed the session, after `onReady` attached the provider's listeners (the
+ * handshake's own are removed). Rejects with a `ProviderError` for each way it can fail: a
+ * refused handshake (`providerCode`: the HTTP status), a socket error (`connection`), a close
+ * (the close code), a timeout (`timeout`), or what `onOpen` / `onMessage` threw; with the
+ * signal's reason on abort. The socket is terminated on every failure.
+ */
+export function openVendorSocket(o: VendorSocketOptions): Promise<WebSocket> {
+  o.signal?.throwIfAborted();
+  const ws = openProviderSocket(o.url, o.webSocket, o.headers);
+  o.onSocket?.(ws);
+  return new Promise<WebSocket>((resolve, reject) => {
+    const timer = setTimeout(() => fail(new ProviderError(`${o.vendor} did not confirm the session within ${o.timeoutMs} ms`, 'timeout')), Math.max(0, o.timeoutMs));
+    const onAbort = (): void => fail(o.signal?.reason);
+    o.signal?.addEventListener('abort', onAbort, { once: true });
+    const settle = (): void => {
+      clearTimeout(timer);
+      o.signal?.removeEventListener('abort', onAbort);
+      ws.removeAllListeners();
+    };
+    const fail = (error: unknown): void => {
+      settle();
+      ws.on('error', () => {});
+      ws.terminate();
+      reject(error);
+    };
+    ws.once('open', () => {
+      try {
+        o.onOpen(ws);
+      } catch (error) {
+        fail(error);
+      }
+    });
+    ws.once('unexpected-response', (_req, res) => {
+      res.resume();
+      fail(new ProviderError(`${o.vendor} refused the connection: HTTP ${res.statusCode}`, String(res.statusCode)));
+    });
+    ws.on('error', (e) => fail(new ProviderError(`${o.vendor} connection failed: ${e.message}`, 'connection', { cause: e })));
+    ws.on('close', (code, reason) => fail(new ProviderError(`${o.vendor} closed the connection before the session started (${code} ${reason.toString()})`, String(code))));
+    ws.on('message', (data, isBinary) => {
+      let ready: boolean;
+      try {
+        ready = o.onMessage(data, isBinary, ws);
+      } catch (error) {
+        return fail(error);
+      }
+      if (!ready) return;
+      settle();
+      o.onReady(ws);
+      resolve(ws);
+    });
+  });
 }
 
 /** Bytes of a received WebSocket message (for the provider's counters). */

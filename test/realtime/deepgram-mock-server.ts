@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { agent } from '@deepgram/sdk';
 import { type WebSocket, WebSocketServer } from 'ws';
+import { VendorMockServer, refuseWith } from '../helpers/vendor-mock-server.js';
 
 /** A JSON client message as the server received it. */
 export type ClientMessage = { type: string; [k: string]: unknown };
@@ -26,36 +27,25 @@ export interface DeepgramMockOptions {
  * JSON control messages on one socket, then what the test scripts. It records the handshake,
  * every JSON client message and the caller's audio bytes.
  */
-export class DeepgramMockServer {
-  readonly received: ClientMessage[] = [];
-  /** Binary messages received (the caller's audio), in order. */
-  readonly audio: Buffer[] = [];
+export class DeepgramMockServer extends VendorMockServer<ClientMessage> {
   headers: IncomingMessage['headers'] = {};
   url = '';
-  socket: WebSocket | undefined;
-  private readonly wss: WebSocketServer;
-  private waiters: (() => void)[] = [];
+  protected readonly wss: WebSocketServer;
 
   constructor(private readonly options: DeepgramMockOptions = {}) {
-    this.wss = new WebSocketServer({
-      host: '127.0.0.1',
-      port: 0,
-      verifyClient: (_info, cb) => (options.refuseWith ? cb(false, options.refuseWith) : cb(true)),
-    });
+    super();
+    this.wss = new WebSocketServer({ host: '127.0.0.1', port: 0, verifyClient: refuseWith(options.refuseWith) });
     this.wss.on('connection', (ws, req) => {
       this.socket = ws;
       this.headers = req.headers;
       this.url = req.url ?? '';
       ws.send(JSON.stringify({ type: 'Welcome', request_id: 'req-0001' } satisfies agent.AgentV1Welcome));
       ws.on('message', (data, isBinary) => {
-        if (isBinary) this.audio.push(Buffer.from(data as Buffer));
-        else {
-          const message = JSON.parse(data.toString()) as ClientMessage;
-          this.received.push(message);
-          if (message.type === 'Settings') this.onSettings(ws);
-          if (message.type === 'UpdateThink') this.onUpdateThink(ws);
-        }
-        for (const w of this.waiters.splice(0)) w();
+        if (isBinary) return this.record(undefined, Buffer.from(data as Buffer));
+        const message = JSON.parse(data.toString()) as ClientMessage;
+        this.record(message);
+        if (message.type === 'Settings') this.onSettings(ws);
+        if (message.type === 'UpdateThink') this.onUpdateThink(ws);
       });
     });
   }
@@ -64,11 +54,6 @@ export class DeepgramMockServer {
   async ready(): Promise<string> {
     if (!this.wss.address()) await new Promise((r) => this.wss.once('listening', r));
     return `ws://127.0.0.1:${(this.wss.address() as AddressInfo).port}/v1/agent/converse`;
-  }
-
-  /** Sends a JSON server message (or raw text). */
-  send(message: object | string): void {
-    this.socket!.send(typeof message === 'string' ? message : JSON.stringify(message));
   }
 
   /** Agent speech: one binary message. */
@@ -118,38 +103,6 @@ export class DeepgramMockServer {
       socket.once('pong', () => resolve());
       socket.ping();
     });
-  }
-
-  /** JSON client messages of `type` received so far. */
-  all(type: string): ClientMessage[] {
-    return this.received.filter((m) => m.type === type);
-  }
-
-  /** Resolves once `count` JSON client messages of `type` have arrived. */
-  async waitFor(type: string, count = 1): Promise<ClientMessage> {
-    for (;;) {
-      const seen = this.all(type);
-      if (seen.length >= count) return seen[count - 1]!;
-      await this.next();
-    }
-  }
-
-  /** Resolves once at least `bytes` of caller audio have arrived. */
-  async waitForAudio(bytes: number): Promise<Buffer> {
-    for (;;) {
-      const all = Buffer.concat(this.audio);
-      if (all.length >= bytes) return all;
-      await this.next();
-    }
-  }
-
-  close(): Promise<void> {
-    for (const c of this.wss.clients) c.terminate();
-    return new Promise((r) => this.wss.close(() => r()));
-  }
-
-  private next(): Promise<void> {
-    return new Promise<void>((r) => this.waiters.push(r));
   }
 
   private onUpdateThink(ws: WebSocket): void {

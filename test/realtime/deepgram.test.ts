@@ -4,6 +4,7 @@ import { silentLogger } from '../../src/logger.js';
 import { type AudioFormat, AudioFormats } from '../../src/realtime/audio-format.js';
 import type { ProviderAudio, ProviderToolCall, ToolDefinition } from '../../src/realtime/provider.js';
 import { type DeepgramVoiceAgentOptions, DeepgramVoiceAgentProvider } from '../../src/realtime/providers/deepgram.js';
+import { collectEvents, nextClose, sessionEndTests } from '../helpers/provider-tests.js';
 import { type DeepgramMockOptions, DeepgramMockServer } from './deepgram-mock-server.js';
 
 let server: DeepgramMockServer;
@@ -29,16 +30,6 @@ async function connected(options: DeepgramVoiceAgentOptions = {}, callFormat: Au
 
 async function settingsSent(): Promise<any> {
   return server.waitFor('Settings');
-}
-
-function collect(p: DeepgramVoiceAgentProvider): string[] {
-  const events: string[] = [];
-  p.on('audio', (a) => events.push(`audio:${a.responseId}:${[...a.data].join(',')}`));
-  p.on('speechStarted', () => events.push('speechStarted'));
-  p.on('speechStopped', () => events.push('speechStopped'));
-  p.on('responseDone', (d) => events.push(`done:${d.responseId}:${d.status}`));
-  p.on('transcript', (t) => events.push(`${t.role}:${t.text}`));
-  return events;
 }
 
 describe('DeepgramVoiceAgentProvider: session setup', () => {
@@ -145,7 +136,7 @@ describe('DeepgramVoiceAgentProvider: audio, turns and barge-in', () => {
     p.sendAudio(frame);
     expect(await server.waitForAudio(160)).toEqual(Buffer.from(frame));
     const heard: ProviderAudio[] = [];
-    const events = collect(p);
+    const events = collectEvents(p);
     p.on('audio', (a) => heard.push(a));
     const sent = [Buffer.from(Array.from({ length: 800 }, (_, i) => i & 0xff)), Buffer.from([1, 2, 3])];
     server.agentStartedSpeaking();
@@ -163,7 +154,7 @@ describe('DeepgramVoiceAgentProvider: audio, turns and barge-in', () => {
 
   it('UserStartedSpeaking: a speech start, the answer cut, its late audio dropped until the next turn', async () => {
     const p = await connected();
-    const events = collect(p);
+    const events = collectEvents(p);
     server.sendAudio([1]);
     server.userStartedSpeaking();
     server.sendAudio([2]); // in flight when the caller spoke: dropped
@@ -179,7 +170,7 @@ describe('DeepgramVoiceAgentProvider: audio, turns and barge-in', () => {
 
   it('interrupt() ends the answer and drops its late audio; nothing is sent', async () => {
     const p = await connected();
-    const events = collect(p);
+    const events = collectEvents(p);
     server.sendAudio([1]);
     await server.sync();
     p.interrupt({ playedMs: 80 });
@@ -298,7 +289,7 @@ describe('DeepgramVoiceAgentProvider: errors and the socket', () => {
     server.warning('SPEAK_REQUEST_FAILED', 'Error making request to speak provider');
     server.error('FAILED_TO_THINK', 'LLM provider unavailable');
     await server.sync();
-    const closed = new Promise<{ code?: number; error?: ProviderError }>((r) => p.once('close', r));
+    const closed = nextClose(p);
     server.socket!.close(1011, 'think failed');
     const info = await closed;
     expect(errors.map((e) => [e.providerCode, e instanceof ProviderError])).toEqual([
@@ -311,7 +302,7 @@ describe('DeepgramVoiceAgentProvider: errors and the socket', () => {
 
   it('bad JSON and unknown or malformed messages are counted and ignored', async () => {
     const p = await connected();
-    const events = collect(p);
+    const events = collectEvents(p);
     server.send('{{{ not json');
     server.send('[]');
     server.send({ no: 'type' });
@@ -324,23 +315,5 @@ describe('DeepgramVoiceAgentProvider: errors and the socket', () => {
     expect(events).toEqual(['assistant:still here']);
   });
 
-  it('a dropped socket emits close with a ProviderError; sending afterwards is a no-op', async () => {
-    const p = await connected();
-    const closed = new Promise<{ code?: number; error?: ProviderError }>((r) => p.once('close', r));
-    server.socket!.terminate();
-    const info = await closed;
-    expect(info.error).toBeInstanceOf(ProviderError);
-    expect(info.code).toBe(1006);
-    p.sendAudio(new Uint8Array(160));
-    p.sendText('x');
-  });
-
-  it('close() closes normally: close without an error, once', async () => {
-    const p = await connected();
-    const closes: unknown[] = [];
-    p.on('close', (c) => closes.push(c));
-    await p.close();
-    await p.close();
-    expect(closes).toEqual([{ code: 1000 }]);
-  });
+  sessionEndTests(() => connected(), () => server.socket!);
 });

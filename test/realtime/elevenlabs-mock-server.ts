@@ -14,6 +14,7 @@ import type {
   ConversationInitiationMetadataEventAgentOutputAudioFormat as WireFormat,
 } from '@elevenlabs/types';
 import { type WebSocket, WebSocketServer } from 'ws';
+import { VendorMockServer, refuseWith } from '../helpers/vendor-mock-server.js';
 
 /** A client message as the server received it (`user_audio_chunk` has no `type`). */
 export type ClientMessage = { type?: string; user_audio_chunk?: string; [k: string]: unknown };
@@ -40,35 +41,26 @@ export interface ElevenLabsMockOptions {
  * agent's formats, then does what the test scripts. It records every client message, the
  * caller's audio bytes, and the handshake of each connection.
  */
-export class ElevenLabsMockServer {
-  readonly received: ClientMessage[] = [];
-  /** The caller audio received, decoded, in order. */
-  readonly audio: Buffer[] = [];
+export class ElevenLabsMockServer extends VendorMockServer<ClientMessage> {
   /** Handshakes of the conversation sockets (URL and headers). */
   readonly connections: { url: string; headers: IncomingMessage['headers'] }[] = [];
   /** Signed-URL requests (URL and headers). */
   readonly signedUrlRequests: { url: string; headers: IncomingMessage['headers'] }[] = [];
-  socket: WebSocket | undefined;
+  protected readonly wss: WebSocketServer;
   private readonly http: Server;
-  private readonly wss: WebSocketServer;
-  private waiters: (() => void)[] = [];
   private pings = 1000;
 
   constructor(private readonly options: ElevenLabsMockOptions = {}) {
+    super();
     this.http = createServer((req, res) => this.onHttp(req, res));
-    this.wss = new WebSocketServer({
-      server: this.http,
-      verifyClient: (_info, cb) => (options.refuseWith ? cb(false, options.refuseWith) : cb(true)),
-    });
+    this.wss = new WebSocketServer({ server: this.http, verifyClient: refuseWith(options.refuseWith) });
     this.wss.on('connection', (ws, req) => {
       this.socket = ws;
       this.connections.push({ url: req.url ?? '', headers: req.headers });
       ws.on('message', (data) => {
         const message = JSON.parse(data.toString()) as ClientMessage;
-        this.received.push(message);
-        if (typeof message.user_audio_chunk === 'string') this.audio.push(Buffer.from(message.user_audio_chunk, 'base64'));
+        this.record(message, typeof message.user_audio_chunk === 'string' ? Buffer.from(message.user_audio_chunk, 'base64') : undefined);
         if (message.type === 'conversation_initiation_client_data') this.onInitiation(ws);
-        for (const w of this.waiters.splice(0)) w();
       });
     });
     this.http.listen(0, '127.0.0.1');
@@ -78,11 +70,6 @@ export class ElevenLabsMockServer {
   async origin(): Promise<string> {
     if (!this.http.listening) await new Promise((r) => this.http.once('listening', r));
     return `http://127.0.0.1:${(this.http.address() as AddressInfo).port}`;
-  }
-
-  /** Sends a server event (or raw text). */
-  send(event: object | string): void {
-    this.socket!.send(typeof event === 'string' ? event : JSON.stringify(event));
   }
 
   audioEvent(eventId: number, bytes: Uint8Array | readonly number[]): void {
@@ -138,37 +125,10 @@ export class ElevenLabsMockServer {
     await this.ping(++this.pings);
   }
 
-  /** Client messages of `type` received so far. */
-  all(type: string): ClientMessage[] {
-    return this.received.filter((m) => m.type === type);
-  }
-
-  /** Resolves once `count` client messages of `type` have arrived. */
-  async waitFor(type: string, count = 1): Promise<ClientMessage> {
-    for (;;) {
-      const seen = this.all(type);
-      if (seen.length >= count) return seen[count - 1]!;
-      await this.next();
-    }
-  }
-
-  /** Resolves once at least `bytes` of caller audio have arrived. */
-  async waitForAudio(bytes: number): Promise<Buffer> {
-    for (;;) {
-      const all = Buffer.concat(this.audio);
-      if (all.length >= bytes) return all;
-      await this.next();
-    }
-  }
-
-  close(): Promise<void> {
-    for (const c of this.wss.clients) c.terminate();
-    this.wss.close();
-    return new Promise((r) => this.http.close(() => r()));
-  }
-
-  private next(): Promise<void> {
-    return new Promise<void>((r) => this.waiters.push(r));
+  /** Drops every connection and closes the server and its HTTP listener. */
+  override async close(): Promise<void> {
+    await super.close();
+    await new Promise<void>((r) => this.http.close(() => r()));
   }
 
   private onInitiation(ws: WebSocket): void {

@@ -4,6 +4,7 @@ import { AudioFormats } from '../../src/realtime/audio-format.js';
 import { type ProviderAudio, type ProviderToolCall, type ProviderTranscript, sayPrompt } from '../../src/realtime/provider.js';
 import { type ElevenLabsAgentOptions, ElevenLabsAgentProvider } from '../../src/realtime/providers/elevenlabs.js';
 import { LOCATION_ORIGINS, publicConversationUrl } from '../../src/realtime/providers/elevenlabs-events.js';
+import { collectEvents, nextClose, sessionEndTests } from '../helpers/provider-tests.js';
 import { type ElevenLabsMockOptions, ElevenLabsMockServer } from './elevenlabs-mock-server.js';
 
 let server: ElevenLabsMockServer;
@@ -22,17 +23,6 @@ async function connected(options: ElevenLabsAgentOptions = {}, mock: ElevenLabsM
   provider = new ElevenLabsAgentProvider({ agentId: 'agent_1', requiresAuth: false, baseUrl: await server.origin(), ...options });
   await provider.connect({ instructions: 'Be brief.', voice: 'voice_1', language: 'pt-BR', tools, callFormat: AudioFormats.MULAW_8K });
   return provider;
-}
-
-function collect(p: ElevenLabsAgentProvider): string[] {
-  const events: string[] = [];
-  p.on('audio', (a) => events.push(`audio:${a.responseId}:${[...a.data].join(',')}`));
-  p.on('speechStarted', () => events.push('speechStarted'));
-  p.on('speechStopped', () => events.push('speechStopped'));
-  p.on('responseDone', (d) => events.push(`done:${d.responseId}:${d.status}`));
-  p.on('transcript', (t) => events.push(`${t.role}:${t.text}`));
-  p.on('toolCall', (c) => events.push(`tool:${c.name}:${c.id}`));
-  return events;
 }
 
 describe('ElevenLabsAgentProvider: conversation setup', () => {
@@ -136,7 +126,7 @@ describe('ElevenLabsAgentProvider: audio, turns and barge-in', () => {
 
   it('an answer ends when the next one starts or when the caller’s turn ends', async () => {
     const p = await connected({ answerGapMs: 60_000 });
-    const events = collect(p);
+    const events = collectEvents(p);
     server.audioEvent(1, [1]);
     server.agentResponse(1, 'Bom dia!');
     server.audioEvent(2, [2]);
@@ -154,7 +144,7 @@ describe('ElevenLabsAgentProvider: audio, turns and barge-in', () => {
 
   it('interruption: a speech start, the cut answer done, its late audio dropped; the reply (same id as the interruption) plays', async () => {
     const p = await connected();
-    const events = collect(p);
+    const events = collectEvents(p);
     server.audioEvent(4, [4]);
     server.interruption(6);
     server.audioEvent(4, [44]); // late audio of the interrupted answer
@@ -167,7 +157,7 @@ describe('ElevenLabsAgentProvider: audio, turns and barge-in', () => {
 
   it('interrupt() from the session ends the answer and drops its later audio', async () => {
     const p = await connected();
-    const events = collect(p);
+    const events = collectEvents(p);
     server.audioEvent(2, [2]);
     await server.sync();
     p.interrupt({ playedMs: 100 });
@@ -214,7 +204,7 @@ describe('ElevenLabsAgentProvider: tools', () => {
 
   it('end_call: the farewell arrives, its answer ends, then the session’s hang-up tool; the agent’s close is held', async () => {
     const p = await connected({ answerGapMs: 30 });
-    const events = collect(p);
+    const events = collectEvents(p);
     const closes: unknown[] = [];
     p.on('close', (c) => closes.push(c));
     server.agentResponse(9, 'Até logo!');
@@ -235,7 +225,7 @@ describe('ElevenLabsAgentProvider: tools', () => {
 
   it('end_call when no hang-up tool ran: the held close is reported with an error', async () => {
     const p = await connected({ answerGapMs: 30 });
-    const closed = new Promise<{ code?: number; error?: ProviderError }>((r) => p.once('close', r));
+    const closed = nextClose(p);
     server.endCall(3, 'tc_end');
     const call = await new Promise<ProviderToolCall>((r) => p.once('toolCall', r));
     p.sendToolResult(call.id, { error: 'unknown tool hangup_call' });
@@ -280,7 +270,7 @@ describe('ElevenLabsAgentProvider: errors and the socket', () => {
     const p = await connected();
     const errors: ProviderError[] = [];
     p.on('error', (e) => errors.push(e));
-    const closed = new Promise<{ code?: number; error?: ProviderError }>((r) => p.once('close', r));
+    const closed = nextClose(p);
     server.error(1008, 'max_duration_exceeded', 'Maximum call duration exceeded');
     const info = await closed;
     expect(errors.map((e) => e.providerCode)).toEqual(['max_duration_exceeded']);
@@ -304,30 +294,12 @@ describe('ElevenLabsAgentProvider: errors and the socket', () => {
     expect(transcripts.map((t) => t.text)).toEqual(['still here']);
   });
 
-  it('a dropped socket emits close with a ProviderError; sending afterwards is a no-op', async () => {
-    const p = await connected();
-    const closed = new Promise<{ code?: number; error?: ProviderError }>((r) => p.once('close', r));
-    server.socket!.terminate();
-    const info = await closed;
-    expect(info.error).toBeInstanceOf(ProviderError);
-    expect(info.code).toBe(1006);
-    p.sendAudio(new Uint8Array(160));
-    p.sendText('x');
-  });
-
   it('a peer that stops answering pings is dropped, with an error', async () => {
     const p = await connected({ pingIntervalMs: 30 });
     server.socket!.pause(); // stops reading: no pong, no messages
-    const info = await new Promise<{ error?: ProviderError }>((r) => p.once('close', r));
+    const info = await nextClose(p);
     expect(info.error?.providerCode).toBe('unresponsive');
   });
 
-  it('close() closes normally: close without an error, once', async () => {
-    const p = await connected();
-    const closes: unknown[] = [];
-    p.on('close', (c) => closes.push(c));
-    await p.close();
-    await p.close();
-    expect(closes).toEqual([{ code: 1000 }]);
-  });
+  sessionEndTests(() => connected(), () => server.socket!);
 });

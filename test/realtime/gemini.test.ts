@@ -3,6 +3,7 @@ import { ConfigError, ProviderError, ProviderUnsupportedError } from '../../src/
 import { AudioFormats } from '../../src/realtime/audio-format.js';
 import type { ProviderToolCall, RealtimeProvider, ResponseDoneInfo, ToolDefinition } from '../../src/realtime/provider.js';
 import { type GeminiLiveOptions, GeminiLiveProvider } from '../../src/realtime/providers/gemini.js';
+import { nextClose, sessionEndTests } from '../helpers/provider-tests.js';
 import { GeminiMockServer } from './gemini-mock-server.js';
 
 let mock: GeminiMockServer;
@@ -281,19 +282,13 @@ describe('GeminiLiveProvider: failures', () => {
     expect(p.ignoredMessages).toBe(2);
   });
 
-  it('a dropped socket is a close with a ProviderError; audio after it is dropped quietly', async () => {
-    const p = await connected();
-    const closed = new Promise<any>((r) => p.once('close', r));
-    mock.last.ws.terminate();
-    expect((await closed).error).toBeInstanceOf(ProviderError);
-    p.sendAudio(new Uint8Array(640));
-  });
+  sessionEndTests(() => connected(), () => mock.last.ws);
 
   it('a peer that stops answering pings is dropped: a close with a ProviderError', async () => {
     await mock.close();
     mock = new GeminiMockServer({ autoPong: false });
     const p = await connected({ pingIntervalMs: 30 });
-    const info = await new Promise<{ error?: ProviderError }>((r) => p.once('close', r));
+    const info = await nextClose(p);
     expect(info.error).toBeInstanceOf(ProviderError);
   });
 

@@ -1,7 +1,8 @@
 import type { IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type WebSocket, WebSocketServer } from 'ws';
+import { WebSocketServer } from 'ws';
 import type { RealtimeProvider } from '../../src/realtime/provider.js';
+import { VendorMockServer, refuseWith } from '../helpers/vendor-mock-server.js';
 
 /** A client event as the server received it. */
 export type ClientEvent = { type: string; [k: string]: unknown };
@@ -25,29 +26,27 @@ export interface OpenAIMockOptions {
  * while another response is active (`conversation_already_has_active_response`, listed in
  * {@link rejected}).
  */
-export class OpenAIMockServer {
-  readonly received: ClientEvent[] = [];
+export class OpenAIMockServer extends VendorMockServer<ClientEvent> {
   headers: IncomingMessage['headers'] = {};
   /** The request path and query of the last connection (Azure puts the deployment there). */
   path = '';
-  socket: WebSocket | undefined;
   /** `response.create` events refused because a response was active: a correct client causes none. */
   readonly rejected: ClientEvent[] = [];
   /** The response the server considers active. */
   active: string | undefined;
   private responses = 0;
   private syncs = 0;
-  private readonly wss: WebSocketServer;
-  private waiters: (() => void)[] = [];
+  protected readonly wss: WebSocketServer;
 
   constructor(options: OpenAIMockOptions = {}) {
+    super();
     const confirm = options.confirm ?? defaultConfirm;
     this.wss = new WebSocketServer({
       host: '127.0.0.1',
       port: 0,
       autoPong: options.autoPong ?? true,
       perMessageDeflate: options.perMessageDeflate ?? false,
-      verifyClient: (_info, cb) => (options.refuseWith ? cb(false, options.refuseWith) : cb(true)),
+      verifyClient: refuseWith(options.refuseWith),
     });
     this.wss.on('connection', (ws, req) => {
       this.socket = ws;
@@ -56,10 +55,9 @@ export class OpenAIMockServer {
       ws.send(JSON.stringify({ type: 'session.created', event_id: 'event_0', session: { id: 'sess_1' } }));
       ws.on('message', (data) => {
         const event = JSON.parse(data.toString()) as ClientEvent;
-        this.received.push(event);
+        this.record(event);
         if (event.type === 'session.update') for (const e of confirm(event)) ws.send(JSON.stringify(e));
         if (event.type === 'response.create') this.onResponseCreate(event);
-        for (const w of this.waiters.splice(0)) w();
       });
     });
   }
@@ -76,13 +74,13 @@ export class OpenAIMockServer {
   }
 
   /** Sends a server event (or raw text), tracking `response.created` / `response.done`. */
-  send(event: object | string): void {
+  override send(event: object | string): void {
     if (typeof event === 'object') {
       const e = event as { type?: string; response?: { id?: string } };
       if (e.type === 'response.created') this.active = e.response?.id;
       if (e.type === 'response.done') this.active = undefined;
     }
-    this.socket!.send(typeof event === 'string' ? event : JSON.stringify(event));
+    super.send(event);
   }
 
   /** Resolves once `provider` has handled every server event sent so far (a marker event round trip). */
@@ -142,25 +140,6 @@ export class OpenAIMockServer {
       return;
     }
     this.startResponse(`resp_${++this.responses}`);
-  }
-
-  /** Client events of `type` received so far. */
-  all(type: string): ClientEvent[] {
-    return this.received.filter((e) => e.type === type);
-  }
-
-  /** Resolves once `count` client events of `type` have arrived. */
-  async waitFor(type: string, count = 1): Promise<ClientEvent> {
-    for (;;) {
-      const seen = this.all(type);
-      if (seen.length >= count) return seen[count - 1]!;
-      await new Promise<void>((r) => this.waiters.push(r));
-    }
-  }
-
-  close(): Promise<void> {
-    for (const c of this.wss.clients) c.terminate();
-    return new Promise((r) => this.wss.close(() => r()));
   }
 }
 

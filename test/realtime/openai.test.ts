@@ -3,6 +3,7 @@ import { ProviderError } from '../../src/errors.js';
 import { type AudioFormat, AudioFormats } from '../../src/realtime/audio-format.js';
 import type { ProviderAudio, ProviderTranscript } from '../../src/realtime/provider.js';
 import { type OpenAIRealtimeOptions, OpenAIRealtimeProvider } from '../../src/realtime/providers/openai.js';
+import { nextClose, sessionEndTests } from '../helpers/provider-tests.js';
 import { type OpenAIMockOptions, OpenAIMockServer } from './openai-mock-server.js';
 
 let server: OpenAIMockServer;
@@ -191,30 +192,13 @@ describe('OpenAIRealtimeProvider: errors and the socket', () => {
     await server.waitFor('input_audio_buffer.append');
   });
 
-  it('a dropped socket emits close with a ProviderError', async () => {
-    const p = await connected();
-    const closed = new Promise<{ code?: number; error?: ProviderError }>((r) => p.once('close', r));
-    server.socket!.terminate();
-    const info = await closed;
-    expect(info.error).toBeInstanceOf(ProviderError);
-    expect(info.code).toBe(1006);
-    p.sendAudio(new Uint8Array(160)); // after the drop: ignored, no throw
-  });
-
   it('a peer that stops answering pings is dropped, with an error', async () => {
     const p = await connected({ pingIntervalMs: 30 }, AudioFormats.MULAW_8K, { autoPong: false });
-    const info = await new Promise<{ error?: ProviderError }>((r) => p.once('close', r));
+    const info = await nextClose(p);
     expect(info.error).toBeInstanceOf(ProviderError);
   });
 
-  it('close() closes normally: close without an error, once', async () => {
-    const p = await connected();
-    const closes: { code?: number; error?: ProviderError }[] = [];
-    p.on('close', (c) => closes.push(c));
-    await p.close();
-    await p.close();
-    expect(closes).toEqual([{ code: 1000 }]);
-  });
+  sessionEndTests(() => connected(), () => server.socket!);
 });
 
 describe('OpenAIRealtimeProvider: mid-call control', () => {

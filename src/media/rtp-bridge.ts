@@ -5,6 +5,7 @@ import { reportRepeatedError } from '../error-reporting.js';
 import { ThrottledLog } from '../log-throttle.js';
 import { type Logger, defaultLogger } from '../logger.js';
 import type { AudioFormat } from './audio-format.js';
+import { ByteAligner } from './byte-aligner.js';
 import { JitterBuffer, pcm16Conceal } from './jitter-buffer.js';
 import type { MediaTransport, MediaTransportEvents } from './media-transport.js';
 import { type MediaClock, getMediaClock } from './media-clock.js';
@@ -171,7 +172,8 @@ export class RtpBridge extends EventEmitter<RtpBridgeEvents> implements MediaTra
   /** `open` (unconnected), `connecting`, `connected`: a connected UDP socket must not be given an address. */
   private link: 'open' | 'connecting' | 'connected' = 'open';
   private unsubscribe: (() => void) | undefined;
-  private carry: Uint8Array | undefined;
+  /** PCM16 samples split between two writes. */
+  private readonly samples = new ByteAligner(2);
   private readonly readAheadFrames: number;
   private sends: UdpSendMonitor | undefined;
   private closed = false;
@@ -272,18 +274,7 @@ export class RtpBridge extends EventEmitter<RtpBridgeEvents> implements MediaTra
   write(chunk: Uint8Array): void {
     if (!this.pacer || this.closed || chunk.length === 0) return;
     if (this.passIn) return this.pacer.write(chunk);
-    let bytes = chunk;
-    if (this.carry) {
-      bytes = new Uint8Array(this.carry.length + chunk.length);
-      bytes.set(this.carry);
-      bytes.set(chunk, this.carry.length);
-      this.carry = undefined;
-    }
-    if (bytes.length & 1) {
-      this.carry = bytes.slice(bytes.length - 1);
-      bytes = bytes.subarray(0, bytes.length - 1);
-    }
-    const wire = this.encoder!.encodeLE(bytes);
+    const wire = this.encoder!.encodeLE(this.samples.push(chunk));
     if (wire.length > 0) this.pacer.write(wire);
   }
 
@@ -294,7 +285,7 @@ export class RtpBridge extends EventEmitter<RtpBridgeEvents> implements MediaTra
 
   /** Barge-in: drops every queued frame before the next tick. */
   flush(): { droppedMs: number } {
-    this.carry = undefined;
+    this.samples.reset();
     this.encoder?.reset();
     return this.pacer?.flush() ?? { droppedMs: 0 };
   }

@@ -15,6 +15,7 @@ import type { AnswerSink } from './answer-sink.js';
 import { type AudioFormat, type SampleRate, formatName } from './audio-format.js';
 import type { StreamMark } from './audio-stream-modules.js';
 import { BinaryAnswerStream } from './binary-answer.js';
+import { ByteAligner } from './byte-aligner.js';
 import { type MediaClock, getMediaClock } from './media-clock.js';
 import type { MediaTransport, MediaTransportEvents, MediaTransportStats } from './media-transport.js';
 import { StreamReceiver, type StreamReceiverStats } from './stream-receiver.js';
@@ -87,7 +88,8 @@ export class WebSocketMediaTransport extends EventEmitter<WebSocketMediaTranspor
   private readonly logger: Logger;
   private readonly unsubscribe: () => void;
   private readonly timers: NodeJS.Timeout[] = [];
-  private carry: Uint8Array | undefined;
+  /** PCM16 samples split between two writes. */
+  private readonly samples = new ByteAligner(2);
   private closed = false;
 
   constructor(options: WebSocketMediaTransportOptions) {
@@ -139,17 +141,7 @@ export class WebSocketMediaTransport extends EventEmitter<WebSocketMediaTranspor
   write(chunk: Uint8Array): void {
     if (this.closed || chunk.length === 0) return;
     if (this.decodeG711) return this.answer.write(this.decodeG711.decode(chunk));
-    let bytes = chunk;
-    if (this.carry) {
-      bytes = new Uint8Array(this.carry.length + chunk.length);
-      bytes.set(this.carry);
-      bytes.set(chunk, this.carry.length);
-      this.carry = undefined;
-    }
-    if (bytes.length & 1) {
-      this.carry = bytes.slice(bytes.length - 1);
-      bytes = bytes.subarray(0, bytes.length - 1);
-    }
+    const bytes = this.samples.push(chunk);
     if (bytes.length > 0) this.answer.write(bytes);
   }
 
@@ -160,7 +152,7 @@ export class WebSocketMediaTransport extends EventEmitter<WebSocketMediaTranspor
 
   /** Barge-in: stops what plays, drops what waits. */
   flush(): { droppedMs: number } {
-    this.carry = undefined;
+    this.samples.reset();
     return this.answer.flush();
   }
 

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { ByteAligner } from '../../media/byte-aligner.js';
 import { pcmFromLE, pcmToLE } from '../../media/pcm.js';
 import { AudioFormats, type AudioFormat } from '../audio-format.js';
 import { type ProviderConnectOptions, type RealtimeCapabilities, RealtimeProvider, type ResponseRequest, type SessionUpdate } from '../provider.js';
@@ -43,6 +44,8 @@ export interface ScriptedProviderOptions {
 }
 
 const RATE = 8000;
+/** Bytes of one 20 ms frame of PCM16 at 8 kHz. */
+const FRAME_BYTES = 320;
 
 /** Deterministic "speech": a few tones per word, the same text always giving the same audio. */
 export function toneSpeech(text: string, msPerChar = 50, maxMs = 3000): Int16Array {
@@ -98,7 +101,8 @@ export class ScriptedProvider extends RealtimeProvider {
   private readonly pendingTools = new Map<string, ScriptTurn>();
   private connected = false;
   private lastResponseId: string | undefined;
-  private carry: Uint8Array | undefined;
+  /** Caller audio cut into 20 ms frames (320 bytes of PCM16 at 8 kHz). */
+  private readonly frames = new ByteAligner(FRAME_BYTES);
 
   constructor(private readonly options: ScriptedProviderOptions = {}) {
     super();
@@ -116,16 +120,8 @@ export class ScriptedProvider extends RealtimeProvider {
 
   sendAudio(frame: Uint8Array): void {
     if (!this.connected) return;
-    let bytes = frame;
-    if (this.carry) {
-      bytes = new Uint8Array(this.carry.length + frame.length);
-      bytes.set(this.carry);
-      bytes.set(frame, this.carry.length);
-      this.carry = undefined;
-    }
-    for (let at = 0; at + 320 <= bytes.length; at += 320) this.onFrame(pcmFromLE(bytes.slice(at, at + 320)));
-    const rest = bytes.length % 320;
-    if (rest) this.carry = bytes.slice(bytes.length - rest);
+    const bytes = this.frames.push(frame);
+    for (let at = 0; at < bytes.length; at += FRAME_BYTES) this.onFrame(pcmFromLE(bytes.slice(at, at + FRAME_BYTES)));
   }
 
   sendToolResult(callId: string, _result: unknown): void {
@@ -165,7 +161,7 @@ export class ScriptedProvider extends RealtimeProvider {
   /** Muted caller: what the detector half-heard is forgotten. */
   override pauseInput(): void {
     this.vad.reset();
-    this.carry = undefined;
+    this.frames.reset();
   }
 
   async close(): Promise<void> {

@@ -28,6 +28,7 @@ import { SimulatedAudioStream, type SimulatedStreamParams } from './simulated-au
 import { API_COMMANDS, type ApiCommand, type ApiContext } from './switch-api.js';
 import type { PlaybackOptions } from './playback-plan.js';
 import type { SimulatedEvent } from './switch-core.js';
+import { Wakeups } from './wakeups.js';
 
 /** Options of {@link SimulatedAudioStreamModules}. */
 export interface SimulatedAudioStreamOptions {
@@ -106,7 +107,7 @@ export class SimulatedAudioStreamModules {
   private readonly callerAudio = new Map<string, Int16Array>();
   /** Streams attached to a channel, by `uuid/bug`. */
   private readonly attached = new Map<string, SimulatedAudioStream>();
-  private readonly waiters = new Set<() => void>();
+  private readonly wakeups = new Wakeups();
   private forkFiles = 0;
 
   constructor(options: SimulatedAudioStreamOptions = {}) {
@@ -177,23 +178,8 @@ export class SimulatedAudioStreamModules {
 
   /** Resolves with call `uuid`'s stream once it is started. */
   async waitForStream(uuid: string, timeoutMs = 5000): Promise<SimulatedAudioStream> {
-    const deadline = performance.now() + timeoutMs;
-    for (;;) {
-      const s = this.stream(uuid);
-      if (s) return s;
-      const left = deadline - performance.now();
-      if (left <= 0) throw new Error(`no audio stream started on ${uuid} within ${timeoutMs} ms`);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(done, left);
-        const waiters = this.waiters;
-        function done(): void {
-          clearTimeout(timer);
-          waiters.delete(done);
-          resolve();
-        }
-        waiters.add(done);
-      });
-    }
+    await this.wakeups.until(() => this.stream(uuid) !== undefined, timeoutMs, () => `no audio stream started on ${uuid} within ${timeoutMs} ms`);
+    return this.stream(uuid)!;
   }
 
   /** The raw files played on call `uuid`. */
@@ -260,7 +246,7 @@ export class SimulatedAudioStreamModules {
         });
         this.attached.set(key, stream);
         this.streams.push(stream);
-        for (const w of [...this.waiters]) w();
+        this.wakeups.wake();
         return ok;
       }
       case 'stop': {

@@ -17,6 +17,7 @@ import { Resampler } from '../media/resampler.js';
 import type { SampleRate } from '../media/audio-format.js';
 import type { SimulatedChannel } from './channel-model.js';
 import type { SwitchCore } from './switch-core.js';
+import { Wakeups } from './wakeups.js';
 
 /** How a simulated stream was started (the parsed `start` arguments). */
 export interface SimulatedStreamParams {
@@ -75,7 +76,7 @@ export class SimulatedAudioStream {
   /** Set once the socket is open. */
   connected = false;
   private readonly socket: WebSocket;
-  private readonly waiters = new Set<() => void>();
+  private readonly wakeups = new Wakeups();
   private timer: NodeJS.Timeout | undefined;
   private position = 0;
   private ticks = 0;
@@ -122,7 +123,7 @@ export class SimulatedAudioStream {
         const body = fork ? undefined : JSON.stringify({ status: 'disconnected', message: { code, reason: reason.toString() } });
         this.fire(fork ? 'mod_audio_fork::disconnect' : 'mod_audio_stream::disconnect', body);
       }
-      this.wake();
+      this.wakeups.wake();
     });
   }
 
@@ -133,21 +134,7 @@ export class SimulatedAudioStream {
 
   /** Resolves once `predicate` holds (checked whenever something happens to the stream). */
   async until(predicate: () => boolean, timeoutMs = 5000): Promise<void> {
-    const deadline = performance.now() + timeoutMs;
-    while (!predicate()) {
-      const left = deadline - performance.now();
-      if (left <= 0) throw new Error(`simulated ${this.params.module} stream of ${this.uuid}: condition not met within ${timeoutMs} ms`);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(done, left);
-        const waiters = this.waiters;
-        function done(): void {
-          clearTimeout(timer);
-          waiters.delete(done);
-          resolve();
-        }
-        waiters.add(done);
-      });
-    }
+    await this.wakeups.until(predicate, timeoutMs, () => `simulated ${this.params.module} stream of ${this.uuid}: condition not met within ${timeoutMs} ms`);
   }
 
   /** Sends one binary message to the server now, out of the 20 ms schedule (tests, benchmarks). */
@@ -191,7 +178,7 @@ export class SimulatedAudioStream {
     if (this.timer) clearTimeout(this.timer);
     this.closed ??= { code, reason, by: 'module' };
     if (this.socket.readyState === WebSocket.OPEN || this.socket.readyState === WebSocket.CONNECTING) this.socket.close(code, reason);
-    this.wake();
+    this.wakeups.wake();
   }
 
   private opened(): void {
@@ -218,11 +205,11 @@ export class SimulatedAudioStream {
         owed = 0;
       }
       this.playTick();
-      this.wake();
+      this.wakeups.wake();
       this.timer = setTimeout(tick, Math.max(0, started + this.ticks * 20 - performance.now()));
     };
     this.timer = setTimeout(tick, 20);
-    this.wake();
+    this.wakeups.wake();
   }
 
   /** `n` frames in one message: caller audio, or filler at the start and when a playback starts or stops. */
@@ -253,7 +240,7 @@ export class SimulatedAudioStream {
     this.received.push({ type: isBinary ? 'binary' : 'text', data: isBinary ? Buffer.from(data) : data.toString('utf8'), at: performance.now() });
     if (isBinary) this.binary(data);
     else this.text(data.toString('utf8'));
-    this.wake();
+    this.wakeups.wake();
   }
 
   /** Binary audio back: only jambonz started bidirectionally plays it (with odd bytes carried over). */
@@ -383,16 +370,12 @@ export class SimulatedAudioStream {
     if (this.params.module === 'mod_audio_fork') this.fire('mod_audio_fork::connect_failed', JSON.stringify({ reason }));
     else this.fire('mod_audio_stream::error', JSON.stringify({ status: 'error', message: { code, error: reason } }));
     this.onGone();
-    this.wake();
+    this.wakeups.wake();
   }
 
   /** A CUSTOM event of the module, with the channel's data, as `responseHandler` fires it. */
   private fire(subclass: string, body: string | undefined): void {
     if (this.channel.isDown) return;
     this.core.fire('CUSTOM', [['Event-Subclass', subclass], ...this.channel.eventHeaders(true)], body);
-  }
-
-  private wake(): void {
-    for (const w of [...this.waiters]) w();
   }
 }

@@ -19,6 +19,7 @@ import { pcmToLE } from '../media/pcm.js';
 import { Resampler } from '../media/resampler.js';
 import type { SampleRate } from '../realtime/audio-format.js';
 import type { SimulatedChannel } from './channel-model.js';
+import { Wakeups } from './wakeups.js';
 
 /** The headers of a `sendmsg` with `call-command: unicast`. */
 export interface UnicastParams {
@@ -90,7 +91,7 @@ export class SimulatedUnicast {
   /** The voice resampled to the channel's rate, and what it was made from. */
   private resampled: { source: Int16Array; voice: Int16Array } | undefined;
   private closed = false;
-  private readonly waiters = new Set<() => void>();
+  private readonly wakeups = new Wakeups();
 
   constructor(
     private readonly channel: SimulatedChannel,
@@ -112,7 +113,7 @@ export class SimulatedUnicast {
         return;
       }
       this.received.push({ data, from: `${rinfo.address}:${rinfo.port}`, at: performance.now() });
-      for (const w of this.waiters) w();
+      this.wakeups.wake();
     });
   }
 
@@ -139,15 +140,7 @@ export class SimulatedUnicast {
 
   /** Resolves once `count` datagrams have been received in total. */
   async waitForReceived(count: number): Promise<void> {
-    while (this.received.length < count && !this.closed) {
-      await new Promise<void>((resolve) => {
-        const done = (): void => {
-          this.waiters.delete(done);
-          resolve();
-        };
-        this.waiters.add(done);
-      });
-    }
+    while (this.received.length < count && !this.closed) await this.wakeups.next();
   }
 
   /** Sends one datagram to the application now, out of the 20 ms schedule (tests, benchmarks). */
@@ -161,7 +154,7 @@ export class SimulatedUnicast {
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
     this.socket.close();
-    for (const w of this.waiters) w();
+    this.wakeups.wake();
   }
 
   /** The park loop reads one frame from the caller and sends it, if the channel is parked. */

@@ -10,10 +10,10 @@
  * LOAD_RATE calls/s (20), LOAD_HOLD_MS (3000), LOAD_DURATION_MS (5000). Take numbers on a quiet
  * machine: the simulators, the pool and the workers share its cores.
  */
-import { createSocket } from 'node:dgram';
 import { EslPool } from '../src/esl/esl-pool.js';
 import { OutboundCluster } from '../src/process/outbound-cluster.js';
 import { FreeSwitchSimulator, defaultDialplan } from '../src/testing/index.js';
+import { freeShiftedRange } from '../test/helpers/udp.js';
 import { runIfMain } from './fixtures.js';
 
 /** What to run. */
@@ -158,22 +158,6 @@ function median(values: number[]): number {
   if (values.length === 0) return 0;
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)]!;
-}
-
-/** `n` UDP ports free on 127.0.0.1, and the same `n` ports + 1000 (FreeSWITCH's side). */
-export async function freeShiftedRange(n: number): Promise<number> {
-  const free = (port: number): Promise<boolean> =>
-    new Promise((resolve) => {
-      const s = createSocket('udp4');
-      s.once('error', () => resolve(false));
-      s.bind(port, '127.0.0.1', () => s.close(() => resolve(true)));
-    });
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const min = 20000 + Math.floor(Math.random() * 30000);
-    const ports = Array.from({ length: n }, (_, i) => [min + i, min + 1000 + i]).flat();
-    if ((await Promise.all(ports.map(free))).every(Boolean)) return min;
-  }
-  throw new Error('no free UDP port range');
 }
 
 export async function run(): Promise<void> {

@@ -1,4 +1,3 @@
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOutboundServer } from 'freeswitch-voice-ai';
 import { FreeSwitchSimulator, type FreeSwitchSimulatorOptions } from 'freeswitch-voice-ai/testing';
@@ -6,6 +5,7 @@ import { dialplanXml } from '../../src/cli/dialplan.js';
 import { numberPattern } from '../../src/cli/number-pattern.js';
 import { answerDoctorProbe } from '../../examples/secretary/doctor-probe.js';
 import { freeUdpRange } from '../helpers/udp.js';
+import { freeTcpPort } from '../helpers/tcp.js';
 import { runCli } from './run-cli.js';
 
 const PASSWORD = 'a-long-random-password';
@@ -21,15 +21,6 @@ afterAll(() => {
   for (const k of ['RTP_PORT_MIN', 'RTP_PORT_MAX', 'RTP_BIND_ADDRESS']) delete process.env[k];
   Object.assign(process.env, saved);
 });
-
-/** A TCP port nothing listens on right now. */
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const { port } = s.address() as { port: number };
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 /** The extension `freeswitch-voice-ai dialplan` prints for 8000, in the domain's context of the simulator. */
 function contextWith(socketPort: number, number = '8000'): string {
@@ -58,7 +49,7 @@ async function withSimulator<T>(options: FreeSwitchSimulatorOptions, fn: (sim: F
 
 describe('doctor against the simulator', () => {
   it('passes a good setup: login, status, modules, the dialplan, a test call reaching its socket, RTP ports, audio there and back', async () => {
-    const serverPort = await freePort();
+    const serverPort = await freeTcpPort();
     await withSimulator({ dialplanXml: contextWith(serverPort) }, async (sim) => {
       const d = await doctor(sim, ['--server-port', String(serverPort), '--number', '8000', '--context', 'acme.example.com']);
       expect(d.findings.map((f) => `${f.id}:${f.status}`)).toEqual([
@@ -93,7 +84,7 @@ describe('doctor against the simulator', () => {
 
   it('fails a wrong password, with the fix', async () => {
     await withSimulator({ password: 'the-real-one' }, async (sim) => {
-      const d = await doctor(sim, ['--server-port', String(await freePort())]);
+      const d = await doctor(sim, ['--server-port', String(await freeTcpPort())]);
       expect(d.code).toBe(1);
       expect(d.get('esl-auth')).toMatchObject({ status: 'fail', summary: 'wrong event socket password (auth answered -ERR invalid)' });
       expect(d.get('esl-auth').fix).toMatch(/ESL_PASSWORD must be the password param of \/etc\/freeswitch\/autoload_configs\/event_socket\.conf\.xml/);
@@ -103,7 +94,7 @@ describe('doctor against the simulator', () => {
 
   it("fails the ACL's rude rejection, with the fix", async () => {
     await withSimulator({ acl: () => false }, async (sim) => {
-      const d = await doctor(sim, ['--server-port', String(await freePort())]);
+      const d = await doctor(sim, ['--server-port', String(await freeTcpPort())]);
       expect(d.code).toBe(1);
       expect(d.get('esl-auth')).toMatchObject({ status: 'fail', summary: "the event socket's ACL rejected this host (text/rude-rejection)" });
       expect(d.get('esl-auth').fix).toContain('apply-inbound-acl');
@@ -111,8 +102,8 @@ describe('doctor against the simulator', () => {
   });
 
   it('fails a closed port (connection refused), with the fix, and still checks the rest', async () => {
-    const closed = await freePort();
-    const d = await doctor(undefined, ['--server-port', String(await freePort())], closed);
+    const closed = await freeTcpPort();
+    const d = await doctor(undefined, ['--server-port', String(await freeTcpPort())], closed);
     expect(d.code).toBe(1);
     expect(d.get('esl-connect')).toMatchObject({ status: 'fail', summary: `TCP 127.0.0.1:${closed}: connection refused` });
     expect(d.get('esl-connect').fix).toMatch(/Is FreeSWITCH running[^]*module_exists mod_event_socket[^]*listen-ip/);
@@ -121,7 +112,7 @@ describe('doctor against the simulator', () => {
   });
 
   it('fails a missing dialplan: no extension takes the number, and the test call finds no route', async () => {
-    const serverPort = await freePort();
+    const serverPort = await freeTcpPort();
     await withSimulator({ dialplanXml: contextWith(serverPort, '9000') }, async (sim) => {
       const d = await doctor(sim, ['--server-port', String(serverPort), '--number', '8000', '--context', 'acme.example.com']);
       expect(d.code).toBe(1);
@@ -133,8 +124,8 @@ describe('doctor against the simulator', () => {
   });
 
   it("fails a dialplan whose socket points where nothing listens: FreeSWITCH's socket cannot reach the service", async () => {
-    const serverPort = await freePort();
-    const nowhere = await freePort();
+    const serverPort = await freeTcpPort();
+    const nowhere = await freeTcpPort();
     await withSimulator({ dialplanXml: contextWith(nowhere) }, async (sim) => {
       const d = await doctor(sim, ['--server-port', String(serverPort), '--number', '8000', '--context', 'acme.example.com']);
       expect(d.code).toBe(1);
@@ -146,7 +137,7 @@ describe('doctor against the simulator', () => {
 
   it('warns about the public default password on localhost', async () => {
     await withSimulator({ password: 'ClueCon' }, async (sim) => {
-      const r = await runCli(['doctor', '--host', '127.0.0.1', '--port', String(sim.port), '--password', 'ClueCon', '--server-host', '127.0.0.1', '--server-port', String(await freePort())]);
+      const r = await runCli(['doctor', '--host', '127.0.0.1', '--port', String(sim.port), '--password', 'ClueCon', '--server-host', '127.0.0.1', '--server-port', String(await freeTcpPort())]);
       expect(r.stdout).toMatch(/WARN {2}the event socket password is FreeSWITCH's public default \(ClueCon\) \(on localhost\)\n {8}Anyone who reaches/);
       expect(r.stdout).toMatch(/^\d+ passed, \d+ warnings?, 0 failed, \d+ skipped$/m);
       expect(r.code).toBe(0);

@@ -2,7 +2,6 @@
  * The process defaults (`config/defaults.ts`): the layers below ask them for an unset option;
  * the package entry wires them to the environment, read when a default is needed.
  */
-import { createServer } from 'node:net';
 import { inspect } from 'node:util';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { BUILT_IN_CONFIG, getDefaultConfig, setDefaultConfig } from '../../src/config/defaults.js';
@@ -10,15 +9,7 @@ import { loadConfig } from '../../src/config/env.js';
 import { ConfigError } from '../../src/errors.js';
 import { OutboundServer } from '../../src/esl/outbound-server.js';
 import { RtpBridge } from '../../src/media/rtp-bridge.js';
-
-/** A TCP port free right now on 127.0.0.1. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
+import { freeTcpPort } from '../helpers/tcp.js';
 
 afterEach(() => {
   vi.unstubAllEnvs();
@@ -43,7 +34,7 @@ describe('the built-in defaults', () => {
 
 describe('setDefaultConfig', () => {
   it('a configuration: createOutboundServer listens where it says', async () => {
-    const port = await freePort();
+    const port = await freeTcpPort();
     setDefaultConfig(loadConfig({ ESL_SERVER_PORT: String(port), ESL_MAX_CONNECTIONS: '3' }));
     const server = new OutboundServer();
     const address = await server.listen();
@@ -74,7 +65,7 @@ describe('the package entry wires the environment', () => {
     vi.resetModules();
     const entry = await import('../../src/index.js');
     expect(() => entry.createOutboundServer({ allow: ['127.0.0.1'] })).toThrow(/ESL_SERVER_PORT="nope"/);
-    const port = await freePort();
+    const port = await freeTcpPort();
     vi.stubEnv('ESL_SERVER_PORT', String(port));
     vi.stubEnv('RTP_JITTER_MAX_MS', '300');
     expect(entry.getDefaultConfig().rtp.jitter.maxMs).toBe(300);

@@ -1,12 +1,12 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { type AddressInfo, createServer } from 'node:net';
 import { join, posix } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ProviderError } from '../../src/errors.js';
 import { ScriptedProvider } from '../../src/realtime/providers/scripted.js';
 import { FreeSwitchSimulator, type SimulatedListener } from '../../src/testing/index.js';
 import { ROOT, markdownSnippets, snippetFiles } from '../helpers/snippets.js';
+import { freeTcpPort } from '../helpers/tcp.js';
 
 /**
  * Every TypeScript block of the README and the guides (top-level *.md, docs/**.md) is a file
@@ -100,15 +100,6 @@ afterEach(async () => {
   vi.unstubAllEnvs();
   vi.restoreAllMocks();
 });
-
-/** A TCP port free right now on 127.0.0.1 (`ESL_SERVER_PORT` cannot be 0). */
-async function freeTcpPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 function stderrLine(pattern: RegExp): Promise<string> {
   const seen = stderr.find((l) => pattern.test(l));

@@ -1,9 +1,9 @@
 import { type ChildProcessByStdio, spawn } from 'node:child_process';
-import { type AddressInfo, createServer } from 'node:net';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FreeSwitchSimulator } from 'freeswitch-voice-ai/testing';
+import { freeTcpPort } from '../helpers/tcp.js';
 
 /**
  * The getting-started examples (docs/getting-started.md), run as the guide says: `npm run
@@ -84,14 +84,6 @@ afterEach(async () => {
     }
   }
 });
-
-async function freeTcpPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 describe('npm run example -- <name>, without ESL_HOST: against the simulator it starts', () => {
   it('inbound: status, an originated loopback call answered and hung up, then exits 0', async () => {

@@ -1,4 +1,3 @@
-import { createSocket } from 'node:dgram';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { OutboundCall } from '../../src/esl/outbound-call.js';
 import { PortExhaustedError } from '../../src/errors.js';
@@ -7,25 +6,10 @@ import { UnicastPortPool, defaultSharedMediaSocket, defaultUnicastPorts, startCa
 import { resetSharedMediaDefaults } from '../../src/media/shared-media-defaults.js';
 import { AudioFormats } from '../../src/realtime/audio-format.js';
 import { useCallHarness } from '../helpers/call-harness.js';
+import { freeShiftedRange } from '../helpers/udp.js';
 
 const h = useCallHarness();
 const saved = { ...process.env };
-
-/** A port whose +1000 neighbours are free too (FreeSWITCH binds those). */
-async function freeShiftedRange(n: number): Promise<number> {
-  const free = (port: number): Promise<boolean> =>
-    new Promise((resolve) => {
-      const s = createSocket('udp4');
-      s.once('error', () => resolve(false));
-      s.bind(port, '127.0.0.1', () => s.close(() => resolve(true)));
-    });
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const min = 20000 + Math.floor(Math.random() * 30000);
-    const ports = [min, ...Array.from({ length: n }, (_, i) => min + 1000 + i)];
-    if ((await Promise.all(ports.map(free))).every(Boolean)) return min;
-  }
-  throw new Error('no free ports');
-}
 
 beforeEach(async () => {
   const min = await freeShiftedRange(3);

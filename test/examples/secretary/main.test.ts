@@ -1,26 +1,18 @@
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FreeSwitchSimulator } from 'freeswitch-voice-ai/testing';
 import { ACME, ANA, speech } from './harness.js';
 import { freeUdpRange } from '../../helpers/udp.js';
+import { freeTcpPort } from '../../helpers/tcp.js';
 
 const ROOT = join(import.meta.dirname, '..', '..', '..');
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const { port } = s.address() as { port: number };
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 describe('npm run secretary', () => {
   it('serves calls configured from the environment (here: the JSON tenants, no API key: the scripted voice), and stops on SIGTERM', async () => {
     const sim = new FreeSwitchSimulator({ password: 'test-password' });
     const { port: eslPort } = await sim.start();
-    const port = await freePort();
+    const port = await freeTcpPort();
     const rtp = await freeUdpRange(4);
     const child = spawn(process.execPath, ['--import', 'tsx', 'examples/secretary/main.ts'], {
       cwd: ROOT,

@@ -42,6 +42,12 @@ export function median(values: number[]): number {
   return s[Math.floor(s.length / 2)]!;
 }
 
+/** The `q` quantile of numbers (0.5: the median; `NaN` for none). */
+export function percentile(values: number[], q: number): number {
+  const s = [...values].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(q * s.length))] ?? NaN;
+}
+
 /** Formats a number with thousands separators. */
 export function fmt(n: number): string {
   return Math.round(n).toLocaleString('en-US');

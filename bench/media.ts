@@ -34,6 +34,7 @@ import { WireDecoder, WireEncoder } from '../src/media/wire-transcoder.js';
 import { AudioFormats } from '../src/realtime/audio-format.js';
 import { runIfMain } from './fixtures.js';
 import { startProfile, startWindow } from './sampler.js';
+import { measureUnderLoad } from './slotted-load.js';
 
 const counts = (list: string): number[] => list.split(',').map(Number).filter((n) => n > 0);
 const COUNTS = counts(process.env.BENCH_CALLS ?? '100,300,500');
@@ -172,29 +173,13 @@ async function measure(n: number, mode: Mode, sockets: Sockets): Promise<Result>
     execArgv: ['--import', 'tsx', '--expose-gc', ...MEDIA_NODE_FLAGS.split(' ').filter(Boolean)],
   });
   const { ports, perCall } = await new Promise<{ ports: number[]; perCall: number }>((r) => child.once('message', (m) => r(m as never)));
-  // Real calls start at random moments: each call sends in its own slot of the 20 ms period
-  // (ten 2 ms slots), not all in one burst.
   const frame = Buffer.alloc(160, 0x55);
-  const start = performance.now();
-  const SLOTS = 10;
-  let tick = 0;
-  let running = true;
-  const loop = (): void => {
-    if (!running) return;
-    const slot = tick % SLOTS;
-    for (let i = slot; i < n; i += SLOTS) peers[i]!.send(frame, ports[i]!, '127.0.0.1');
-    tick++;
-    setTimeout(loop, Math.max(0, start + tick * (20 / SLOTS) - performance.now()));
-  };
-  loop();
-  await new Promise((r) => setTimeout(r, 1000));
-  echoed = 0;
-  const t0 = performance.now();
-  child.send({ measure: true });
-  const result = await new Promise<Omit<Result, 'perCall' | 'echoed'>>((r) => child.once('message', (m) => r(m as never)));
-  const seconds = (performance.now() - t0) / 1000;
-  running = false;
-  child.kill();
+  const { result, seconds } = await measureUnderLoad<Omit<Result, 'perCall' | 'echoed'>>(
+    child,
+    n,
+    (i) => peers[i]!.send(frame, ports[i]!, '127.0.0.1'),
+    () => (echoed = 0),
+  );
   for (const s of peers) s.close();
   return { ...result, perCall, echoed: echoed / seconds / n };
 }

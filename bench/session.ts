@@ -13,13 +13,13 @@
  *
  * Run alone: `node --import tsx bench/session.ts` (BENCH_RUNS, default 10).
  */
-import { type OutboundCall, createOutboundServer } from '../src/esl/index.js';
 import { AudioFormats, type AudioFormat } from '../src/realtime/audio-format.js';
 import { type ProviderConnectOptions, type RealtimeCapabilities, RealtimeProvider } from '../src/realtime/provider.js';
 import { ScriptedProvider } from '../src/realtime/providers/scripted.js';
 import { RealtimeSession } from '../src/realtime/session.js';
 import { FreeSwitchSimulator } from '../src/testing/index.js';
-import { runIfMain } from './fixtures.js';
+import { type CallQueue, callQueue } from './call-queue.js';
+import { percentile, runIfMain } from './fixtures.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 10);
 const FRAMES_PER_MESSAGE = (process.env.BENCH_FRAMES_PER_MESSAGE ?? '1,5').split(',').map(Number);
@@ -46,11 +46,9 @@ class ProbeProvider extends RealtimeProvider {
   async close(): Promise<void> {}
 }
 
-const pct = (xs: number[], q: number): number => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))] ?? NaN;
-
-async function oneCall(sim: FreeSwitchSimulator, port: number, provider: RealtimeProvider, calls: AsyncIterator<OutboundCall>, framesPerMessage?: number) {
+async function oneCall(sim: FreeSwitchSimulator, port: number, provider: RealtimeProvider, calls: CallQueue, framesPerMessage?: number) {
   const channel = sim.callSocket({ port }, { codec: 'PCMU' });
-  const call = (await calls.next()).value as OutboundCall;
+  const call = await calls.next();
   const answeredAt = performance.now();
   const session = new RealtimeSession({
     call,
@@ -70,19 +68,8 @@ async function oneCall(sim: FreeSwitchSimulator, port: number, provider: Realtim
 export async function run(): Promise<unknown> {
   const sim = new FreeSwitchSimulator();
   await sim.start();
-  const queue: OutboundCall[] = [];
-  let wake: (() => void) | undefined;
-  const server = createOutboundServer({ host: '127.0.0.1', port: 0, maxConnections: 100 }, (c) => {
-    queue.push(c);
-    wake?.();
-  });
-  const { port } = await server.listen();
-  const calls: AsyncIterator<OutboundCall> = {
-    next: async () => {
-      while (queue.length === 0) await new Promise<void>((r) => (wake = r));
-      return { value: queue.shift()!, done: false };
-    },
-  };
+  const calls = await callQueue();
+  const { server, port } = calls;
   const inbound = new Map<number, number[]>(FRAMES_PER_MESSAGE.map((n) => [n, []]));
   const steady = new Map<number, number[]>(FRAMES_PER_MESSAGE.map((n) => [n, []]));
   const outbound: number[] = [];
@@ -135,7 +122,7 @@ export async function run(): Promise<unknown> {
   await server.close();
   await sim.stop();
   const row = (name: string, xs: number[], target: string): void =>
-    void process.stdout.write(`  ${name.padEnd(58)} p50 ${pct(xs, 0.5).toFixed(1).padStart(5)} ms  max ${Math.max(...xs).toFixed(1).padStart(5)} ms   (target ${target})\n`);
+    void process.stdout.write(`  ${name.padEnd(58)} p50 ${percentile(xs, 0.5).toFixed(1).padStart(5)} ms  max ${Math.max(...xs).toFixed(1).padStart(5)} ms   (target ${target})\n`);
   process.stdout.write(`\nsession: latencies the SDK adds, ${RUNS} calls through the simulator (jitter target ${JITTER_TARGET_MS} ms)\n`);
   for (const [n, xs] of inbound) row(`caller → provider beyond the jitter target, ${n} frame${n > 1 ? 's' : ''}/message`, xs, '≤ 1 ms');
   for (const [n, xs] of steady) row(`  the same in the steady state, ${n} frame${n > 1 ? 's' : ''}/message`, xs, '≤ 1 ms');

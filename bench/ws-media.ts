@@ -24,7 +24,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
-import { type OutboundCall, createOutboundServer } from '../src/esl/index.js';
 import { type CallTransportOptions, startCallMediaFor } from '../src/media/call-media.js';
 import { getMediaClock } from '../src/media/media-clock.js';
 import type { MediaTransport } from '../src/media/media-transport.js';
@@ -36,14 +35,14 @@ import { BinaryAnswerStream } from '../src/media/binary-answer.js';
 import { WebSocketMediaServer } from '../src/media/ws-media-server.js';
 import { WebSocketMediaTransport } from '../src/media/ws-media-transport.js';
 import { FreeSwitchSimulator, SimulatedAudioStreamModules } from '../src/testing/index.js';
-import { runIfMain } from './fixtures.js';
+import { callQueue } from './call-queue.js';
+import { percentile, runIfMain } from './fixtures.js';
+import { measureUnderLoad } from './slotted-load.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const COUNTS = (process.env.BENCH_WS_CALLS ?? '100,200').split(',').map(Number).filter((n) => n > 0);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
 const JITTER_MS = 60;
-
-const pct = (xs: number[], q: number): number => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))] ?? NaN;
 
 // ------------------------------------------------------------------ 1. latency per path
 
@@ -55,13 +54,7 @@ async function latency(): Promise<Record<Path, { inbound: number[]; outbound: nu
   const sim = new FreeSwitchSimulator({ api: modules.api, playback: modules.playback() });
   modules.attach(sim);
   await sim.start();
-  const calls: OutboundCall[] = [];
-  let wake: (() => void) | undefined;
-  const server = createOutboundServer({ host: '127.0.0.1', port: 0, maxConnections: 100 }, (c) => {
-    calls.push(c);
-    wake?.();
-  });
-  const { port } = await server.listen();
+  const { server, port, next } = await callQueue();
   const media = new WebSocketMediaServer({ host: '127.0.0.1', port: 0 });
   await media.listen();
   const dir = mkdtempSync(join(tmpdir(), 'bench-answers-'));
@@ -80,8 +73,7 @@ async function latency(): Promise<Record<Path, { inbound: number[]; outbound: nu
     for (const path of PATHS) {
       const uuid = randomUUID();
       sim.callSocket({ port }, { codec: 'L16', uuid });
-      while (calls.length === 0) await new Promise<void>((r) => (wake = r));
-      const call = calls.shift()!;
+      const call = await next();
       const { transport } = await startCallMediaFor(call, options(path));
       // caller → consumer: a marked frame from FreeSWITCH's side.
       const marker = Buffer.alloc(320);
@@ -216,28 +208,8 @@ async function load(load: Load, n: number): Promise<{ cpu: number; p99: number; 
     sockets.push(ws);
   }
   const frame = Buffer.alloc(320, 0x11);
-  const start = performance.now();
-  const SLOTS = 10;
-  let tick = 0;
-  let running = true;
-  const loop = (): void => {
-    if (!running) return;
-    for (let i = tick % SLOTS; i < n; i += SLOTS) {
-      if (load === 'unicast') udp[i]!.send(frame, port, '127.0.0.1');
-      else sockets[i]!.send(frame, { binary: true });
-    }
-    tick++;
-    setTimeout(loop, Math.max(0, start + tick * (20 / SLOTS) - performance.now()));
-  };
-  loop();
-  await new Promise((r) => setTimeout(r, 1000));
-  echoed = 0;
-  const t0 = performance.now();
-  child.send({ measure: true });
-  const result = await new Promise<{ cpu: number; p99: number }>((r) => child.once('message', (m) => r(m as never)));
-  const seconds = (performance.now() - t0) / 1000;
-  running = false;
-  child.kill();
+  const send = load === 'unicast' ? (i: number) => udp[i]!.send(frame, port, '127.0.0.1') : (i: number) => sockets[i]!.send(frame, { binary: true });
+  const { result, seconds } = await measureUnderLoad<{ cpu: number; p99: number }>(child, n, send, () => (echoed = 0));
   for (const s of udp) s.close();
   for (const s of sockets) s.terminate();
   return { ...result, echoed: echoed / seconds / n };
@@ -250,7 +222,7 @@ export async function run(): Promise<unknown> {
   for (const path of PATHS) {
     const { inbound, outbound } = lat[path];
     process.stdout.write(
-      `  ${path.padEnd(32)} caller → consumer beyond jitter p50 ${pct(inbound, 0.5).toFixed(1).padStart(5)} ms max ${Math.max(...inbound).toFixed(1).padStart(5)} ms   consumer → caller p50 ${pct(outbound, 0.5).toFixed(1).padStart(6)} ms max ${Math.max(...outbound).toFixed(1).padStart(6)} ms\n`,
+      `  ${path.padEnd(32)} caller → consumer beyond jitter p50 ${percentile(inbound, 0.5).toFixed(1).padStart(5)} ms max ${Math.max(...inbound).toFixed(1).padStart(5)} ms   consumer → caller p50 ${percentile(outbound, 0.5).toFixed(1).padStart(6)} ms max ${Math.max(...outbound).toFixed(1).padStart(6)} ms\n`,
     );
   }
   const rows: unknown[] = [];

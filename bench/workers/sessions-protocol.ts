@@ -25,16 +25,6 @@ export interface Request {
   [k: string]: unknown;
 }
 
-/** What a child's measured window cost (see `bench/sampler.ts`). */
-export interface CpuSample {
-  cpu: number;
-  main: number;
-  steal: number;
-  gcMsPerS: number;
-  gcMax: number;
-  wallMs: number;
-}
-
 /** One call's counts on the SDK's side, when its session ended. */
 export interface SdkCallCounts {
   uuid: string;

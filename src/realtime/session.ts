@@ -127,6 +127,8 @@ export class RealtimeSession extends EventEmitter<RealtimeSessionEvents> {
   private timers: NodeJS.Timeout[] = [];
   private idleTimer: NodeJS.Timeout | undefined;
   private ended: EndReason | undefined;
+  /** Aborted when the session ends during {@link start} (the caller hung up while the provider was connecting). */
+  private readonly starting = new AbortController();
   /** `start()` failed and will reject with the error: the fallback does not report it a second time. */
   private startFailed = false;
   /** Removes our listeners from the provider (the user's stay). */
@@ -206,7 +208,10 @@ export class RealtimeSession extends EventEmitter<RealtimeSessionEvents> {
    * Connects the provider, starts the audio, asks for the greeting. If any of it fails, the
    * fallback takes the call (e.g. `transfer` to an operator), then this rejects with the error.
    * Inside an outbound server's handler nothing more is needed: the server reports the error and
-   * does not hang up a call the fallback handed off.
+   * does not hang up a call the fallback handed off. If the call ends while this runs (the
+   * caller hangs up during the provider's handshake), it resolves without starting anything: the
+   * provider's `connect` is aborted through its `signal`, and a provider that connects anyway
+   * is closed, so no vendor session stays open.
    */
   async start(): Promise<void> {
     this.startedAt = performance.now();
@@ -221,11 +226,18 @@ export class RealtimeSession extends EventEmitter<RealtimeSessionEvents> {
         language: this.options.language,
         tools: this.tools.definitions(),
         callFormat,
+        signal: this.starting.signal,
       });
+      // Hung up while connecting: a provider that connected anyway is closed (no vendor session left open).
+      if (this.ended) return void (await this.provider.close().catch(() => {}));
       this.wireProvider();
       stage = 'media-failed';
       await this.startMedia();
+      // Hung up while the audio started: the transport that came after end() is closed too.
+      if (this.ended) return this.closeMedia();
     } catch (error) {
+      // The caller hung up during start: not a failure, nothing to fall back to.
+      if (this.ended) return;
       // No AI or no audio for this call: the fallback takes it (an operator, a prompt), never silence.
       this.startFailed = true;
       await this.end(stage, error instanceof Error ? error : new Error(String(error)));
@@ -293,6 +305,7 @@ export class RealtimeSession extends EventEmitter<RealtimeSessionEvents> {
   async end(reason: EndReason = 'closed', error?: Error): Promise<void> {
     if (this.ended) return;
     this.ended = reason;
+    this.starting.abort(new ProviderError('the session ended while the provider was connecting', 'session_ended'));
     if (error) this.logger.warn({ err: error.message, reason }, 'realtime session ending');
     for (const t of this.timers) clearTimeout(t);
     if (this.idleTimer) clearTimeout(this.idleTimer);

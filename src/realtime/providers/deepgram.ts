@@ -126,6 +126,8 @@ export class DeepgramVoiceAgentProvider extends RealtimeProvider {
   /** Audio of interrupted answers that arrived after the interruption and was dropped. */
   droppedAudioChunks = 0;
   private ws: WebSocket | undefined;
+  /** The socket of a handshake in progress: `close()` ends it (the connect then rejects). */
+  private handshake: WebSocket | undefined;
   private readonly logger: Logger;
   private readonly apiKey: string;
   /** The answer whose audio is arriving. */
@@ -201,6 +203,7 @@ export class DeepgramVoiceAgentProvider extends RealtimeProvider {
       webSocket: this.options.webSocket,
       timeoutMs: this.options.connectTimeoutMs ?? 10_000,
       signal: options.signal,
+      onSocket: (socket) => (this.handshake = socket),
       onOpen: (socket) => this.sendOn(socket, JSON.stringify(settings)),
       onMessage: (data, isBinary) => {
         this.countReceived(rawDataBytes(data));
@@ -216,7 +219,7 @@ export class DeepgramVoiceAgentProvider extends RealtimeProvider {
         this.outputFormat = format.output;
         this.listen(socket);
       },
-    });
+    }).finally(() => (this.handshake = undefined));
   }
 
   /** Caller audio in {@link inputFormat}, as a binary message. Dropped when not connected. */
@@ -297,6 +300,7 @@ export class DeepgramVoiceAgentProvider extends RealtimeProvider {
 
   /** Closes the socket (code 1000) and emits `close` without an error. */
   async close(): Promise<void> {
+    this.handshake?.terminate();
     const ws = this.ws;
     if (!ws) return;
     this.closedByUs = true;

@@ -132,6 +132,8 @@ export class ElevenLabsAgentProvider extends RealtimeProvider {
   /** Audio chunks of interrupted answers that arrived late and were dropped. */
   droppedAudioChunks = 0;
   private ws: WebSocket | undefined;
+  /** The socket of a handshake in progress: `close()` ends it (the connect then rejects). */
+  private handshake: WebSocket | undefined;
   private readonly logger: Logger;
   private readonly agentId: string;
   private readonly apiKey: string | undefined;
@@ -203,6 +205,7 @@ export class ElevenLabsAgentProvider extends RealtimeProvider {
       webSocket: this.options.webSocket,
       timeoutMs: deadline - performance.now(),
       signal: options.signal,
+      onSocket: (socket) => (this.handshake = socket),
       onOpen: (socket) => this.sendOn(socket, JSON.stringify(initiation)),
       onMessage: (data, _binary, socket) => {
         this.countReceived(rawDataBytes(data));
@@ -220,7 +223,7 @@ export class ElevenLabsAgentProvider extends RealtimeProvider {
         this.ws = socket;
         this.listen(socket);
       },
-    });
+    }).finally(() => (this.handshake = undefined));
   }
 
   /** Caller audio in {@link inputFormat} (`user_audio_chunk`). Dropped when not connected. */
@@ -261,6 +264,7 @@ export class ElevenLabsAgentProvider extends RealtimeProvider {
 
   /** Ends the conversation (close 1000) and emits `close` without an error. */
   async close(): Promise<void> {
+    this.handshake?.terminate();
     const ws = this.ws;
     this.closedByUs = true;
     this.ws = undefined;

@@ -92,6 +92,8 @@ export class GeminiLiveProvider extends RealtimeProvider {
   /** The model in use (without `models/`). */
   readonly model: string;
   private ws: WebSocket | undefined;
+  /** The socket of a handshake in progress: `close()` ends it (the connect then rejects). */
+  private handshake: WebSocket | undefined;
   private readonly logger: Logger;
   private readonly apiKey: string;
   private connectOptions: ProviderConnectOptions | undefined;
@@ -205,6 +207,7 @@ export class GeminiLiveProvider extends RealtimeProvider {
   }
 
   async close(): Promise<void> {
+    this.handshake?.terminate();
     const ws = this.ws;
     this.closedByUs = true;
     this.ws = undefined;
@@ -241,6 +244,7 @@ export class GeminiLiveProvider extends RealtimeProvider {
       webSocket: this.options.webSocket,
       timeoutMs: this.options.connectTimeoutMs ?? 10_000,
       signal: options.signal,
+      onSocket: (ws) => (this.handshake = ws),
       onOpen: (ws) => this.sendOn(ws, JSON.stringify(setup)),
       onMessage: (data) => {
         this.countReceived(rawDataBytes(data));
@@ -249,7 +253,7 @@ export class GeminiLiveProvider extends RealtimeProvider {
         return false;
       },
       onReady: (ws) => this.listen(ws),
-    });
+    }).finally(() => (this.handshake = undefined));
   }
 
   private listen(ws: WebSocket): void {

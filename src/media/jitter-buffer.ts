@@ -147,6 +147,11 @@ export class JitterBuffer {
   private early = 0;
   private overTarget = 0;
   private rawSeq = 0;
+  /**
+   * The stream is raw (`unicast`): numbered by arrival, so it has no gaps — a slot whose frame
+   * has not come yet is not a lost number, and the frame that comes next is that slot's.
+   */
+  private raw = false;
   private readonly counts = { received: 0, lost: 0, late: 0, duplicate: 0, reordered: 0, concealed: 0, overflow: 0 };
 
   constructor(options: JitterBufferOptions) {
@@ -179,6 +184,7 @@ export class JitterBuffer {
 
   /** Adds a raw (`unicast`) frame: no sequence number, arrival order (the payload is copied). */
   pushRaw(payload: Uint8Array, arrivalMs: number): void {
+    this.raw = true;
     const ts = (this.rawSeq * this.ptimeMs * this.clockRate) / 1000;
     this.insert(this.rawSeq & 0xffff, ts >>> 0, 0, false, payload, arrivalMs);
     this.rawSeq++;
@@ -262,7 +268,8 @@ export class JitterBuffer {
     }
     // Ran dry: the delay was too short for this network (or the talkspurt ended). Re-choose it
     // from the measured jitter and buffer again; what arrives for slots already due is late.
-    this.next++;
+    // Raw frames are numbered as they arrive: the next one is this slot's, delayed, not late.
+    if (!this.raw) this.next++;
     this.rebuffer();
     return this.concealOne();
   }

@@ -133,6 +133,23 @@ describe('JitterBuffer', () => {
     expect(play(jb, 4)).toEqual([7, 8, 9, 'c']);
   });
 
+  it('loses no raw frame when the sender stalls longer than the delay: the late ones are delayed, not dropped', () => {
+    const jb = buffer({ targetMs: 40 });
+    const heard: (number | string)[] = [];
+    let sent = 0;
+    // 20 ms slots; the sender (FreeSWITCH's unicast, a generator) stalls for 100 ms at slot 10,
+    // then sends what it owed at once.
+    for (let slot = 0; slot < 40; slot++) {
+      if (slot < 10 || slot >= 15) for (; sent <= slot; sent++) jb.pushRaw(frame(sent), slot * 20);
+      heard.push(...play(jb, 1));
+    }
+    const audio = heard.filter((h): h is number => typeof h === 'number');
+    expect(jb.stats().late).toBe(0);
+    expect(audio).toEqual(Array.from({ length: audio.length }, (_, i) => i)); // in order, none skipped
+    expect(audio.length).toBeGreaterThan(30);
+    expect(heard.slice(10, 15)).toContain('c'); // the stall was concealed
+  });
+
   it('copies what it is given and, in steady state, plays from storage it reuses', () => {
     const jb = buffer({ targetMs: 40 });
     const datagram = new Uint8Array(4);

@@ -82,7 +82,7 @@ interface Result {
 // ------------------------------------------------------------------ child: the bridges
 
 /**
- * The floor: one socket, every datagram echoed at the next tick of the shared clock (its four
+ * The floor: one socket, every datagram echoed at the next tick of the shared clock (its
  * phase groups, as the bridges' sends are spread), nothing else.
  */
 async function serveFloor(setup: Setup): Promise<void> {

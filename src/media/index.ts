@@ -17,7 +17,7 @@ export * from './g711.js';
 export * from './jitter-buffer.js';
 export * from './kernel-udp-stats.js';
 export { InterarrivalJitter } from './jitter-estimator.js';
-export * from './media-clock.js';
+export { MediaClock, getMediaClock, type MediaClockOptions, type MediaClockStats, type TickHandler } from './media-clock.js';
 export * from './media-transport.js';
 export * from './pacer.js';
 export * from './pcm.js';

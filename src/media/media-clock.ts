@@ -79,8 +79,8 @@ export interface MediaClockStats {
 const HISTORY = 4096;
 /** Frame lateness histogram: 0.1 ms buckets up to 100 ms, then one for everything later. */
 const FRAME_BUCKETS = 1000;
-/** A frame this late (ms) counts in {@link MediaClockStats.lateFrames}. */
-const LATE_FRAME_MS = 5;
+/** A frame this late (ms) counts in {@link MediaClockStats.lateFrames} (and a pacer's `lateFrames`). @internal */
+export const LATE_FRAME_MS = 5;
 /** The frame lateness histogram starts afresh this often (the previous one is kept), ms. */
 const FRAME_WINDOW_MS = 30_000;
 

@@ -7,7 +7,7 @@
  */
 import { EventEmitter } from 'eventemitter3';
 import { MediaError } from '../errors.js';
-import { type MediaClock, getMediaClock } from './media-clock.js';
+import { LATE_FRAME_MS, type MediaClock, getMediaClock } from './media-clock.js';
 
 /** Options of {@link Pacer}. */
 export interface PacerOptions {
@@ -243,8 +243,8 @@ export class Pacer extends EventEmitter<PacerEvents> {
     this.talking = true;
     this.stats.framesSent++;
     this.send(frame);
-    // How long after its slot the frame left (5 ms: the clock's `lateFrames` threshold too).
-    if (this.timing !== undefined && this.timing.markFrameSent() > 5) this.stats.lateFrames++;
+    // How long after its slot the frame left, by the clock's own threshold.
+    if (this.timing !== undefined && this.timing.markFrameSent() > LATE_FRAME_MS) this.stats.lateFrames++;
     this.passEnds();
   }
 

@@ -237,6 +237,19 @@ export function userauthCommand(user: string, password: string): string {
   return buildCommand(`userauth ${user}:${assertSingleLine(password, 'password')}`);
 }
 
+/**
+ * Quotes an API argument for FreeSWITCH's `switch_separate_string`, which splits on spaces
+ * outside `'...'` and then unescapes backslash sequences and drops paired single quotes in
+ * every argument: an argument with whitespace, a single quote or a backslash is wrapped in
+ * single quotes with its single quotes and backslashes escaped, so it arrives as written.
+ * Others (JSON without spaces included: `"` is not special) go as they are, byte for byte what
+ * the recordings show.
+ */
+export function quoteApiArgument(text: string): string {
+  if (!/[\s'\\]/.test(text)) return text;
+  return `'${text.replace(/[\\']/g, (c) => `\\${c}`)}'`;
+}
+
 /** `api <command>`. */
 export function apiCommand(command: string): string {
   return buildCommand(`api ${assertSingleLine(command, 'api command').trim()}`);

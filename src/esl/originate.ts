@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { EslInvalidArgumentError, OriginateError } from '../errors.js';
-import { assertSingleLine, assertToken } from './commands.js';
+import { assertSingleLine, assertToken, quoteApiArgument } from './commands.js';
 
 /** What an originated leg does once answered. */
 export type OriginateTarget =
   | {
-      /** Run an application: `&app(arg)` (quoted when `arg` has blanks, e.g. `&socket(127.0.0.1:8022 async full)`). */
+      /** Run an application: `&app(arg)` (quoted when `arg` has blanks, quotes or backslashes, e.g. `'&socket(127.0.0.1:8022 async full)'`). */
       app: string;
       appArg?: string;
     }
@@ -50,15 +50,6 @@ export function escapeChannelVariable(value: string, name = 'value'): string {
   return NEEDS_QUOTES.test(value) ? `'${blankPass}'` : blankPass;
 }
 
-/**
- * One word of the originate line as FreeSWITCH's blank pass reads it: wrapped in single quotes
- * (with `\\` and `\'` escaped) when it contains whitespace, e.g.
- * `'&socket(127.0.0.1:8022 async full)'`.
- */
-function quoteBlank(word: string): string {
-  return /\s/.test(word) ? `'${word.replace(/[\\']/g, (ch) => `\\${ch}`)}'` : word;
-}
-
 /** Builds `{a=1,b='x y'}` from a record (empty string when there are none). */
 export function buildChannelVariables(variables: Readonly<Record<string, string | number | boolean>>): string {
   const parts: string[] = [];
@@ -85,7 +76,7 @@ export function buildOriginate(options: OriginateOptions): { command: string; uu
     assertToken(options.app, 'app');
     const arg = options.appArg === undefined ? '' : assertSingleLine(options.appArg, 'appArg');
     if (arg.includes(')')) throw new EslInvalidArgumentError('appArg must not contain ")": FreeSWITCH ends the argument at the first one', 'appArg');
-    target = quoteBlank(`&${options.app}(${arg})`);
+    target = quoteApiArgument(`&${options.app}(${arg})`);
   } else {
     target = assertToken(options.extension, 'extension');
     if (options.dialplan !== undefined || options.context !== undefined) target += ` ${assertToken(options.dialplan ?? 'XML', 'dialplan')}`;

@@ -16,6 +16,9 @@
  * @module
  */
 import { MediaError } from '../errors.js';
+import { quoteApiArgument } from '../esl/commands.js';
+
+export { quoteApiArgument };
 
 /** The module that streams a call. */
 export type AudioStreamModule = 'mod_audio_stream' | 'mod_audio_fork';
@@ -84,18 +87,6 @@ export interface StreamStartOptions {
   bidirectionalRate?: number;
 }
 
-/**
- * Quotes an API argument for FreeSWITCH's `switch_separate_string`, which splits on spaces
- * outside `'...'` and then unescapes backslash sequences and drops paired single quotes in
- * every argument: an argument with whitespace, a single quote or a backslash is wrapped in
- * single quotes with its single quotes and backslashes escaped, so it arrives as written.
- * Others (JSON without spaces included: `"` is not special) go as they are, byte for byte what
- * the recordings show.
- */
-export function quoteApiArgument(text: string): string {
-  if (!/[\s'\\]/.test(text)) return text;
-  return `'${text.replace(/[\\']/g, (c) => `\\${c}`)}'`;
-}
 
 /** The rate argument as the modules read it: `8k`, `16k`, or the number. */
 function rateArgument(rate: number): string {

@@ -139,6 +139,13 @@ describe('originate variables are escaped the way FreeSWITCH parses them', () =>
     expect(() => buildOriginate({ dialString: 'user/1001', app: 'playback', appArg: 'a)b' })).toThrow(EslInvalidArgumentError);
   });
 
+  it('an application argument with quotes or backslashes and no blank arrives as written (FreeSWITCH unescapes every word)', () => {
+    for (const appArg of ['C:\\tmp\\new', "a'b'c", '\\s\\t']) {
+      const { command } = buildOriginate({ dialString: 'user/1001', app: 'playback', appArg, uuid: 'u' });
+      expect(parseOriginateLine(command.slice('originate '.length)).target).toBe(`&playback(${appArg})`);
+    }
+  });
+
   it('reads originate results', () => {
     expect(parseOriginateResult('originate x', '+OK 076602b0-634f-4714-906d-9f37b7119c19\n')).toBe('076602b0-634f-4714-906d-9f37b7119c19');
     const error = (() => {

@@ -34,7 +34,10 @@ function decodeFrame(data: Uint8Array, codec: string, native: boolean): Int16Arr
 export function recordingOf(session: SimulatedUnicast, codec = 'PCMU'): CallRecording {
   const start = session.startedAt;
   const slot = (at: number): number => Math.max(0, Math.round((at - start) / 20));
-  const last = Math.max(0, ...session.sentFrames.map((f) => slot(f.at)), ...session.received.map((f) => slot(f.at)));
+  // A loop, not Math.max(...frames): a long call has more frames than a call may take arguments.
+  let last = 0;
+  for (const f of session.sentFrames) last = Math.max(last, slot(f.at));
+  for (const f of session.received) last = Math.max(last, slot(f.at));
   const caller = new Int16Array((last + 1) * FRAME);
   const application = new Int16Array((last + 1) * FRAME);
   for (const f of session.sentFrames) caller.set(decodeFrame(f.data, codec, session.params.native).subarray(0, FRAME), slot(f.at) * FRAME);

@@ -38,7 +38,7 @@ import {
 } from './deepgram-events.js';
 import { vendorVariable } from './vendor-env.js';
 import { closeSocket, messageBytes, parseTypedJson } from './vendor-socket.js';
-import { keepAlive, openVendorSocket, type ProviderWebSocketOptions, rawDataBytes } from './websocket.js';
+import { keepAlive, type ProviderWebSocketOptions, rawDataBytes, VendorHandshake } from './websocket.js';
 
 export type { DeepgramEndpoint, DeepgramListenProvider, DeepgramRegion, DeepgramSpeakProvider, DeepgramThinkProvider } from './deepgram-events.js';
 
@@ -126,8 +126,8 @@ export class DeepgramVoiceAgentProvider extends RealtimeProvider {
   /** Audio of interrupted answers that arrived after the interruption and was dropped. */
   droppedAudioChunks = 0;
   private ws: WebSocket | undefined;
-  /** The socket of a handshake in progress: `close()` ends it (the connect then rejects). */
-  private handshake: WebSocket | undefined;
+  /** A handshake in progress: `close()` ends it (the connect then rejects). */
+  private readonly handshake = new VendorHandshake();
   private readonly logger: Logger;
   private readonly apiKey: string;
   /** The answer whose audio is arriving. */
@@ -196,14 +196,13 @@ export class DeepgramVoiceAgentProvider extends RealtimeProvider {
     this.reset();
     this.think = think;
     this.logger.debug({ url, input: formatName(format.input), output: formatName(format.output) }, 'Deepgram agent connecting');
-    await openVendorSocket({
+    await this.handshake.open({
       vendor: 'Deepgram',
       url,
       headers: { Authorization: `Token ${this.apiKey}` },
       webSocket: this.options.webSocket,
       timeoutMs: this.options.connectTimeoutMs ?? 10_000,
       signal: options.signal,
-      onSocket: (socket) => (this.handshake = socket),
       onOpen: (socket) => this.sendOn(socket, JSON.stringify(settings)),
       onMessage: (data, isBinary) => {
         this.countReceived(rawDataBytes(data));
@@ -219,7 +218,7 @@ export class DeepgramVoiceAgentProvider extends RealtimeProvider {
         this.outputFormat = format.output;
         this.listen(socket);
       },
-    }).finally(() => (this.handshake = undefined));
+    });
   }
 
   /** Caller audio in {@link inputFormat}, as a binary message. Dropped when not connected. */
@@ -300,7 +299,7 @@ export class DeepgramVoiceAgentProvider extends RealtimeProvider {
 
   /** Closes the socket (code 1000) and emits `close` without an error. */
   async close(): Promise<void> {
-    this.handshake?.terminate();
+    this.handshake.terminate();
     const ws = this.ws;
     if (!ws) return;
     this.closedByUs = true;

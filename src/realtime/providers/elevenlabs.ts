@@ -35,7 +35,7 @@ import {
 } from './elevenlabs-events.js';
 import { vendorVariable } from './vendor-env.js';
 import { closeSocket, parseTypedJson } from './vendor-socket.js';
-import { keepAlive, openVendorSocket, type ProviderWebSocketOptions, rawDataBytes } from './websocket.js';
+import { keepAlive, type ProviderWebSocketOptions, rawDataBytes, VendorHandshake } from './websocket.js';
 
 export type { ElevenLabsLocation } from './elevenlabs-events.js';
 
@@ -132,8 +132,8 @@ export class ElevenLabsAgentProvider extends RealtimeProvider {
   /** Audio chunks of interrupted answers that arrived late and were dropped. */
   droppedAudioChunks = 0;
   private ws: WebSocket | undefined;
-  /** The socket of a handshake in progress: `close()` ends it (the connect then rejects). */
-  private handshake: WebSocket | undefined;
+  /** A handshake in progress: `close()` ends it (the connect then rejects). */
+  private readonly handshake = new VendorHandshake();
   private readonly logger: Logger;
   private readonly agentId: string;
   private readonly apiKey: string | undefined;
@@ -199,13 +199,12 @@ export class ElevenLabsAgentProvider extends RealtimeProvider {
     });
     this.reset();
     this.logger.debug({ agentId: this.agentId, signed: this.requiresAuth }, 'ElevenLabs conversation starting');
-    await openVendorSocket({
+    await this.handshake.open({
       vendor: 'ElevenLabs',
       url,
       webSocket: this.options.webSocket,
       timeoutMs: deadline - performance.now(),
       signal: options.signal,
-      onSocket: (socket) => (this.handshake = socket),
       onOpen: (socket) => this.sendOn(socket, JSON.stringify(initiation)),
       onMessage: (data, _binary, socket) => {
         this.countReceived(rawDataBytes(data));
@@ -223,12 +222,12 @@ export class ElevenLabsAgentProvider extends RealtimeProvider {
         this.ws = socket;
         this.listen(socket);
       },
-    }).finally(() => (this.handshake = undefined));
+    });
   }
 
   /** Caller audio in {@link inputFormat} (`user_audio_chunk`). Dropped when not connected. */
   sendAudio(frame: Uint8Array): void {
-    this.sendRaw(USER_AUDIO.encode(frame));
+    if (this.ws?.readyState === 1) this.sendRaw(USER_AUDIO.encode(frame));
   }
 
   /**
@@ -264,7 +263,7 @@ export class ElevenLabsAgentProvider extends RealtimeProvider {
 
   /** Ends the conversation (close 1000) and emits `close` without an error. */
   async close(): Promise<void> {
-    this.handshake?.terminate();
+    this.handshake.terminate();
     const ws = this.ws;
     this.closedByUs = true;
     this.ws = undefined;

@@ -33,7 +33,7 @@ import {
 } from './gemini-wire.js';
 import { AudioMessage } from './audio-message.js';
 import { vendorVariable } from './vendor-env.js';
-import { keepAlive, openVendorSocket, type ProviderWebSocketOptions, rawDataBytes } from './websocket.js';
+import { keepAlive, type ProviderWebSocketOptions, rawDataBytes, VendorHandshake } from './websocket.js';
 
 export type { GeminiToolSchema } from './gemini-wire.js';
 
@@ -92,8 +92,8 @@ export class GeminiLiveProvider extends RealtimeProvider {
   /** The model in use (without `models/`). */
   readonly model: string;
   private ws: WebSocket | undefined;
-  /** The socket of a handshake in progress: `close()` ends it (the connect then rejects). */
-  private handshake: WebSocket | undefined;
+  /** A handshake in progress: `close()` ends it (the connect then rejects). */
+  private readonly handshake = new VendorHandshake();
   private readonly logger: Logger;
   private readonly apiKey: string;
   private connectOptions: ProviderConnectOptions | undefined;
@@ -156,6 +156,7 @@ export class GeminiLiveProvider extends RealtimeProvider {
 
   /** Caller audio, PCM16 16 kHz (`realtimeInput.audio`); held while resuming. */
   sendAudio(frame: Uint8Array): void {
+    if (!this.resuming && this.ws?.readyState !== 1) return; // not connected: nothing to encode
     const message = AUDIO.encode(frame);
     if (this.resuming) {
       // Messages of any size (the session may send several frames in one): held by duration, PCM16 16 kHz is 32 bytes a ms.
@@ -207,7 +208,7 @@ export class GeminiLiveProvider extends RealtimeProvider {
   }
 
   async close(): Promise<void> {
-    this.handshake?.terminate();
+    this.handshake.terminate();
     const ws = this.ws;
     this.closedByUs = true;
     this.ws = undefined;
@@ -238,13 +239,12 @@ export class GeminiLiveProvider extends RealtimeProvider {
       handle,
       compression: this.options.contextWindowCompression ?? {},
     });
-    return openVendorSocket({
+    return this.handshake.open({
       vendor: 'Gemini',
       url: url.toString(),
       webSocket: this.options.webSocket,
       timeoutMs: this.options.connectTimeoutMs ?? 10_000,
       signal: options.signal,
-      onSocket: (ws) => (this.handshake = ws),
       onOpen: (ws) => this.sendOn(ws, JSON.stringify(setup)),
       onMessage: (data) => {
         this.countReceived(rawDataBytes(data));
@@ -253,7 +253,7 @@ export class GeminiLiveProvider extends RealtimeProvider {
         return false;
       },
       onReady: (ws) => this.listen(ws),
-    }).finally(() => (this.handshake = undefined));
+    });
   }
 
   private listen(ws: WebSocket): void {

@@ -122,6 +122,34 @@ export function openVendorSocket(o: VendorSocketOptions): Promise<WebSocket> {
   });
 }
 
+/**
+ * A provider's handshake in progress, for its `close()` to end: {@link VendorHandshake.open} is
+ * {@link openVendorSocket} holding the socket until the session is confirmed or fails, and
+ * {@link VendorHandshake.terminate} ends it (the open then rejects as on a close).
+ *
+ * @internal
+ */
+export class VendorHandshake {
+  private socket: WebSocket | undefined;
+
+  /** {@link openVendorSocket}, with the socket held while the handshake runs. */
+  open(o: VendorSocketOptions): Promise<WebSocket> {
+    let socket: WebSocket | undefined;
+    const onSocket = (ws: WebSocket): void => {
+      this.socket = socket = ws;
+      o.onSocket?.(ws);
+    };
+    return openVendorSocket({ ...o, onSocket }).finally(() => {
+      if (this.socket === socket) this.socket = undefined;
+    });
+  }
+
+  /** Ends the handshake in progress, if any. */
+  terminate(): void {
+    this.socket?.terminate();
+  }
+}
+
 /** Bytes of a received WebSocket message (for the provider's counters). */
 export function rawDataBytes(data: RawData): number {
   if (Array.isArray(data)) return data.reduce((n, b) => n + b.byteLength, 0);

@@ -31,7 +31,6 @@ export class CallSocket {
   private readonly conn: EslConnection;
   private lingerNoticed = false;
   private lingerTimer: NodeJS.Timeout | undefined;
-  private isClosed = false;
 
   /**
    * @param logger read at each line, so the call's fields appear once the handshake is done.
@@ -41,7 +40,7 @@ export class CallSocket {
   constructor(
     socket: Socket,
     private readonly options: OutboundCallOptions,
-    logger: () => Logger,
+    private readonly logger: () => Logger,
     private readonly state: CallState,
     hooks: CallSocketHooks,
     admit?: (bytes: number) => Error | undefined,
@@ -55,7 +54,6 @@ export class CallSocket {
         },
         onDisconnectNotice: (disposition) => this.onDisconnectNotice(disposition),
         onClose: (error) => {
-          this.isClosed = true;
           if (this.lingerTimer) clearTimeout(this.lingerTimer);
           hooks.onClose(error);
         },
@@ -66,7 +64,7 @@ export class CallSocket {
 
   /** Whether the socket has closed. */
   get closed(): boolean {
-    return this.isClosed;
+    return !this.conn.isOpen;
   }
 
   /** The peer's address (FreeSWITCH's). */
@@ -85,12 +83,12 @@ export class CallSocket {
   }
 
   /** Sends `connect`, `myevents`, `linger` (and the extra subscriptions); resolves with the channel data. */
-  async handshake(timeout: number, logger: Logger): Promise<ChannelData> {
+  async handshake(timeout: number): Promise<ChannelData> {
     const channel = await outboundHandshake(this.conn, {
       linger: this.options.linger ?? 10,
       events: this.options.events ?? [],
       timeout,
-      logger,
+      logger: this.logger(),
     });
     this.conn.stopAdmission();
     return channel;

@@ -1,3 +1,4 @@
+import { PUBLIC_DEFAULT_PASSWORD } from '../config/settings.js';
 import { inspect } from 'node:util';
 import { EventEmitter } from 'eventemitter3';
 import { EslAuthError, EslCommandError, EslConnectionError, EslJobResultUnknownError } from '../errors.js';
@@ -66,7 +67,7 @@ export class AsyncESLClient {
     this.router = new EventRouter((error, event) => {
       reportError(this.emitter, error instanceof Error ? error : new Error(String(error)), this.logger, { event: event.name });
     });
-    this.supervisor = new InboundSupervisor(this.opts, options.password ?? 'ClueCon', this.subscriptions.session, this.emitter, this.logger, {
+    this.supervisor = new InboundSupervisor(this.opts, options.password ?? PUBLIC_DEFAULT_PASSWORD, this.subscriptions.session, this.emitter, this.logger, {
       onEvent: (event) => this.onEvent(event),
       onLost: (conn, error) => this.jobs.lose(conn, error),
       onStop: (why, error) => {

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { PUBLIC_DEFAULT_PASSWORD } from '../config/settings.js';
 import { randomUUID } from 'node:crypto';
 import { inspect } from 'node:util';
 import { EventEmitter } from 'eventemitter3';
@@ -58,7 +59,7 @@ export class EslPool extends EventEmitter<EslPoolEvents> {
     this.#options = options;
     this.logger = options.logger ?? defaultLogger;
     const base = options.defaults ?? getDefaultConfig().esl;
-    this.#defaults = { ...base, host: base.host ?? '127.0.0.1', port: base.port ?? 8021, password: base.password ?? 'ClueCon' };
+    this.#defaults = { ...base, host: base.host ?? '127.0.0.1', port: base.port ?? 8021, password: base.password ?? PUBLIC_DEFAULT_PASSWORD };
     for (const node of options.nodes ?? []) this.add(node, options.monitor ?? true);
     if (options.connect ?? true) for (const node of this.byName.values()) node.start();
   }

@@ -4,12 +4,13 @@
  *
  * @module
  */
+import type { HangupInfo } from './call-state.js';
 import type { EslEvent } from './event.js';
 
 /** What {@link OutboundCall} emits (FreeSWITCH events use `on('CHANNEL_EXECUTE', ...)`). */
 export interface OutboundCallEvents {
   /** `CHANNEL_HANGUP`: the call is over; pending executions have been rejected. */
-  hangup: [info: { cause: string; event: EslEvent }];
+  hangup: [info: HangupInfo];
   /** A DTMF digit from the caller. `durationMs` assumes FreeSWITCH's 8 kHz DTMF clock. */
   dtmf: [info: { digit: string; durationMs: number; event: EslEvent }];
   /**

@@ -86,7 +86,7 @@ export class OutboundCall {
 
   /** @internal Sends `connect`, `myevents`, `linger`; resolves when the call is ready to control. */
   async handshake(timeout: number): Promise<void> {
-    this.channel = await this.socket.handshake(timeout, this.logger);
+    this.channel = await this.socket.handshake(timeout);
     this.logger = callLogger(this.logger, this);
   }
 

@@ -200,17 +200,15 @@ export class MediaClock {
 
   /** Counters and lateness percentiles. */
   stats(): MediaClockStats {
-    const percentile = (history: Float64Array, count: number, q: number): number => {
-      const n = Math.min(count, HISTORY);
-      if (n === 0) return 0;
-      const sorted = history.slice(0, n).sort();
-      return sorted[Math.min(n - 1, Math.floor(q * n))]!;
-    };
+    /** The recorded values, sorted (one sort for every percentile of them). */
+    const sorted = (history: Float64Array, count: number): Float64Array => history.slice(0, Math.min(count, HISTORY)).sort();
+    const percentile = (values: Float64Array, q: number): number => (values.length === 0 ? 0 : values[Math.min(values.length - 1, Math.floor(q * values.length))]!);
+    const lateness = sorted(this.lateness, this.counts.ticks);
     return {
       ...this.counts,
-      p50LatenessMs: percentile(this.lateness, this.counts.ticks, 0.5),
-      p99LatenessMs: percentile(this.lateness, this.counts.ticks, 0.99),
-      p99WorkMs: percentile(this.work, this.fires, 0.99),
+      p50LatenessMs: percentile(lateness, 0.5),
+      p99LatenessMs: percentile(lateness, 0.99),
+      p99WorkMs: percentile(sorted(this.work, this.fires), 0.99),
       p50FrameLatenessMs: this.framePercentile(0.5),
       p99FrameLatenessMs: this.framePercentile(0.99),
     };

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { type MediaClock, getMediaClock } from '../media/media-clock.js';
+import { type MediaClock, type MediaClockStats, getMediaClock } from '../media/media-clock.js';
 import type { MediaTransport, MediaTransportStats } from '../media/media-transport.js';
 import type { RtpBridgeStats } from '../media/rtp-bridge.js';
 import type { SharedMediaSocket } from '../media/shared-media-socket.js';
@@ -49,6 +49,8 @@ export class MediaMetrics {
   private readonly bridges = new Set<MediaTransport>();
   private readonly sockets = new Set<SharedMediaSocket>();
   private readonly clocks = new Set<MediaClock>();
+  /** The clocks' stats of the scrape running now (one `stats()` — three sorts — per clock and scrape, not per metric). */
+  private clockSnapshot: MediaClockStats[] | undefined;
   private readonly bridgeDeltas = new DeltaTracker<string>();
   private readonly counters = new Map<keyof typeof BRIDGE_COUNTERS, Counter>();
 
@@ -86,8 +88,7 @@ export class MediaMetrics {
     });
     f.gauge('media_clock_lateness_seconds', "How late the media clock's 20 ms ticks ran (pacing), over the last 4096 ticks", ['quantile'], function () {
       this.reset();
-      for (const c of self.clocks) {
-        const s = c.stats();
+      for (const s of self.clockStats()) {
         this.set({ quantile: '0.5' }, s.p50LatenessMs / 1000);
         this.set({ quantile: '0.99' }, s.p99LatenessMs / 1000);
         this.set({ quantile: '1' }, s.maxLatenessMs / 1000);
@@ -95,8 +96,7 @@ export class MediaMetrics {
     });
     f.gauge('media_frame_lateness_seconds', "How long after its 20 ms slot each call's frame actually left (what the caller hears), over the last 30-60 s", ['quantile'], function () {
       this.reset();
-      for (const c of self.clocks) {
-        const s = c.stats();
+      for (const s of self.clockStats()) {
         this.set({ quantile: '0.5' }, s.p50FrameLatenessMs / 1000);
         this.set({ quantile: '0.99' }, s.p99FrameLatenessMs / 1000);
         this.set({ quantile: '1' }, s.maxFrameLatenessMs / 1000);
@@ -104,8 +104,7 @@ export class MediaMetrics {
     });
     f.gauge('media_clock_work_seconds', "Time one tick's work took, over the last 4096 ticks: near 20 ms the process is full", ['quantile'], function () {
       this.reset();
-      for (const c of self.clocks) {
-        const s = c.stats();
+      for (const s of self.clockStats()) {
         this.set({ quantile: '0.99' }, s.p99WorkMs / 1000);
         this.set({ quantile: '1' }, s.maxWorkMs / 1000);
       }
@@ -113,17 +112,17 @@ export class MediaMetrics {
     const clockDeltas = new DeltaTracker<string>();
     f.counter('media_clock_late_ticks_total', 'Media clock ticks that ran more than 2 ms late', [], function () {
       let n = 0;
-      for (const c of self.clocks) n += c.stats().lateTicks;
+      for (const s of self.clockStats()) n += s.lateTicks;
       this.inc(clockDeltas.delta('late', n));
     });
     f.counter('media_late_frames_total', 'Frames that left more than 5 ms after their 20 ms slot', [], function () {
       let n = 0;
-      for (const c of self.clocks) n += c.stats().lateFrames;
+      for (const s of self.clockStats()) n += s.lateFrames;
       this.inc(clockDeltas.delta('lateFrames', n));
     });
     f.counter('media_clock_skipped_ticks_total', 'Media clock ticks skipped after the event loop was blocked too long', [], function () {
       let n = 0;
-      for (const c of self.clocks) n += c.stats().skippedTicks;
+      for (const s of self.clockStats()) n += s.skippedTicks;
       this.inc(clockDeltas.delta('skipped', n));
     });
     const socketDeltas = new DeltaTracker<SharedMediaSocket>();
@@ -153,6 +152,15 @@ export class MediaMetrics {
   observeSharedSocket(socket: SharedMediaSocket): () => void {
     this.sockets.add(socket);
     return () => this.sockets.delete(socket);
+  }
+
+  /** Each observed clock's stats, read once per scrape: prom-client calls every collect in one synchronous pass. */
+  private clockStats(): MediaClockStats[] {
+    if (this.clockSnapshot === undefined) {
+      this.clockSnapshot = [...this.clocks].map((c) => c.stats());
+      queueMicrotask(() => (this.clockSnapshot = undefined));
+    }
+    return this.clockSnapshot;
   }
 
   /** Reads every bridge's counters into the metrics; closed bridges a last time, then forgotten. */

@@ -43,4 +43,9 @@ describe('freeswitch-voice-ai', () => {
     const r = await runCli(['simulator', '--socket', 'nope']);
     expect([r.code, r.stderr]).toEqual([2, 'freeswitch-voice-ai: --socket nope: expected host:port']);
   });
+
+  it('simulator: a --duration that is not a number of seconds is refused before anything starts', async () => {
+    const r = await runCli(['simulator', '--port', '0', '--duration', 'soon']);
+    expect([r.code, r.stderr]).toEqual([2, 'freeswitch-voice-ai: --duration soon: expected a number of seconds above 0']);
+  });
 });

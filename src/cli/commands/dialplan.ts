@@ -9,6 +9,7 @@ import type { Command } from 'commander';
 import { loadConfig } from 'freeswitch-voice-ai';
 import { type DialplanSpec, dialplanSql, dialplanXml, dialplanDetails } from '../dialplan.js';
 import { CliError } from '../errors.js';
+import { hostPortOption, intOption } from '../options.js';
 import { numberPattern } from '../number-pattern.js';
 import type { Io } from '../io.js';
 
@@ -82,8 +83,7 @@ function buildSpec(o: DialplanOptions): DialplanSpec {
   if (o.fallback !== undefined && !TOKEN.test(o.fallback)) throw new CliError(`--fallback ${o.fallback}: expected an extension or number`);
   const codec = o.codec.toLowerCase() === 'none' ? undefined : o.codec;
   if (codec !== undefined && !/^[\w.,@-]+$/.test(codec)) throw new CliError(`--codec ${o.codec}: expected a codec string like PCMU or PCMU,PCMA`);
-  const order = Number(o.order);
-  if (!Number.isInteger(order) || order < 0 || order > 999) throw new CliError(`--order ${o.order}: expected an integer from 0 to 999`);
+  const order = intOption(o.order, '--order', 0, 999)!;
   const name = o.name ?? `voice_ai_${number.label.replace(/[^\w-]+/g, '_').replace(/^_+|_+$/g, '') || 'secretary'}`;
   if (!/^[\w.-]+$/.test(name)) throw new CliError(`--name ${name}: use letters, digits, _ . -`);
   return {
@@ -103,8 +103,7 @@ function buildSpec(o: DialplanOptions): DialplanSpec {
 /** `host:port` from the option, else from ESL_SERVER_HOST/PORT (a wildcard host becomes 127.0.0.1). */
 function socketTarget(given: string | undefined): string {
   if (given !== undefined) {
-    const m = /^(\[[0-9a-f:]+\]|[\w.-]+):(\d{1,5})$/i.exec(given);
-    if (!m || Number(m[2]) < 1 || Number(m[2]) > 65535) throw new CliError(`--socket ${given}: expected host:port, e.g. 10.0.0.5:8022`);
+    hostPortOption(given, '--socket', ', e.g. 10.0.0.5:8022');
     return given;
   }
   const { host, port } = loadConfig().server;

@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import { loadConfig } from 'freeswitch-voice-ai';
 import { runDoctor } from '../doctor/doctor.js';
 import { formatFinding, tally } from '../doctor/report.js';
-import { CliError } from '../errors.js';
+import { intOption } from '../options.js';
 import type { CliContext } from '../io.js';
 
 interface DoctorOptions {
@@ -21,12 +21,6 @@ interface DoctorOptions {
   json?: boolean;
 }
 
-const int = (v: string | undefined, name: string, min: number, max: number): number | undefined => {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min || n > max) throw new CliError(`${name} ${v}: expected an integer from ${min} to ${max}`);
-  return n;
-};
 
 /** Registers the command. */
 export function doctorCommand(program: Command, ctx: CliContext): void {
@@ -52,12 +46,12 @@ Example:
     .action(async (o: DoctorOptions) => {
       const config = loadConfig();
       const options = {
-        esl: { host: o.host ?? config.esl.host, port: int(o.port, '--port', 1, 65535) ?? config.esl.port, password: o.password ?? config.esl.password },
-        server: { host: o.serverHost ?? config.server.host, port: int(o.serverPort, '--server-port', 1, 65535) ?? config.server.port },
+        esl: { host: o.host ?? config.esl.host, port: intOption(o.port, '--port', 1, 65535) ?? config.esl.port, password: o.password ?? config.esl.password },
+        server: { host: o.serverHost ?? config.server.host, port: intOption(o.serverPort, '--server-port', 1, 65535) ?? config.server.port },
         rtp: { min: config.rtp.portMin, max: config.rtp.portMax, bindAddress: config.rtp.bindAddress },
         number: o.number,
         context: o.context,
-        timeoutMs: int(o.timeout, '--timeout', 100, 120_000)!,
+        timeoutMs: intOption(o.timeout, '--timeout', 100, 120_000)!,
       };
       if (!o.json) {
         ctx.io.out(`freeswitch-voice-ai doctor: event socket ${options.esl.host}:${options.esl.port}, secretary ${options.server.host}:${options.server.port}, RTP ${options.rtp.bindAddress} ${options.rtp.min}-${options.rtp.max}`);

@@ -6,8 +6,9 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { FreeSwitchSimulator, type SimulatedEvent } from 'freeswitch-voice-ai/testing';
+import { FreeSwitchSimulator, headerOf } from 'freeswitch-voice-ai/testing';
 import { CliError } from '../errors.js';
+import { hostPortOption, intOption, secondsOption } from '../options.js';
 import type { Io } from '../io.js';
 
 interface SimulatorOptions {
@@ -26,7 +27,6 @@ interface SimulatorOptions {
 }
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
-const header = (e: SimulatedEvent, name: string): string | undefined => e.headers.find(([k]) => k === name)?.[1];
 
 /** Registers the command. */
 export function simulatorCommand(program: Command, io: Io): void {
@@ -53,20 +53,15 @@ Examples:
   freeswitch-voice-ai simulator --call 8000 --socket 127.0.0.1:8022 --variable domain_uuid=11111111-2222-4333-8444-555555555555`,
     )
     .action(async (o: SimulatorOptions) => {
-      const port = Number(o.port);
-      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`--port ${o.port}: expected a port number`);
+      const port = intOption(o.port, '--port', 0, 65535)!;
+      const duration = secondsOption(o.duration, '--duration');
       const variables: Record<string, string> = {};
       for (const v of o.variable) {
         const eq = v.indexOf('=');
         if (eq <= 0) throw new CliError(`--variable ${v}: expected name=value`);
         variables[v.slice(0, eq)] = v.slice(eq + 1);
       }
-      let target: { host: string; port: number } | undefined;
-      if (o.socket) {
-        const m = /^([\w.-]+|\[[0-9a-f:]+\]):(\d+)$/i.exec(o.socket);
-        if (!m) throw new CliError(`--socket ${o.socket}: expected host:port`);
-        target = { host: m[1]!.replace(/^\[|\]$/g, ''), port: Number(m[2]) };
-      }
+      const target = o.socket ? hostPortOption(o.socket, '--socket') : undefined;
       let dialplanXml: string | undefined;
       if (o.dialplan) {
         try {
@@ -85,8 +80,8 @@ Examples:
       io.out(`FreeSWITCH simulator: event socket on ${address.host}:${address.port} (password ${o.password === 'ClueCon' ? 'ClueCon' : '***'})${o.phone.length ? `; phones ${o.phone.join(', ')}` : ''}`);
       sim.on('event', (e) => {
         if (e.name !== 'CHANNEL_CREATE' && e.name !== 'CHANNEL_ANSWER' && e.name !== 'CHANNEL_HANGUP_COMPLETE' && e.name !== 'CHANNEL_BRIDGE') return;
-        const cause = header(e, 'Hangup-Cause');
-        io.out(`  ${e.name.padEnd(24)} ${header(e, 'Unique-ID')?.slice(0, 8)} ${header(e, 'Channel-Name') ?? ''}${cause ? ` ${cause}` : ''}`);
+        const cause = headerOf(e.headers, 'Hangup-Cause');
+        io.out(`  ${e.name.padEnd(24)} ${headerOf(e.headers, 'Unique-ID')?.slice(0, 8)} ${headerOf(e.headers, 'Channel-Name') ?? ''}${cause ? ` ${cause}` : ''}`);
       });
       if (o.verbose) sim.on('command', (c) => io.out(`  > ${c.line.startsWith('auth ') ? 'auth ***' : c.line}`));
       if (o.call) {
@@ -96,7 +91,7 @@ Examples:
         io.out(`call ${call.uuid} from ${o.from} to ${o.call}${target ? ` → socket ${o.socket} async full` : ` in context ${o.context}`}`);
       }
       await new Promise<void>((resolve) => {
-        const timer = o.duration ? setTimeout(() => stop(), Number(o.duration) * 1000) : undefined;
+        const timer = duration ? setTimeout(() => stop(), duration * 1000) : undefined;
         const stop = (): void => {
           clearTimeout(timer);
           process.off('SIGINT', stop);

@@ -10,7 +10,6 @@ export interface ExtensionMatch {
   /** The `socket` action's data, e.g. `127.0.0.1:8022 async full`, when it has one. */
   socket: string | undefined;
   /** `continue="true"`: later extensions run too. */
-  continues: boolean;
 }
 
 /** The first extension whose `destination_number` condition matches `number`. */
@@ -27,7 +26,7 @@ export function findExtension(xml: string, number: string): ExtensionMatch | und
     }
     if (!matches) continue;
     const socket = findElements(conditions, 'action').find((a) => a.attributes.application === 'socket');
-    return { name: extension.attributes.name ?? '(unnamed)', socket: socket?.attributes.data, continues: extension.attributes.continue === 'true' };
+    return { name: extension.attributes.name ?? '(unnamed)', socket: socket?.attributes.data };
   }
   return undefined;
 }

@@ -6,6 +6,7 @@
  * finding says what was seen and, when something is wrong, what to change.
  */
 import { AsyncESLClient, EslAuthError, ErrorCodes, type OutboundServer, createOutboundServer } from 'freeswitch-voice-ai';
+import { parseSocketTarget } from 'freeswitch-voice-ai/testing';
 import { findExtension } from './dialplan-scan.js';
 import { probeTcp, probeUdpRange, resolveHost, tryListen } from './network.js';
 import type { Finding } from './report.js';
@@ -158,19 +159,21 @@ export async function runDoctor(o: DoctorOptions): Promise<Finding[]> {
         skipEsl('dialplan', 'dialplan');
       } else {
         const located = (await client.api(`xml_locate dialplan context name ${context}`).catch(() => undefined))?.text ?? '';
-        const match = located.trimStart().startsWith('<') ? safeFind(located, o.number) : undefined;
-        if (!located.trimStart().startsWith('<')) {
+        const isXml = located.trimStart().startsWith('<');
+        const match = isXml ? safeFind(located, o.number) : undefined;
+        if (!isXml) {
           add({ id: 'dialplan', status: 'skip', summary: `context ${context} is not in the static XML (FusionPBX serves it from its database per call): the test call below checks it` });
         } else if (!match) {
           add({ id: 'dialplan', status: 'fail', summary: `no extension in context ${context} takes ${o.number}`, fix: dialplanFix(o.number, context) });
         } else if (!match.socket) {
           add({ id: 'dialplan', status: 'fail', summary: `extension ${match.name} takes ${o.number} but has no socket action`, fix: dialplanFix(o.number, context) });
         } else {
-          const target = match.socket.split(/\s+/)[0] ?? '';
-          const wrongPort = !target.endsWith(`:${o.server.port}`);
+          // Read as FreeSWITCH's socket application reads it: port 8084 when absent, flags in any case.
+          const target = parseSocketTarget(match.socket);
+          const wrongPort = target?.port !== o.server.port;
           add({
             id: 'dialplan',
-            status: wrongPort || !/\bfull\b/.test(match.socket) ? 'fail' : 'pass',
+            status: wrongPort || !target?.full ? 'fail' : 'pass',
             summary: `extension ${match.name} sends ${o.number} to socket ${match.socket}`,
             fix: wrongPort ? `The secretary listens on port ${o.server.port} (ESL_SERVER_PORT): make the socket data <host>:${o.server.port} async full.` : 'Use "async full": the secretary needs api and events on the socket.',
           });

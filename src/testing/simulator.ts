@@ -302,19 +302,7 @@ export class FreeSwitchSimulator extends EventEmitter<FreeSwitchSimulatorEvents>
   waitForUnicast(uuid: string, timeoutMs = 5000): Promise<SimulatedUnicast> {
     const now = this.unicasts.get(uuid);
     if (now) return Promise.resolve(now);
-    return new Promise((resolve, reject) => {
-      const onUnicast = (id: string, session: SimulatedUnicast): void => {
-        if (id !== uuid) return;
-        clearTimeout(timer);
-        this.off('unicast', onUnicast);
-        resolve(session);
-      };
-      const timer = setTimeout(() => {
-        this.off('unicast', onUnicast);
-        reject(new Error(`no unicast on ${uuid} within ${timeoutMs} ms`));
-      }, timeoutMs);
-      this.on('unicast', onUnicast);
-    });
+    return this.waitForEmit('unicast', (id, session) => (id === uuid ? session : undefined), timeoutMs, `unicast on ${uuid}`);
   }
 
   /** Hangs a channel up (as the far end would). Returns false when there is no such channel. */
@@ -338,19 +326,7 @@ export class FreeSwitchSimulator extends EventEmitter<FreeSwitchSimulatorEvents>
   waitForCommand(predicate: (command: ReceivedCommand) => boolean, timeoutMs = 5000): Promise<ReceivedCommand> {
     const seen = this.commands.find(predicate);
     if (seen) return Promise.resolve(seen);
-    return new Promise((resolve, reject) => {
-      const onCommand = (command: ReceivedCommand): void => {
-        if (!predicate(command)) return;
-        clearTimeout(timer);
-        this.off('command', onCommand);
-        resolve(command);
-      };
-      const timer = setTimeout(() => {
-        this.off('command', onCommand);
-        reject(new Error(`no matching command within ${timeoutMs} ms`));
-      }, timeoutMs);
-      this.on('command', onCommand);
-    });
+    return this.waitForEmit('command', (command) => (predicate(command) ? command : undefined), timeoutMs, 'matching command');
   }
 
   /**
@@ -360,18 +336,33 @@ export class FreeSwitchSimulator extends EventEmitter<FreeSwitchSimulatorEvents>
    * received before it runs ({@link FreeSwitchSimulator.waitForCommand}); this waits for its effect.
    */
   waitForEvent(name: string, uuid?: string, timeoutMs = 5000): Promise<SimulatedEvent> {
+    const matches = (event: SimulatedEvent): boolean => event.name === name && (uuid === undefined || headerOf(event.headers, 'Unique-ID') === uuid);
+    return this.waitForEmit('event', (event) => (matches(event) ? event : undefined), timeoutMs, `${name} event${uuid === undefined ? '' : ` on ${uuid}`}`);
+  }
+
+  /**
+   * The value `pick` makes of the first `event` it accepts (`undefined`: not this one), within
+   * `timeoutMs`; rejects with `no <what> within <ms> ms`.
+   */
+  private waitForEmit<K extends keyof FreeSwitchSimulatorEvents, T>(
+    event: K,
+    pick: (...args: FreeSwitchSimulatorEvents[K]) => T | undefined,
+    timeoutMs: number,
+    what: string,
+  ): Promise<T> {
     return new Promise((resolve, reject) => {
-      const onEvent = (event: SimulatedEvent): void => {
-        if (event.name !== name || (uuid !== undefined && headerOf(event.headers, 'Unique-ID') !== uuid)) return;
+      const listener = (...args: FreeSwitchSimulatorEvents[K]): void => {
+        const value = pick(...args);
+        if (value === undefined) return;
         clearTimeout(timer);
-        this.off('event', onEvent);
-        resolve(event);
+        this.off(event, listener as never);
+        resolve(value);
       };
       const timer = setTimeout(() => {
-        this.off('event', onEvent);
-        reject(new Error(`no ${name} event${uuid === undefined ? '' : ` on ${uuid}`} within ${timeoutMs} ms`));
+        this.off(event, listener as never);
+        reject(new Error(`no ${what} within ${timeoutMs} ms`));
       }, timeoutMs);
-      this.on('event', onEvent);
+      this.on(event, listener as never);
     });
   }
 

@@ -5,6 +5,7 @@
  * @module
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { readWavChunks } from './wav-chunks.js';
 
 /** A WAV file's length and rate. */
 export interface WavLength {
@@ -15,9 +16,6 @@ export interface WavLength {
   /** Sample rate, Hz. */
   sampleRate: number;
 }
-
-/** Chunks skipped before `data` are bounded: a header larger than this is not a WAV we read. */
-const MAX_CHUNKS = 64;
 
 /**
  * The length of the RIFF/WAVE file at `path`, walking its chunks to `fmt ` and `data` (no
@@ -33,30 +31,15 @@ export function wavLength(path: string): WavLength | undefined {
     return undefined;
   }
   try {
-    const size = fstatSync(fd).size;
-    const head = Buffer.alloc(12);
-    if (readSync(fd, head, 0, 12, 0) < 12 || head.toString('ascii', 0, 4) !== 'RIFF' || head.toString('ascii', 8, 12) !== 'WAVE') return undefined;
-    let blockAlign = 0;
-    let sampleRate = 0;
-    const chunk = Buffer.alloc(24);
-    for (let at = 12, n = 0; at + 8 <= size && n < MAX_CHUNKS; n++) {
-      const got = readSync(fd, chunk, 0, 24, at);
-      if (got < 8) return undefined;
-      const id = chunk.toString('ascii', 0, 4);
-      const length = chunk.readUInt32LE(4);
-      if (id === 'fmt ' && got >= 24) {
-        sampleRate = chunk.readUInt32LE(12);
-        blockAlign = chunk.readUInt16LE(20);
-      } else if (id === 'data') {
-        if (sampleRate <= 0 || blockAlign <= 0) return undefined;
-        const available = size - (at + 8);
-        const bytes = length === 0 || length === 0xffffffff ? available : Math.min(length, available);
-        const frames = Math.floor(bytes / blockAlign);
-        return { ms: (frames * 1000) / sampleRate, frames, sampleRate };
-      }
-      at += 8 + length + (length & 1);
-    }
-    return undefined;
+    const read = (offset: number, length: number): Buffer => {
+      const out = Buffer.alloc(length);
+      return out.subarray(0, readSync(fd, out, 0, length, offset));
+    };
+    const found = readWavChunks(read, fstatSync(fd).size);
+    const { fmt, data } = found ?? {};
+    if (!fmt || !data || fmt.sampleRate <= 0 || fmt.blockAlign <= 0) return undefined;
+    const frames = Math.floor(data.bytes / fmt.blockAlign);
+    return { ms: (frames * 1000) / fmt.sampleRate, frames, sampleRate: fmt.sampleRate };
   } catch {
     return undefined;
   } finally {

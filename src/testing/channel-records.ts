@@ -43,6 +43,7 @@ export function writeCdrVariables(channel: SimulatedChannel): void {
   const created = channel.createdMicros;
   const answered = channel.answeredMicros;
   const bridged = channel.bridgedMicros;
+  // No ringing is modelled before an answer (no CHANNEL_PROGRESS): progress stamps stay unset, its times zero.
   const progress = 0;
   const progressMedia = channel.progressMediaMicros;
   const hungup = channel.hangupMicros || nowMicros();
@@ -57,7 +58,7 @@ export function writeCdrVariables(channel: SimulatedChannel): void {
   const flowBill = answered ? all : zero;
   const answer = answered ? span(created, answered) : zero;
   const wait = bridged > created ? span(created, bridged) : zero;
-  const prog = progress ? span(created, progress) : zero;
+  const prog = zero;
   const media = progressMedia ? span(created, progressMedia) : zero;
   const epochs = (name: string, us: number): [string, string][] => [[`${name}_epoch`, String(sec(us))], [`${name}_uepoch`, String(us)]];
   const vars: [string, string | undefined][] = [

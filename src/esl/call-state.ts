@@ -18,7 +18,9 @@ export type CallHandoff = 'transfer' | 'dialplan' | 'bridge';
 
 /** A call's hangup: its cause and the event that told. */
 export interface HangupInfo {
+  /** `Hangup-Cause`, e.g. `NORMAL_CLEARING`. */
   cause: string;
+  /** The `CHANNEL_HANGUP` (or `CHANNEL_HANGUP_COMPLETE`) that told. */
   event: EslEvent;
 }
 

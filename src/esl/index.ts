@@ -36,6 +36,7 @@ export { LazyJsonHeaders, MAX_JSON_EVENT_DEPTH, jsonNestingExceeds } from './jso
 export * from './originate.js';
 export { EslReply } from './reply.js';
 export { urlDecode, urlEncode } from './url-codec.js';
+export type { HangupInfo } from './call-state.js';
 export { ChannelData, type ChannelCodec, type ChannelSwitchIdentity } from './channel-data.js';
 export { type AllowList, compileAllowList } from './ip-allowlist.js';
 export {

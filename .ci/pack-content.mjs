@@ -16,9 +16,10 @@ const ALLOWED = [
   /^LICENSE$/,
   /^CHANGELOG\.md$/,
   /^docs\/[a-z0-9-]+\.md$/,
-  /^dist\/[a-z0-9-]+(\/index)?\.(js|cjs)$/i,
+  // Shared chunks are named by tsup with a content hash, which may hold `_` (e.g. audio-format-BPqoc_MC.d.ts).
+  /^dist\/[\w-]+(\/index)?\.(js|cjs)$/i,
   /^dist\/(testing|rtcp)\/index\.(js|cjs|d\.ts|d\.cts)$/,
-  /^dist\/[a-z0-9-]+\.d\.c?ts$/i,
+  /^dist\/[\w-]+\.d\.c?ts$/i,
   /^dist\/sql\/[a-z0-9/_-]+\.sql$/,
 ];
 for (const file of files) if (!ALLOWED.some((pattern) => pattern.test(file))) problems.push(`unexpected file in the package: ${file}`);
